@@ -1,0 +1,9 @@
+/** Labels orch puts on everything it creates (contract §4). Labels are the source of truth. */
+export const Label = {
+  project: 'dev.orch.project',
+  service: 'dev.orch.service',
+  replica: 'dev.orch.replica',
+  configHash: 'dev.orch.config-hash',
+  /** Number of the container's generation for its replica: orch counts restarts across recreations. */
+  oneOff: 'dev.orch.oneoff',
+} as const;

@@ -1,0 +1,263 @@
+/**
+ * The resolved project: what the loader hands to everything downstream. Interpolated, merged,
+ * validated and normalized; paths are absolute; durations are milliseconds. Nothing here is `any`.
+ */
+
+export interface SourcePos {
+  readonly file: string;
+  readonly line: number;
+  readonly col: number;
+}
+
+export interface Project {
+  readonly name: string;
+  /** Absolute directory of the first project file; relative paths resolve against it. */
+  readonly projectDir: string;
+  /** Absolute paths of the files merged, in order. */
+  readonly files: readonly string[];
+  readonly services: Readonly<Record<string, ServiceSpec>>;
+  readonly networks: Readonly<Record<string, NetworkSpec>>;
+  readonly volumes: Readonly<Record<string, VolumeSpec>>;
+  readonly secrets: Readonly<Record<string, FileObjectSpec>>;
+  readonly configs: Readonly<Record<string, FileObjectSpec>>;
+  readonly orch: OrchSettings;
+}
+
+export interface ServiceSpec {
+  readonly name: string;
+  /** Where the service is declared, for errors raised later (at `up`). */
+  readonly pos: SourcePos;
+  /** Explicit `image:`. With `build:` and no image, the engine tags `<project>-<service>`. */
+  readonly image?: string;
+  readonly build?: BuildSpec;
+  /** Exec form; a string `command:` is split like a shell would (compose does the same). */
+  readonly command?: readonly string[];
+  readonly entrypoint?: readonly string[];
+  /** `null`: declared without a value and not set in the environment (compose passes it unset). */
+  readonly environment: Readonly<Record<string, string | null>>;
+  readonly ports: readonly PortSpec[];
+  readonly expose: readonly string[];
+  readonly volumes: readonly VolumeMount[];
+  readonly networks: Readonly<Record<string, ServiceNetwork>>;
+  readonly dependsOn: Readonly<Record<string, Dependency>>;
+  readonly healthcheck?: Healthcheck;
+  readonly restart: RestartPolicy;
+  readonly replicas: number;
+  readonly deployRestartPolicy?: DeployRestartPolicy;
+  readonly profiles: readonly string[];
+  readonly labels: Readonly<Record<string, string>>;
+  readonly workingDir?: string;
+  readonly user?: string;
+  readonly stopSignal?: string;
+  readonly stopGracePeriodMs?: number;
+  readonly init?: boolean;
+  readonly containerName?: string;
+  readonly hostname?: string;
+  readonly capAdd: readonly string[];
+  readonly capDrop: readonly string[];
+  readonly secrets: readonly FileMount[];
+  readonly configs: readonly FileMount[];
+  readonly watch: readonly WatchRule[];
+  readonly orch: ServiceOrch;
+}
+
+export interface BuildSpec {
+  /** Absolute path. */
+  readonly context: string;
+  /** Relative to the context, as Docker expects. */
+  readonly dockerfile: string;
+  readonly args: Readonly<Record<string, string>>;
+  readonly target?: string;
+}
+
+export interface PortSpec {
+  /** Container port. */
+  readonly target: number;
+  /** Host port or range as written (`"8080"`, `"8000-8010"`); absent: an ephemeral port. */
+  readonly published?: string;
+  /** Defaults to 127.0.0.1 (safe default), unlike compose's 0.0.0.0. */
+  readonly hostIp: string;
+  readonly protocol: 'tcp' | 'udp';
+  readonly name?: string;
+}
+
+export type VolumeMount =
+  | { readonly type: 'bind'; readonly source: string; readonly target: string; readonly readOnly: boolean }
+  | {
+      readonly type: 'volume';
+      /** Key in `Project.volumes`; absent for an anonymous volume. */
+      readonly source?: string;
+      readonly target: string;
+      readonly readOnly: boolean;
+    }
+  | { readonly type: 'tmpfs'; readonly target: string; readonly readOnly: boolean };
+
+export interface ServiceNetwork {
+  readonly aliases: readonly string[];
+}
+
+export type DependencyCondition = 'service_started' | 'service_healthy' | 'service_completed_successfully';
+
+export interface Dependency {
+  readonly condition: DependencyCondition;
+  /** Restart this service when the dependency restarts (compose `depends_on.<dep>.restart`). */
+  readonly restart: boolean;
+  /** `false`: a missing or failing dependency only warns. */
+  readonly required: boolean;
+}
+
+export interface Healthcheck {
+  /** `['CMD', ...]`, `['CMD-SHELL', cmd]` or `['NONE']`; empty means "keep the image's test". */
+  readonly test: readonly string[];
+  readonly intervalMs?: number;
+  readonly timeoutMs?: number;
+  readonly retries?: number;
+  readonly startPeriodMs?: number;
+  readonly startIntervalMs?: number;
+  /** `disable: true` or `test: [NONE]`: no Docker healthcheck, not even the image's. */
+  readonly disable: boolean;
+}
+
+export type RestartPolicy =
+  | { readonly kind: 'no' }
+  | { readonly kind: 'always' }
+  | { readonly kind: 'unless-stopped' }
+  | { readonly kind: 'on-failure'; readonly maxRetries?: number };
+
+export interface DeployRestartPolicy {
+  readonly condition: 'none' | 'on-failure' | 'any';
+  readonly delayMs?: number;
+  readonly maxAttempts?: number;
+  readonly windowMs?: number;
+}
+
+export interface FileMount {
+  /** Key in `Project.secrets` / `Project.configs`. */
+  readonly source: string;
+  /** Absolute path in the container (`/run/secrets/<source>` for secrets, `/<source>` for configs by default). */
+  readonly target: string;
+  readonly mode?: number;
+}
+
+export interface FileObjectSpec {
+  readonly name: string;
+  /** Absolute path of the file on the host. */
+  readonly file?: string;
+  /** Name of an environment variable whose value is the content. */
+  readonly environment?: string;
+  /** Inline content (configs only). */
+  readonly content?: string;
+  readonly external: boolean;
+}
+
+export interface NetworkSpec {
+  /** Name on the engine: `<project>_<key>` unless `name:` or external. */
+  readonly name: string;
+  readonly external: boolean;
+  readonly driver?: string;
+  readonly internal: boolean;
+  readonly labels: Readonly<Record<string, string>>;
+}
+
+export interface VolumeSpec {
+  /** Name on the engine: `<project>_<key>` unless `name:` or external. */
+  readonly name: string;
+  readonly external: boolean;
+  readonly driver?: string;
+  readonly labels: Readonly<Record<string, string>>;
+}
+
+export type WatchAction = 'sync' | 'rebuild' | 'sync+restart' | 'restart' | 'sync+exec';
+
+export interface WatchRule {
+  readonly action: WatchAction;
+  /** Absolute path on the host. */
+  readonly path: string;
+  readonly target?: string;
+  readonly ignore: readonly string[];
+  readonly include?: readonly string[];
+  readonly initialSync: boolean;
+  readonly exec?: readonly string[];
+}
+
+// ---- orch's extensions (`x-orch`) ----
+
+interface ProbeTiming {
+  readonly intervalMs: number;
+  readonly timeoutMs: number;
+  readonly retries: number;
+  readonly startPeriodMs: number;
+}
+
+export type ProbeSpec =
+  | (ProbeTiming & { readonly kind: 'http'; readonly path: string; readonly port: number; readonly status?: number })
+  | (ProbeTiming & { readonly kind: 'tcp'; readonly port: number })
+  | (ProbeTiming & { readonly kind: 'exec'; readonly command: readonly string[] })
+  | (ProbeTiming & { readonly kind: 'log'; readonly pattern: string });
+
+export interface ServiceOrch {
+  readonly probe?: ProbeSpec;
+  /** Default: true unless restart is `no`. */
+  readonly restartOnUnhealthy: boolean;
+  readonly backoff: { readonly initialMs: number; readonly maxMs: number };
+}
+
+export type BalanceStrategy = 'round_robin' | 'least_conn' | 'random';
+
+export interface GatewayRoute {
+  readonly path?: string;
+  readonly host?: string;
+  readonly service: string;
+  /** Container port of the service. */
+  readonly port: number;
+  readonly stripPrefix: boolean;
+  readonly balance: BalanceStrategy;
+  readonly pos: SourcePos;
+}
+
+export interface GatewaySettings {
+  readonly port: number;
+  /** Bind address; 127.0.0.1 unless the file says otherwise. */
+  readonly host: string;
+  readonly timeoutMs: number;
+  readonly routes: readonly GatewayRoute[];
+}
+
+export type SmokeCheck =
+  | {
+      readonly kind: 'http';
+      readonly name: string;
+      readonly method: string;
+      readonly path: string;
+      readonly headers: Readonly<Record<string, string>>;
+      readonly body?: string;
+      readonly expectStatus?: number;
+      /** Substring, or a `/regex/`. */
+      readonly expectBody?: string;
+      readonly expectJson?: { readonly path: string; readonly value: unknown };
+      readonly retries: number;
+      readonly timeoutMs: number;
+    }
+  | {
+      readonly kind: 'run';
+      readonly name: string;
+      readonly command: readonly string[];
+      /** Run inside this service's first replica instead of on the host. */
+      readonly service?: string;
+      readonly retries: number;
+      readonly timeoutMs: number;
+    };
+
+export interface OrchSettings {
+  readonly gateway?: GatewaySettings;
+  readonly smoke: readonly SmokeCheck[];
+  /** Extra template directory (absolute). */
+  readonly templates?: string;
+  readonly watch: boolean;
+}
+
+/** A service is gated on health only if it has at least one health source. */
+export function hasHealthSource(s: ServiceSpec): boolean {
+  const docker = s.healthcheck !== undefined && !s.healthcheck.disable && s.healthcheck.test.length > 0;
+  return docker || s.orch.probe !== undefined;
+}
