@@ -1,0 +1,40 @@
+import { Flags } from '@oclif/core';
+import { stringify } from 'yaml';
+import { nodeProjectFs } from '../adapters/fs.js';
+import { OrchCommand } from '../cli/base-command.js';
+import { loadProject, toComposeCanonical } from '../project/index.js';
+import { renderDiagnostics } from '../ui/errors.js';
+
+export default class Config extends OrchCommand {
+  static override description =
+    'Print the fully resolved project (interpolated, defaults applied, files merged) in compose’s canonical shape.';
+
+  static override examples = [
+    '<%= config.bin %> config',
+    '<%= config.bin %> config --json',
+    '<%= config.bin %> config -f compose.yaml -f compose.dev.yaml --profile debug',
+  ];
+
+  static override flags = {
+    json: Flags.boolean({ description: 'print JSON instead of YAML' }),
+  };
+
+  async run(): Promise<void> {
+    const { flags } = await this.parse(Config);
+    const { project, warnings } = await loadProject(
+      {
+        cwd: process.cwd(),
+        env: process.env,
+        ...(flags.file ? { files: flags.file } : {}),
+        ...(flags['project-name'] ? { projectName: flags['project-name'] } : {}),
+        ...(flags['env-file'] ? { envFiles: flags['env-file'] } : {}),
+        ...(flags.profile ? { profiles: flags.profile } : {}),
+      },
+      nodeProjectFs,
+    );
+    if (warnings.length > 0) this.say(renderDiagnostics(warnings, this.errStyle()));
+    const canonical = toComposeCanonical(project);
+    if (flags.json) this.printJson(canonical);
+    else this.out(stringify(canonical, { lineWidth: 0 }));
+  }
+}

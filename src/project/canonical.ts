@@ -1,0 +1,220 @@
+import type { Healthcheck, PortSpec, Project, ServiceSpec, VolumeMount } from '../model/project.js';
+import { formatDuration } from './normalize/values.js';
+
+type Json = Record<string, unknown>;
+
+/** Drop undefined and empty-collection entries, so the output reads like `docker compose config`. */
+function compact(o: Json): Json {
+  return Object.fromEntries(
+    Object.entries(o).filter(([, v]) => {
+      if (v === undefined) return false;
+      if (Array.isArray(v)) return v.length > 0;
+      if (v !== null && typeof v === 'object') return Object.keys(v).length > 0;
+      return true;
+    }),
+  );
+}
+
+const dur = (ms: number | undefined) => (ms === undefined ? undefined : formatDuration(ms));
+
+function port(p: PortSpec): Json {
+  return compact({
+    name: p.name,
+    mode: 'ingress',
+    host_ip: p.hostIp,
+    target: p.target,
+    published: p.published,
+    protocol: p.protocol,
+  });
+}
+
+function volume(v: VolumeMount): Json {
+  const source = v.type === 'tmpfs' ? undefined : v.source;
+  return compact({ type: v.type, source, target: v.target, read_only: v.readOnly || undefined });
+}
+
+function healthcheck(h: Healthcheck): Json {
+  if (h.disable) return { disable: true };
+  return compact({
+    test: h.test,
+    interval: dur(h.intervalMs),
+    timeout: dur(h.timeoutMs),
+    retries: h.retries,
+    start_period: dur(h.startPeriodMs),
+    start_interval: dur(h.startIntervalMs),
+  });
+}
+
+function restart(s: ServiceSpec): string {
+  const r = s.restart;
+  return r.kind === 'on-failure' && r.maxRetries !== undefined ? `on-failure:${r.maxRetries}` : r.kind;
+}
+
+function service(s: ServiceSpec): Json {
+  const probe = s.orch.probe;
+  return compact({
+    image: s.image,
+    build:
+      s.build &&
+      compact({
+        context: s.build.context,
+        dockerfile: s.build.dockerfile,
+        args: s.build.args,
+        target: s.build.target,
+      }),
+    command: s.command,
+    entrypoint: s.entrypoint,
+    environment: s.environment,
+    ports: s.ports.map(port),
+    expose: s.expose,
+    volumes: s.volumes.map(volume),
+    networks: Object.fromEntries(
+      Object.entries(s.networks).map(([k, n]) => [k, n.aliases.length ? { aliases: n.aliases } : null]),
+    ),
+    depends_on: Object.fromEntries(
+      Object.entries(s.dependsOn).map(([k, d]) => [
+        k,
+        { condition: d.condition, restart: d.restart, required: d.required },
+      ]),
+    ),
+    healthcheck: s.healthcheck && healthcheck(s.healthcheck),
+    restart: restart(s),
+    deploy: compact({
+      replicas: s.replicas,
+      restart_policy:
+        s.deployRestartPolicy &&
+        compact({
+          condition: s.deployRestartPolicy.condition,
+          delay: dur(s.deployRestartPolicy.delayMs),
+          max_attempts: s.deployRestartPolicy.maxAttempts,
+          window: dur(s.deployRestartPolicy.windowMs),
+        }),
+    }),
+    profiles: s.profiles,
+    labels: s.labels,
+    working_dir: s.workingDir,
+    user: s.user,
+    stop_signal: s.stopSignal,
+    stop_grace_period: dur(s.stopGracePeriodMs),
+    init: s.init,
+    container_name: s.containerName,
+    hostname: s.hostname,
+    cap_add: s.capAdd,
+    cap_drop: s.capDrop,
+    secrets: s.secrets.map((m) => compact({ source: m.source, target: m.target, mode: m.mode })),
+    configs: s.configs.map((m) => compact({ source: m.source, target: m.target, mode: m.mode })),
+    develop: s.watch.length
+      ? {
+          watch: s.watch.map((w) =>
+            compact({
+              action: w.action,
+              path: w.path,
+              target: w.target,
+              ignore: w.ignore,
+              include: w.include,
+              initial_sync: w.initialSync || undefined,
+              exec: w.exec && { command: w.exec },
+            }),
+          ),
+        }
+      : undefined,
+    'x-orch': compact({
+      probe:
+        probe &&
+        compact({
+          ...(probe.kind === 'http'
+            ? { http: compact({ path: probe.path, port: probe.port, status: probe.status }) }
+            : {}),
+          ...(probe.kind === 'tcp' ? { tcp: { port: probe.port } } : {}),
+          ...(probe.kind === 'exec' ? { exec: probe.command } : {}),
+          ...(probe.kind === 'log' ? { log: probe.pattern } : {}),
+          interval: dur(probe.intervalMs),
+          timeout: dur(probe.timeoutMs),
+          retries: probe.retries,
+          start_period: dur(probe.startPeriodMs),
+        }),
+      restart_on_unhealthy: s.orch.restartOnUnhealthy,
+      backoff: { initial: dur(s.orch.backoff.initialMs), max: dur(s.orch.backoff.maxMs) },
+    }),
+  });
+}
+
+function orchTop(p: Project): Json {
+  const g = p.orch.gateway;
+  return compact({
+    gateway: g && {
+      port: g.port,
+      host: g.host,
+      timeout: dur(g.timeoutMs),
+      routes: g.routes.map((r) =>
+        compact({
+          path: r.path,
+          host: r.host,
+          service: r.service,
+          port: r.port,
+          strip_prefix: r.stripPrefix,
+          balance: r.balance,
+        }),
+      ),
+    },
+    smoke: p.orch.smoke.map((c) =>
+      c.kind === 'http'
+        ? compact({
+            name: c.name,
+            [c.method.toLowerCase()]: c.path,
+            headers: c.headers,
+            body: c.body,
+            expect_status: c.expectStatus,
+            expect_body: c.expectBody,
+            expect_json: c.expectJson,
+            retries: c.retries,
+            timeout: dur(c.timeoutMs),
+          })
+        : compact({
+            name: c.name,
+            ...(c.service ? { exec: { service: c.service, command: c.command } } : { run: c.command }),
+            retries: c.retries,
+            timeout: dur(c.timeoutMs),
+          }),
+    ),
+    templates: p.orch.templates,
+    watch: p.orch.watch || undefined,
+  });
+}
+
+/** The resolved project in compose's canonical shape, for `orch config`. */
+export function toComposeCanonical(project: Project): unknown {
+  const sortKeys = <T>(r: Readonly<Record<string, T>>) =>
+    Object.keys(r)
+      .sort()
+      .map((k) => [k, r[k] as T] as const);
+  return compact({
+    name: project.name,
+    services: Object.fromEntries(sortKeys(project.services).map(([k, s]) => [k, service(s)])),
+    networks: Object.fromEntries(
+      sortKeys(project.networks).map(([k, n]) => [
+        k,
+        compact({
+          name: n.name,
+          driver: n.driver,
+          internal: n.internal || undefined,
+          external: n.external || undefined,
+          labels: n.labels,
+        }),
+      ]),
+    ),
+    volumes: Object.fromEntries(
+      sortKeys(project.volumes).map(([k, v]) => [
+        k,
+        compact({ name: v.name, driver: v.driver, external: v.external || undefined, labels: v.labels }),
+      ]),
+    ),
+    secrets: Object.fromEntries(
+      sortKeys(project.secrets).map(([k, s]) => [k, compact({ ...s, external: s.external || undefined })]),
+    ),
+    configs: Object.fromEntries(
+      sortKeys(project.configs).map(([k, s]) => [k, compact({ ...s, external: s.external || undefined })]),
+    ),
+    'x-orch': orchTop(project),
+  });
+}

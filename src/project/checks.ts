@@ -1,0 +1,106 @@
+import { findCycle } from '../core/graph.js';
+import { hasHealthSource, type Project } from '../model/project.js';
+import { didYouMean, type PathReporter } from './diagnostics.js';
+import { hostPorts } from './normalize/ports.js';
+import type { NormalizedService } from './normalize/service.js';
+
+/**
+ * Checks that need the whole project: every problem is reported (not just the first) at the line
+ * that causes it.
+ */
+export function checkProject(
+  project: Project,
+  services: ReadonlyMap<string, NormalizedService>,
+  r: PathReporter,
+): void {
+  checkCycle(services, r);
+  checkHealthGates(project, services, r);
+  checkHostPorts(services, r);
+  checkSingletons(services, r);
+  checkRoutes(project, r);
+}
+
+function checkCycle(services: ReadonlyMap<string, NormalizedService>, r: PathReporter): void {
+  const graph = Object.fromEntries([...services].map(([n, s]) => [n, s.deps.map((d) => d.name)]));
+  const cycle = findCycle(graph);
+  if (!cycle) return;
+  const [first, second] = cycle;
+  const entry = services.get(first ?? '')?.deps.find((d) => d.name === second);
+  if (entry)
+    r.errorAtKey(
+      entry.path,
+      `dependency cycle: ${cycle.join(' → ')}`,
+      'remove one of these depends_on entries',
+    );
+}
+
+function checkHealthGates(
+  project: Project,
+  services: ReadonlyMap<string, NormalizedService>,
+  r: PathReporter,
+): void {
+  for (const [name, s] of services) {
+    for (const d of s.deps) {
+      const target = project.services[d.name];
+      if (d.dep.condition !== 'service_healthy' || !target || hasHealthSource(target)) continue;
+      r.errorAtKey(
+        d.path,
+        `\`${name}\` waits for \`${d.name}\` to be healthy, but \`${d.name}\` has no healthcheck or x-orch probe`,
+        `add a healthcheck or x-orch.probe to \`${d.name}\`, or use condition: service_started`,
+      );
+    }
+  }
+}
+
+function checkHostPorts(services: ReadonlyMap<string, NormalizedService>, r: PathReporter): void {
+  const taken = new Map<string, string>();
+  for (const [name, s] of services) {
+    s.spec.ports.forEach((p, i) => {
+      const path = s.portPaths[i] ?? ['services', name, 'ports'];
+      for (const port of hostPorts(p.published)) {
+        const key = `${p.hostIp}:${port}/${p.protocol}`;
+        const owner = taken.get(key);
+        if (owner !== undefined) {
+          r.error(path, `host port ${key} is already published by \`${owner}\``);
+          return;
+        }
+        taken.set(key, name);
+      }
+    });
+  }
+}
+
+/** A fixed host port or container name can belong to one container only. */
+function checkSingletons(services: ReadonlyMap<string, NormalizedService>, r: PathReporter): void {
+  for (const [name, s] of services) {
+    if (s.spec.replicas <= 1) continue;
+    s.spec.ports.forEach((p, i) => {
+      // A host range leaves room for several replicas, as compose allows.
+      if (hostPorts(p.published).length !== 1) return;
+      r.error(
+        s.portPaths[i] ?? ['services', name, 'ports'],
+        `\`${name}\` has ${s.spec.replicas} replicas but publishes fixed host port ${p.published ?? ''}`,
+        'publish only the container port (e.g. "80") or a host range, and let the gateway route to the replicas',
+      );
+    });
+    if (s.spec.containerName !== undefined) {
+      r.errorAtKey(
+        ['services', name, 'container_name'],
+        `\`${name}\` has ${s.spec.replicas} replicas but a fixed container_name`,
+        'remove container_name or use a single replica',
+      );
+    }
+  }
+}
+
+function checkRoutes(project: Project, r: PathReporter): void {
+  const routes = project.orch.gateway?.routes ?? [];
+  routes.forEach((route, i) => {
+    if (route.service in project.services) return;
+    r.error(
+      ['x-orch', 'gateway', 'routes', i, 'service'],
+      `gateway route names unknown service \`${route.service}\``,
+      didYouMean(route.service, Object.keys(project.services)),
+    );
+  });
+}

@@ -1,0 +1,191 @@
+import { resolve } from 'node:path';
+import type { BuildSpec, ServiceSpec, WatchAction, WatchRule } from '../../model/project.js';
+import { parseDotenv } from '../dotenv.js';
+import type { ProjectFs } from '../fs.js';
+import type { KeyPath } from '../positions.js';
+import {
+  parseDeployRestart,
+  parseDependsOn,
+  parseHealthcheck,
+  parseReplicas,
+  parseRestart,
+  type DependencyEntry,
+} from './lifecycle.js';
+import { parseServiceOrch } from './orch.js';
+import { parsePort } from './ports.js';
+import { parseFileMounts, parseServiceNetworks } from './resources.js';
+import { hostPath, parseVolume } from './volumes.js';
+import {
+  isRecord,
+  stringRecord,
+  toBool,
+  toCommand,
+  toDuration,
+  toRecord,
+  toStr,
+  toStrList,
+  type Ctx,
+} from './values.js';
+
+/** Names declared at the top level, which service entries may refer to. */
+export interface Declared {
+  readonly volumes: ReadonlySet<string>;
+  readonly networks: ReadonlySet<string>;
+  readonly secrets: ReadonlySet<string>;
+  readonly configs: ReadonlySet<string>;
+}
+
+export interface NormalizedService {
+  readonly spec: ServiceSpec;
+  /** Where each dependency is named, for the cross-service checks. */
+  readonly deps: readonly DependencyEntry[];
+  /** Path of the `ports:` entry each PortSpec came from (ranges expand to several). */
+  readonly portPaths: readonly KeyPath[];
+}
+
+export async function normalizeService(
+  ctx: Ctx,
+  fs: ProjectFs,
+  name: string,
+  svc: Record<string, unknown>,
+  declared: Declared,
+): Promise<NormalizedService> {
+  const path = ['services', name];
+  const at = (k: string | number, ...more: (string | number)[]) => [...path, k, ...more];
+  const restart = parseRestart(ctx, at('restart'), svc['restart']);
+  const ports = (Array.isArray(svc['ports']) ? svc['ports'] : []).flatMap((p, i) =>
+    parsePort(ctx, at('ports', i), p).map((spec) => ({ spec, path: at('ports', i) })),
+  );
+  const volumes = (Array.isArray(svc['volumes']) ? svc['volumes'] : []).flatMap(
+    (v, i) => parseVolume(ctx, at('volumes', i), v, declared.volumes) ?? [],
+  );
+  const image = toStr(svc['image']);
+  const build = parseBuild(ctx, at('build'), svc['build']);
+  const command = toCommand(ctx, at('command'), svc['command']);
+  const entrypoint = toCommand(ctx, at('entrypoint'), svc['entrypoint']);
+  const healthcheck = parseHealthcheck(ctx, at('healthcheck'), svc['healthcheck']);
+  const deploy = isRecord(svc['deploy']) ? svc['deploy'] : {};
+  const deployRestartPolicy = parseDeployRestart(
+    ctx,
+    at('deploy', 'restart_policy'),
+    deploy['restart_policy'],
+  );
+  const stopGracePeriodMs = toDuration(ctx, at('stop_grace_period'), svc['stop_grace_period']);
+  const init = toBool(ctx, at('init'), svc['init']);
+  const deps = parseDependsOn(ctx, at('depends_on'), svc['depends_on']);
+  if (image === undefined && build === undefined) {
+    ctx.r.errorAtKey(path, `service \`${name}\` has neither \`image\` nor \`build\``);
+  }
+  const optional = {
+    image,
+    build,
+    command,
+    entrypoint,
+    healthcheck,
+    deployRestartPolicy,
+    workingDir: toStr(svc['working_dir']),
+    user: toStr(svc['user']),
+    stopSignal: toStr(svc['stop_signal']),
+    stopGracePeriodMs,
+    init,
+    containerName: toStr(svc['container_name']),
+    hostname: toStr(svc['hostname']),
+  };
+  const spec: ServiceSpec = {
+    name,
+    pos: ctx.r.pos(path),
+    ...(Object.fromEntries(
+      Object.entries(optional).filter(([, v]) => v !== undefined),
+    ) as Partial<ServiceSpec>),
+    environment: await environment(ctx, fs, path, svc),
+    ports: ports.map((p) => p.spec),
+    expose: toStrList(svc['expose']),
+    volumes,
+    networks: parseServiceNetworks(ctx, at('networks'), svc['networks'], declared.networks),
+    dependsOn: Object.fromEntries(deps.map((d) => [d.name, d.dep])),
+    restart,
+    replicas: parseReplicas(ctx, path, svc),
+    profiles: toStrList(svc['profiles']),
+    labels: stringRecord(svc['labels']),
+    capAdd: toStrList(svc['cap_add']),
+    capDrop: toStrList(svc['cap_drop']),
+    secrets: parseFileMounts(ctx, at('secrets'), 'secrets', svc['secrets'], declared.secrets),
+    configs: parseFileMounts(ctx, at('configs'), 'configs', svc['configs'], declared.configs),
+    watch: parseWatch(
+      ctx,
+      at('develop', 'watch'),
+      isRecord(svc['develop']) ? svc['develop']['watch'] : undefined,
+    ),
+    orch: parseServiceOrch(ctx, at('x-orch'), svc['x-orch'], restart),
+  };
+  return { spec, deps, portPaths: ports.map((p) => p.path) };
+}
+
+function parseBuild(ctx: Ctx, path: KeyPath, v: unknown): BuildSpec | undefined {
+  if (v === undefined || v === null) return undefined;
+  const spec = isRecord(v) ? v : { context: v };
+  const target = toStr(spec['target']);
+  const args = toRecord(spec['args'], (k) => ctx.lookup(k) ?? null);
+  return {
+    context: hostPath(ctx, toStr(spec['context']) ?? '.'),
+    dockerfile: toStr(spec['dockerfile']) ?? 'Dockerfile',
+    // An arg with no value and no variable of that name is left to the Dockerfile's default.
+    args: Object.fromEntries(Object.entries(args).filter((e): e is [string, string] => e[1] !== null)),
+    ...(target !== undefined ? { target } : {}),
+  };
+}
+
+/** env_file entries first, then `environment:`, which wins (compose's precedence). */
+async function environment(
+  ctx: Ctx,
+  fs: ProjectFs,
+  path: KeyPath,
+  svc: Record<string, unknown>,
+): Promise<Record<string, string | null>> {
+  const out: Record<string, string | null> = {};
+  const raw = svc['env_file'];
+  const files = raw === undefined || raw === null ? [] : Array.isArray(raw) ? raw : [raw];
+  for (const [i, item] of files.entries()) {
+    const at = Array.isArray(raw) ? [...path, 'env_file', i] : [...path, 'env_file'];
+    const spec: Record<string, unknown> = isRecord(item) ? item : { path: item };
+    const file = resolve(ctx.projectDir, String(spec['path']));
+    const required = toBool(ctx, [...at, 'required'], spec['required']) ?? true;
+    const text = await fs.readText(file);
+    if (text === undefined) {
+      if (required)
+        ctx.r.error(at, `env_file \`${file}\` not found`, 'create it, or mark it `required: false`');
+      continue;
+    }
+    const parsed = parseDotenv(text, ctx.lookup);
+    for (const e of parsed.errors) ctx.r.diags.error({ file, line: e.line, col: 1 }, e.message);
+    for (const e of parsed.entries) out[e.key] = e.value ?? ctx.lookup(e.key) ?? null;
+  }
+  Object.assign(
+    out,
+    toRecord(svc['environment'], (k) => ctx.lookup(k) ?? null),
+  );
+  return out;
+}
+
+function parseWatch(ctx: Ctx, path: KeyPath, v: unknown): WatchRule[] {
+  if (!Array.isArray(v)) return [];
+  return v.flatMap((raw, i): WatchRule[] => {
+    if (!isRecord(raw)) return [];
+    const target = toStr(raw['target']);
+    const include = raw['include'] === undefined ? undefined : toStrList(raw['include']);
+    const exec = isRecord(raw['exec'])
+      ? toCommand(ctx, [...path, i, 'exec', 'command'], raw['exec']['command'])
+      : undefined;
+    return [
+      {
+        action: (toStr(raw['action']) ?? 'sync') as WatchAction,
+        path: hostPath(ctx, toStr(raw['path']) ?? '.'),
+        ...(target !== undefined ? { target } : {}),
+        ignore: toStrList(raw['ignore']),
+        ...(include !== undefined ? { include } : {}),
+        initialSync: toBool(ctx, [...path, i, 'initial_sync'], raw['initial_sync']) ?? false,
+        ...(exec !== undefined ? { exec } : {}),
+      },
+    ];
+  });
+}

@@ -1,0 +1,67 @@
+import { enumOf, oneOf, str, strs, type JsonSchema } from './parts.js';
+
+/**
+ * orch's own extensions. Strict on purpose (no unknown keys, not even `x-*`): a typo in a probe
+ * would otherwise silently leave a service ungated.
+ */
+function closed(properties: Record<string, JsonSchema>, extra: JsonSchema = {}): JsonSchema {
+  return { type: 'object', properties, additionalProperties: false, ...extra };
+}
+
+const port: JsonSchema = oneOf({ type: 'integer', minimum: 1, maximum: 65535 }, { type: 'string' });
+const count: JsonSchema = oneOf({ type: 'integer', minimum: 0 }, { type: 'string' });
+/** `1s`, `250ms`, `1m30s`; a bare number means seconds. */
+const duration: JsonSchema = { type: ['string', 'number'] };
+const flag: JsonSchema = { type: ['boolean', 'string'] };
+
+const probe = closed({
+  http: closed({ path: str, port, status: port }, { required: ['port'] }),
+  tcp: closed({ port }, { required: ['port'] }),
+  exec: oneOf(str, strs),
+  log: str,
+  interval: duration,
+  timeout: duration,
+  retries: count,
+  start_period: duration,
+});
+
+export const orchServiceSchema: JsonSchema = closed({
+  probe,
+  restart_on_unhealthy: flag,
+  backoff: closed({ initial: duration, max: duration }),
+});
+
+const route = closed(
+  {
+    path: str,
+    host: str,
+    service: str,
+    port,
+    strip_prefix: flag,
+    balance: enumOf('round_robin', 'least_conn', 'random'),
+  },
+  { required: ['service', 'port'] },
+);
+
+export const SMOKE_METHODS = ['get', 'post', 'put', 'delete', 'patch', 'head'] as const;
+
+const smoke = closed({
+  name: str,
+  ...Object.fromEntries(SMOKE_METHODS.map((m) => [m, str])),
+  run: oneOf(str, strs),
+  exec: closed({ service: str, command: oneOf(str, strs) }, { required: ['service', 'command'] }),
+  expect_status: port,
+  expect_body: str,
+  expect_json: closed({ path: str, value: {} }, { required: ['path'] }),
+  retries: count,
+  timeout: duration,
+  headers: { type: 'object', additionalProperties: { type: ['string', 'number', 'boolean'] } },
+  body: oneOf(str, { type: 'object' }, { type: 'array' }),
+});
+
+export const orchTopSchema: JsonSchema = closed({
+  gateway: closed({ port, host: str, timeout: duration, routes: { type: 'array', items: route } }),
+  smoke: { type: 'array', items: smoke },
+  templates: str,
+  watch: flag,
+});

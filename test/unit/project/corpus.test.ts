@@ -1,0 +1,115 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Ajv } from 'ajv';
+import { parse } from 'yaml';
+import { describe, expect, it } from 'vitest';
+import { loadProject, memoryFs } from '../../../src/project/index.js';
+import { OrchError } from '../../../src/errors/index.js';
+
+const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+const corpusDir = resolve(repo, '../shared/corpus/awesome-compose');
+const specFile = resolve(repo, '../shared/corpus/compose-spec/compose-spec.json');
+const hasCorpus = existsSync(corpusDir);
+
+function corpusFiles(): { name: string; file: string; text: string }[] {
+  if (!hasCorpus) return [];
+  return readdirSync(corpusDir)
+    .flatMap((d) => ['compose.yaml', 'compose.yml'].map((f) => join(corpusDir, d, f)))
+    .filter((f) => existsSync(f))
+    .map((file) => ({ name: file.slice(corpusDir.length + 1), file, text: readFileSync(file, 'utf8') }));
+}
+
+/** orch's verdict on one file's text: true when it loads without errors. */
+async function orchAccepts(file: string, text: string): Promise<{ ok: boolean; messages: string[] }> {
+  try {
+    await loadProject({ cwd: dirname(file), files: [file], env: {} }, memoryFs({ [file]: text }));
+    return { ok: true, messages: [] };
+  } catch (err) {
+    if (!(err instanceof OrchError)) throw err;
+    return {
+      ok: false,
+      messages: err.diagnostics
+        .filter((d) => d.severity === 'error')
+        .map((d) => `${d.line}:${d.col} ${d.message}`),
+    };
+  }
+}
+
+describe.skipIf(!hasCorpus)('awesome-compose corpus (skipped: ../shared/corpus not present)', () => {
+  const files = corpusFiles();
+  it('has the 39 files', () => expect(files.length).toBe(39));
+  it.each(files.map((f) => [f.name, f] as const))('%s validates without errors', async (_n, f) => {
+    const r = await orchAccepts(f.file, f.text);
+    expect(r.messages).toEqual([]);
+  });
+});
+
+/** Mutations that the official schema rejects; orch must reject every one too. */
+const MUTATIONS: { name: string; apply: (doc: Record<string, unknown>) => boolean }[] = [
+  {
+    name: 'misspelt service key',
+    apply: (d) => mutateService(d, (s) => ((s['healtcheck'] = { test: 'true' }), true)),
+  },
+  { name: 'unknown top-level key', apply: (d) => ((d['servics'] = {}), true) },
+  { name: 'ports not a list', apply: (d) => mutateService(d, (s) => ((s['ports'] = 'x'), true)) },
+  { name: 'image a number', apply: (d) => mutateService(d, (s) => ((s['image'] = 5), true)) },
+  { name: 'restart a list', apply: (d) => mutateService(d, (s) => ((s['restart'] = ['always']), true)) },
+  {
+    name: 'bad depends_on condition',
+    apply: (d) => mutateService(d, (s) => ((s['depends_on'] = { x: { condition: 'ready' } }), true)),
+  },
+  {
+    name: 'unknown build key',
+    apply: (d) => mutateService(d, (s) => ((s['build'] = { contxt: '.' }), true)),
+  },
+  { name: 'environment a number', apply: (d) => mutateService(d, (s) => ((s['environment'] = 3), true)) },
+  {
+    name: 'healthcheck unknown key',
+    apply: (d) => mutateService(d, (s) => ((s['healthcheck'] = { intervall: '1s' }), true)),
+  },
+  {
+    name: 'volume long form without type',
+    apply: (d) => mutateService(d, (s) => ((s['volumes'] = [{ target: '/x' }]), true)),
+  },
+  { name: 'bad service name', apply: (d) => renameFirstService(d, 'bad name') },
+  { name: 'networks entry a number', apply: (d) => ((d['networks'] = { n: 5 }), true) },
+];
+
+function mutateService(d: Record<string, unknown>, fn: (s: Record<string, unknown>) => boolean): boolean {
+  const services = d['services'] as Record<string, Record<string, unknown>> | undefined;
+  const first = services ? Object.values(services)[0] : undefined;
+  return first ? fn(first) : false;
+}
+
+function renameFirstService(d: Record<string, unknown>, name: string): boolean {
+  const services = d['services'] as Record<string, unknown> | undefined;
+  const [k, v] = Object.entries(services ?? {})[0] ?? [];
+  if (!services || k === undefined) return false;
+  d['services'] = { [name]: v };
+  return true;
+}
+
+describe.skipIf(!existsSync(specFile))(
+  'conformance with the official compose-spec schema (skipped: ../shared absent)',
+  () => {
+    const spec = JSON.parse(readFileSync(specFile, 'utf8')) as Record<string, unknown>;
+    delete spec['$schema'];
+    const official = new Ajv({ strict: false, validateSchema: false, allErrors: true }).compile(spec);
+    const files = corpusFiles();
+
+    it.each(files.map((f) => [f.name, f] as const))('%s: both accept', async (_n, f) => {
+      expect(official(parse(f.text))).toBe(true);
+      expect((await orchAccepts(f.file, f.text)).ok).toBe(true);
+    });
+
+    const cases = files.flatMap((f) => MUTATIONS.map((m) => [`${f.name}: ${m.name}`, f, m] as const));
+    it.each(cases)('%s: orch rejects wherever the official schema rejects', async (_n, f, m) => {
+      const doc = parse(f.text) as Record<string, unknown>;
+      if (!m.apply(doc)) return;
+      if (official(doc)) return;
+      const text = JSON.stringify(doc);
+      expect((await orchAccepts(f.file, text)).ok).toBe(false);
+    });
+  },
+);
