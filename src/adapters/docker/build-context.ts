@@ -1,0 +1,154 @@
+import { createReadStream } from 'node:fs';
+import { lstat, readdir, readFile, readlink } from 'node:fs/promises';
+import path from 'node:path';
+import { tarStream, type TarItem } from './tar.js';
+
+/**
+ * `.dockerignore` as the Docker CLI reads it: one pattern per line, `#` comments, `!` re-includes,
+ * `*` `?` `[...]` within one path segment, `**` across segments; the last matching pattern wins,
+ * and a pattern that matches a directory excludes everything below it.
+ */
+export interface IgnoreRule {
+  readonly negate: boolean;
+  readonly re: RegExp;
+}
+
+export function parseDockerignore(text: string): IgnoreRule[] {
+  const rules: IgnoreRule[] = [];
+  for (const raw of text.split(/\r?\n/)) {
+    let line = raw.trim();
+    if (line === '' || line.startsWith('#')) continue;
+    let negate = false;
+    if (line.startsWith('!')) {
+      negate = true;
+      line = line.slice(1).trim();
+    }
+    line = path.posix.normalize(line).replace(/^\/+/, '').replace(/\/+$/, '');
+    if (line === '' || line === '.') continue;
+    rules.push({ negate, re: globToRegExp(line) });
+  }
+  return rules;
+}
+
+function globToRegExp(glob: string): RegExp {
+  let re = '';
+  for (let i = 0; i < glob.length; i++) {
+    const c = glob[i] ?? '';
+    if (c === '*') {
+      if (glob[i + 1] === '*') {
+        i++;
+        if (glob[i + 1] === '/') {
+          i++;
+          re += '(?:.*/)?';
+        } else {
+          re += '.*';
+        }
+      } else {
+        re += '[^/]*';
+      }
+    } else if (c === '?') {
+      re += '[^/]';
+    } else if (c === '[') {
+      const close = glob.indexOf(']', i + 1);
+      if (close === -1) {
+        re += '\\[';
+      } else {
+        const cls = glob
+          .slice(i + 1, close)
+          .replace(/^!/, '^')
+          .replace(/\\/g, '\\\\');
+        re += `[${cls}]`;
+        i = close;
+      }
+    } else if (c === '\\' && i + 1 < glob.length) {
+      i++;
+      re += escapeRe(glob[i] ?? '');
+    } else {
+      re += escapeRe(c);
+    }
+  }
+  return new RegExp(`^${re}$`);
+}
+
+function escapeRe(s: string): string {
+  return s.replace(/[.+^${}()|[\]\\/]/g, '\\$&');
+}
+
+/** Whether `rel` (posix, relative to the context) is excluded: it or one of its parents matches. */
+export function isIgnored(rules: readonly IgnoreRule[], rel: string): boolean {
+  let ignored = false;
+  const parents = rel.split('/').map((_, i, parts) => parts.slice(0, i + 1).join('/'));
+  for (const rule of rules) {
+    if (parents.some((p) => rule.re.test(p))) ignored = !rule.negate;
+  }
+  return ignored;
+}
+
+export interface BuildContext {
+  readonly stream: AsyncGenerator<Buffer>;
+  /** The Dockerfile's path inside the archive, for the build's `dockerfile` parameter. */
+  readonly dockerfile: string;
+}
+
+/**
+ * Tars `contextDir` minus what `.dockerignore` excludes. A Dockerfile outside the context (or
+ * excluded by it) is added under a generated name, as the Docker CLI does.
+ */
+export async function buildContext(contextDir: string, dockerfile: string): Promise<BuildContext> {
+  const root = path.resolve(contextDir);
+  const rules = parseDockerignore(await readFile(path.join(root, '.dockerignore'), 'utf8').catch(() => ''));
+  const dockerfileAbs = path.resolve(root, dockerfile);
+  const relDockerfile = path.relative(root, dockerfileAbs).split(path.sep).join('/');
+  const inside = !relDockerfile.startsWith('../') && !path.isAbsolute(relDockerfile);
+  const sendsDockerfile = inside && !isIgnored(rules, relDockerfile);
+  const archivedDockerfile = sendsDockerfile
+    ? relDockerfile
+    : `.orch-dockerfile-${process.pid}-${Date.now()}`;
+  // Negations can re-include something under an excluded directory, so only then walk into it.
+  const mayReinclude = rules.some((r) => r.negate);
+
+  async function* walk(dirAbs: string, dirRel: string): AsyncGenerator<TarItem> {
+    const names = (await readdir(dirAbs)).sort();
+    for (const name of names) {
+      const abs = path.join(dirAbs, name);
+      const rel = dirRel === '' ? name : `${dirRel}/${name}`;
+      const st = await lstat(abs);
+      const ignored = isIgnored(rules, rel);
+      if (st.isDirectory()) {
+        if (!ignored) yield { entry: { name: rel, type: 'dir', mode: st.mode, mtime: st.mtime } };
+        if (!ignored || mayReinclude) yield* walk(abs, rel);
+      } else if (ignored) {
+        continue;
+      } else if (st.isSymbolicLink()) {
+        yield {
+          entry: {
+            name: rel,
+            type: 'symlink',
+            mode: st.mode,
+            mtime: st.mtime,
+            linkname: await readlink(abs),
+          },
+        };
+      } else if (st.isFile()) {
+        yield {
+          entry: { name: rel, type: 'file', mode: st.mode, size: st.size, mtime: st.mtime },
+          body: createReadStream(abs) as AsyncIterable<Buffer>,
+        };
+      }
+      // Sockets, fifos and devices have no place in a build context.
+    }
+  }
+
+  async function* items(): AsyncGenerator<TarItem> {
+    yield* walk(root, '');
+    if (!sendsDockerfile) {
+      const content = await readFile(dockerfileAbs);
+      yield {
+        entry: { name: archivedDockerfile, type: 'file', mode: 0o644, size: content.length },
+        body: content,
+      };
+    }
+  }
+
+  return { stream: tarStream(items()), dockerfile: archivedDockerfile };
+}

@@ -1,0 +1,62 @@
+import path from 'node:path';
+import type Docker from 'dockerode';
+import type { ContainerCreateSpec } from '../../core/ports.js';
+import { statusCode } from './engine-errors.js';
+import { tarBuffer, type TarItem } from './tar.js';
+
+/**
+ * Copies `files` into a created (not yet started) container with one putArchive at `/`. Parent
+ * directories that do not exist yet get a directory entry (0755); existing ones get none, because
+ * extracting a directory entry over an existing directory would reset its mode (think /tmp).
+ */
+export async function putFiles(
+  container: Docker.Container,
+  files: ContainerCreateSpec['files'],
+): Promise<void> {
+  if (files.length === 0) return;
+  const exists = new Map<string, boolean>([['/', true]]);
+  const dirExists = async (dir: string): Promise<boolean> => {
+    const known = exists.get(dir);
+    if (known !== undefined) return known;
+    // Below a missing directory nothing exists: no need to ask.
+    const parent = path.posix.dirname(dir);
+    let found = await dirExists(parent);
+    if (found) {
+      try {
+        await container.infoArchive({ path: dir });
+      } catch (e) {
+        if (statusCode(e) !== 404) throw e;
+        found = false;
+      }
+    }
+    exists.set(dir, found);
+    return found;
+  };
+
+  const items: TarItem[] = [];
+  const planned = new Set<string>();
+  for (const file of files) {
+    const target = path.posix.normalize(file.path);
+    if (!target.startsWith('/') || target === '/')
+      throw new Error(`file path must be absolute: ${file.path}`);
+    const parents: string[] = [];
+    for (let dir = path.posix.dirname(target); dir !== '/'; dir = path.posix.dirname(dir))
+      parents.unshift(dir);
+    for (const dir of parents) {
+      if (planned.has(dir) || (await dirExists(dir))) continue;
+      planned.add(dir);
+      items.push({ entry: { name: dir.slice(1), type: 'dir', mode: 0o755, mtime: new Date() } });
+    }
+    items.push({
+      entry: {
+        name: target.slice(1),
+        type: 'file',
+        mode: file.mode,
+        size: file.content.length,
+        mtime: new Date(),
+      },
+      body: file.content,
+    });
+  }
+  await container.putArchive(await tarBuffer(items), { path: '/' });
+}
