@@ -6,7 +6,20 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    languageOptions: { globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly', URL: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', setInterval: 'readonly', clearInterval: 'readonly', AbortController: 'readonly', AbortSignal: 'readonly' } },
+    languageOptions: {
+      globals: {
+        process: 'readonly',
+        console: 'readonly',
+        Buffer: 'readonly',
+        URL: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+        setInterval: 'readonly',
+        clearInterval: 'readonly',
+        AbortController: 'readonly',
+        AbortSignal: 'readonly',
+      },
+    },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/consistent-type-imports': 'error',
@@ -19,7 +32,16 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
-          paths: ['dockerode', 'execa', 'chokidar', 'chalk', '@oclif/core', 'node:http', 'node:net', 'node:child_process'],
+          paths: [
+            'dockerode',
+            'execa',
+            'chokidar',
+            'chalk',
+            '@oclif/core',
+            'node:http',
+            'node:net',
+            'node:child_process',
+          ],
           patterns: ['../adapters/*', '../ui/*', '../commands/*', '../cli/*'],
         },
       ],

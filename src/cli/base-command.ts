@@ -21,9 +21,16 @@ export abstract class OrchCommand extends Command {
       description: 'file of variables for interpolation (default: .env beside the project file)',
       helpGroup: 'PROJECT',
     }),
-    profile: Flags.string({ multiple: true, description: 'enable services of this profile', helpGroup: 'PROJECT' }),
+    profile: Flags.string({
+      multiple: true,
+      description: 'enable services of this profile',
+      helpGroup: 'PROJECT',
+    }),
     debug: Flags.boolean({ description: 'show stack traces and engine detail', helpGroup: 'GLOBAL' }),
-    'no-color': Flags.boolean({ description: 'plain output (also when NO_COLOR is set)', helpGroup: 'GLOBAL' }),
+    'no-color': Flags.boolean({
+      description: 'plain output (also when NO_COLOR is set)',
+      helpGroup: 'GLOBAL',
+    }),
   };
 
   protected debugMode(): boolean {
@@ -90,4 +97,6 @@ function isParseError(err: unknown): boolean {
   );
 }
 
-export type OrchFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof OrchCommand)['baseFlags'] & T['flags']>;
+export type OrchFlags<T extends typeof Command> = Interfaces.InferredFlags<
+  (typeof OrchCommand)['baseFlags'] & T['flags']
+>;

@@ -102,8 +102,20 @@ export interface LogLine {
 }
 
 export type EngineEvent =
-  | { readonly type: 'start' | 'die' | 'stop' | 'kill' | 'destroy' | 'create' | 'oom'; readonly id: ContainerId; readonly labels: Readonly<Record<string, string>>; readonly exitCode?: number; readonly time: number }
-  | { readonly type: 'health'; readonly id: ContainerId; readonly labels: Readonly<Record<string, string>>; readonly health: HealthStatus; readonly time: number };
+  | {
+      readonly type: 'start' | 'die' | 'stop' | 'kill' | 'destroy' | 'create' | 'oom';
+      readonly id: ContainerId;
+      readonly labels: Readonly<Record<string, string>>;
+      readonly exitCode?: number;
+      readonly time: number;
+    }
+  | {
+      readonly type: 'health';
+      readonly id: ContainerId;
+      readonly labels: Readonly<Record<string, string>>;
+      readonly health: HealthStatus;
+      readonly time: number;
+    };
 
 export interface ExecResult {
   readonly exitCode: number;
@@ -126,14 +138,26 @@ export interface DockerPort {
   buildImage(req: BuildRequest, onLine?: (line: string) => void): Promise<void>;
 
   networkExists(name: string): Promise<boolean>;
-  createNetwork(name: string, labels: Readonly<Record<string, string>>, opts?: { driver?: string; internal?: boolean }): Promise<void>;
+  createNetwork(
+    name: string,
+    labels: Readonly<Record<string, string>>,
+    opts?: { driver?: string; internal?: boolean },
+  ): Promise<void>;
   removeNetwork(name: string): Promise<void>;
-  listNetworks(labelFilters: readonly string[]): Promise<readonly { name: string; labels: Readonly<Record<string, string>> }[]>;
+  listNetworks(
+    labelFilters: readonly string[],
+  ): Promise<readonly { name: string; labels: Readonly<Record<string, string>> }[]>;
 
   volumeExists(name: string): Promise<boolean>;
-  createVolume(name: string, labels: Readonly<Record<string, string>>, opts?: { driver?: string }): Promise<void>;
+  createVolume(
+    name: string,
+    labels: Readonly<Record<string, string>>,
+    opts?: { driver?: string },
+  ): Promise<void>;
   removeVolume(name: string): Promise<void>;
-  listVolumes(labelFilters: readonly string[]): Promise<readonly { name: string; labels: Readonly<Record<string, string>> }[]>;
+  listVolumes(
+    labelFilters: readonly string[],
+  ): Promise<readonly { name: string; labels: Readonly<Record<string, string>> }[]>;
 
   createContainer(spec: ContainerCreateSpec): Promise<ContainerId>;
   startContainer(id: ContainerId): Promise<void>;
@@ -142,9 +166,16 @@ export interface DockerPort {
   killContainer(id: ContainerId, signal?: string): Promise<void>;
   removeContainer(id: ContainerId, opts?: { force?: boolean; volumes?: boolean }): Promise<void>;
   inspectContainer(id: ContainerId): Promise<ContainerSnapshot>;
-  listContainers(labelFilters: readonly string[], opts?: { all?: boolean }): Promise<readonly ContainerSnapshot[]>;
+  listContainers(
+    labelFilters: readonly string[],
+    opts?: { all?: boolean },
+  ): Promise<readonly ContainerSnapshot[]>;
 
-  exec(id: ContainerId, cmd: readonly string[], opts?: { timeoutMs?: number; signal?: AbortSignal }): Promise<ExecResult>;
+  exec(
+    id: ContainerId,
+    cmd: readonly string[],
+    opts?: { timeoutMs?: number; signal?: AbortSignal },
+  ): Promise<ExecResult>;
   /** Demultiplexed, line-split output. Ends when the container's output ends (or `signal` aborts). */
   logs(
     id: ContainerId,

@@ -190,7 +190,12 @@ interface ProbeTiming {
 }
 
 export type ProbeSpec =
-  | (ProbeTiming & { readonly kind: 'http'; readonly path: string; readonly port: number; readonly status?: number })
+  | (ProbeTiming & {
+      readonly kind: 'http';
+      readonly path: string;
+      readonly port: number;
+      readonly status?: number;
+    })
   | (ProbeTiming & { readonly kind: 'tcp'; readonly port: number })
   | (ProbeTiming & { readonly kind: 'exec'; readonly command: readonly string[] })
   | (ProbeTiming & { readonly kind: 'log'; readonly pattern: string });

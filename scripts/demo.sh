@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# The main job: the example stack (examples/shop) up with orch, on a fresh clone. Installs and
+# builds orch, makes sure a Docker engine runs and the base images exist (made locally when no
+# registry answers), then runs `orch up` in the foreground: Ctrl-C stops and removes it all.
+# Extra arguments go to `orch up` (e.g. `npm start -- -d --wait`).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  npm ci --no-audit --no-fund
+fi
+npm run build --silent
+bash scripts/ensure-docker.sh
+bash scripts/make-base-images.sh
+echo "orch: the web front will answer on http://127.0.0.1:${WEB_PORT:-8081}/ once it is healthy" >&2
+exec node bin/run.js up -f examples/shop/orch.yaml "$@"

@@ -1,0 +1,42 @@
+import { Flags } from '@oclif/core';
+import { OrchCommand } from '../cli/base-command.js';
+import { loadFromFlags } from '../cli/load-project.js';
+import { engineDeps } from '../cli/composition.js';
+import { downProject } from '../core/engine/down.js';
+
+export default class Down extends OrchCommand {
+  static override summary = "Stop and remove the project's containers and networks.";
+  static override description =
+    "Dependents stop before their dependencies. Named volumes survive unless --volumes. Only what carries this project's dev.orch.project label is touched.";
+  static override examples = ['<%= config.bin %> down', '<%= config.bin %> down --volumes --timeout 2'];
+  static override flags = {
+    volumes: Flags.boolean({ char: 'v', description: "also remove the project's named volumes" }),
+    timeout: Flags.integer({
+      char: 't',
+      description: 'seconds to wait for a graceful stop before killing',
+      min: 0,
+    }),
+    json: Flags.boolean({ description: 'print what was removed as JSON' }),
+  };
+
+  async run(): Promise<void> {
+    const { flags } = await this.parse(Down);
+    const { project } = await loadFromFlags(flags);
+    const style = this.errStyle();
+    const result = await downProject(
+      project,
+      {
+        removeVolumes: flags.volumes,
+        ...(flags.timeout !== undefined ? { timeoutS: flags.timeout } : {}),
+        onEvent: (e) => this.say(`${e.type} ${e.name}: ${e.action}`),
+      },
+      engineDeps().docker,
+    );
+    if (flags.json) this.printJson({ project: project.name, ...result });
+    this.say(
+      style.green(
+        `✔ ${project.name}: removed ${result.containers.length} container(s), ${result.networks.length} network(s), ${result.volumes.length} volume(s)`,
+      ),
+    );
+  }
+}

@@ -1,0 +1,103 @@
+import { Args, Flags } from '@oclif/core';
+import { OrchCommand } from '../cli/base-command.js';
+import { loadFromFlags } from '../cli/load-project.js';
+import { engineDeps } from '../cli/composition.js';
+import { onInterrupt } from '../cli/interrupt.js';
+import { runForeground, tearDownOnInterrupt } from '../cli/foreground.js';
+import { upProject } from '../core/engine/up.js';
+import { ExitCode, OrchError } from '../errors/index.js';
+import { renderDiagnostics } from '../ui/errors.js';
+import { renderFailures, renderTimeline, renderUpEvent } from '../ui/up-view.js';
+
+export default class Up extends OrchCommand {
+  static override summary =
+    'Build, start and supervise the project, each service as soon as its dependencies are ready.';
+  static override description =
+    'In the foreground, streams logs until Ctrl-C, which stops and removes the containers (a second Ctrl-C kills them) and exits 130.';
+  static override strict = false;
+  static override args = {
+    service: Args.string({ description: 'services to start (their dependencies come along)' }),
+  };
+  static override examples = [
+    '<%= config.bin %> up',
+    '<%= config.bin %> up -d --wait',
+    '<%= config.bin %> up api --build',
+    '<%= config.bin %> up -d --wait --timeout 120 --json',
+  ];
+  static override flags = {
+    detach: Flags.boolean({ char: 'd', description: 'return once all services are started' }),
+    wait: Flags.boolean({ description: 'return once all services are healthy (or done, for one-shot jobs)' }),
+    timeout: Flags.integer({ description: 'give up after this many seconds (exit 1)', min: 1 }),
+    build: Flags.boolean({ description: 'build images before starting, even when they exist' }),
+    json: Flags.boolean({ description: 'print the result (services, failures, start-up timeline) as JSON' }),
+  };
+
+  async run(): Promise<void> {
+    const { flags, argv } = await this.parse(Up);
+    const { project, warnings } = await loadFromFlags(flags);
+    const err = this.errStyle();
+    if (warnings.length > 0) this.say(renderDiagnostics(warnings, err));
+    const deps = engineDeps();
+    const interrupt = onInterrupt();
+    const t0 = Date.now();
+    const waitReady = flags.wait;
+    try {
+      const result = await upProject(
+        project,
+        {
+          services: argv as string[],
+          build: flags.build,
+          waitReady,
+          ...(flags.timeout ? { timeoutMs: flags.timeout * 1000 } : {}),
+          signal: interrupt.signal,
+          onEvent: (e) => {
+            const line = renderUpEvent(e, Date.now() - t0, err);
+            if (line) this.say(line);
+          },
+          onBuildLine: (service, line) => flags.debug && this.say(err.dim(`${service} build | ${line}`)),
+        },
+        deps,
+      );
+      if (flags.json)
+        this.printJson({
+          ok: result.ok,
+          project: project.name,
+          services: result.services,
+          timeline: result.timeline,
+          failures: result.failures,
+        });
+      if (!result.ok) {
+        result.tracker.close();
+        this.say(renderFailures(result.failures, err));
+        throw new OrchError(
+          'STACK_FAILED',
+          `${result.failures.length} service(s) did not come up: ${result.failures.map((f) => f.service).join(', ')}`,
+          {
+            hint: 'the containers are left for inspection (`orch ps`, `orch logs`); `orch down` removes them',
+          },
+        );
+      }
+      if (waitReady) this.say(renderTimeline(result.timeline, err));
+      if (flags.detach || flags.wait) {
+        result.tracker.close();
+        this.say(
+          err.green(
+            `✔ ${project.name}: ${result.services.length} service(s) ${waitReady ? 'ready' : 'started'}`,
+          ),
+        );
+        return;
+      }
+      await runForeground(project, result, deps, interrupt, (text) => this.out(text), this.outStyle());
+      process.exitCode = ExitCode.interrupted;
+    } catch (e) {
+      if (interrupt.signal.aborted) {
+        await tearDownOnInterrupt(project, deps, interrupt, (text) => this.say(text));
+        process.exitCode = ExitCode.interrupted;
+        return;
+      }
+      throw e;
+    } finally {
+      interrupt.dispose();
+    }
+  }
+}

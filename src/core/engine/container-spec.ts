@@ -1,0 +1,135 @@
+import type { Project, ServiceSpec } from '../../model/project.js';
+import { Label } from '../../model/labels.js';
+import type { ContainerCreateSpec, DockerHealthcheck, MountSpec, PortBinding } from '../ports.js';
+import { containerName } from './naming.js';
+
+export interface ReplicaInput {
+  readonly project: Project;
+  readonly service: ServiceSpec;
+  readonly replica: number;
+  readonly image: string;
+  readonly configHash: string;
+  /** Content of the secrets and configs the service mounts, by absolute target path. */
+  readonly files: readonly { readonly path: string; readonly content: Buffer; readonly mode: number }[];
+}
+
+export function projectLabels(project: Project): Record<string, string> {
+  return { [Label.project]: project.name };
+}
+
+/** Everything Docker needs to create one replica. Pure: the same input gives the same spec. */
+export function containerCreateSpec(input: ReplicaInput): ContainerCreateSpec {
+  const { project, service, replica } = input;
+  const networks = serviceNetworks(project, service);
+  const [first, ...rest] = networks;
+  if (!first) throw new Error(`service ${service.name} has no network`);
+  const spec: ContainerCreateSpec = {
+    name: containerName(project, service, replica),
+    image: input.image,
+    labels: {
+      ...service.labels,
+      [Label.project]: project.name,
+      [Label.service]: service.name,
+      [Label.replica]: String(replica),
+      [Label.configHash]: input.configHash,
+    },
+    env: Object.entries(service.environment)
+      .filter((e): e is [string, string] => e[1] !== null)
+      .map(([k, v]) => `${k}=${v}`),
+    exposedPorts: exposedPorts(service),
+    portBindings: portBindings(project, service),
+    mounts: service.volumes.map((v) => mount(project, v)),
+    network: first,
+    extraNetworks: rest,
+    capAdd: service.capAdd,
+    capDrop: service.capDrop,
+    files: input.files,
+    ...(service.command ? { cmd: service.command } : {}),
+    ...(service.entrypoint ? { entrypoint: service.entrypoint } : {}),
+    ...(service.user ? { user: service.user } : {}),
+    ...(service.workingDir ? { workingDir: service.workingDir } : {}),
+    ...(service.hostname ? { hostname: service.hostname } : {}),
+    ...(service.stopSignal ? { stopSignal: service.stopSignal } : {}),
+    ...(service.stopGracePeriodMs !== undefined
+      ? { stopTimeoutS: Math.ceil(service.stopGracePeriodMs / 1000) }
+      : {}),
+    ...(service.init !== undefined ? { init: service.init } : {}),
+  };
+  const hc = healthcheck(service);
+  return hc ? { ...spec, healthcheck: hc } : spec;
+}
+
+function serviceNetworks(project: Project, service: ServiceSpec): { name: string; aliases: string[] }[] {
+  const keys = Object.keys(service.networks);
+  const names = keys.length > 0 ? keys : ['default'];
+  return names.map((key) => {
+    const net = project.networks[key];
+    // Compose makes every service reachable by its name on each network it joins.
+    const aliases = [service.name, ...(service.networks[key]?.aliases ?? [])];
+    return { name: net?.name ?? `${project.name}_${key}`, aliases: [...new Set(aliases)] };
+  });
+}
+
+/**
+ * Ports a route or an http/tcp probe needs are published on an ephemeral 127.0.0.1 port, so the
+ * host reaches every replica the same way on Linux and on Docker Desktop.
+ */
+export function portsOrchNeeds(project: Project, service: ServiceSpec): number[] {
+  const needed = new Set<number>();
+  for (const r of project.orch.gateway?.routes ?? []) if (r.service === service.name) needed.add(r.port);
+  const probe = service.orch.probe;
+  if (probe && (probe.kind === 'http' || probe.kind === 'tcp')) needed.add(probe.port);
+  return [...needed].sort((a, b) => a - b);
+}
+
+function portBindings(project: Project, service: ServiceSpec): PortBinding[] {
+  const fromFile: PortBinding[] = service.ports.map((p) => ({
+    containerPort: p.target,
+    protocol: p.protocol,
+    hostIp: p.hostIp,
+    hostPort: p.published ?? '',
+  }));
+  const extra: PortBinding[] = portsOrchNeeds(project, service)
+    .filter((port) => !service.ports.some((p) => p.target === port && p.protocol === 'tcp'))
+    .map((port) => ({ containerPort: port, protocol: 'tcp', hostIp: '127.0.0.1', hostPort: '' }));
+  return [...fromFile, ...extra];
+}
+
+function exposedPorts(service: ServiceSpec): string[] {
+  const out = new Set<string>();
+  for (const e of service.expose) out.add(e.includes('/') ? e : `${e}/tcp`);
+  return [...out];
+}
+
+function mount(project: Project, v: ServiceSpec['volumes'][number]): MountSpec {
+  switch (v.type) {
+    case 'bind':
+      return { type: 'bind', source: v.source, target: v.target, readOnly: v.readOnly };
+    case 'volume': {
+      if (v.source === undefined) return { type: 'volume', target: v.target, readOnly: v.readOnly };
+      const name = project.volumes[v.source]?.name ?? `${project.name}_${v.source}`;
+      return { type: 'volume', source: name, target: v.target, readOnly: v.readOnly };
+    }
+    case 'tmpfs':
+      return { type: 'tmpfs', target: v.target };
+    default: {
+      const never: never = v;
+      throw new Error(`unknown mount ${JSON.stringify(never)}`);
+    }
+  }
+}
+
+function healthcheck(service: ServiceSpec): DockerHealthcheck | undefined {
+  const hc = service.healthcheck;
+  if (!hc) return undefined;
+  if (hc.disable) return { test: ['NONE'] };
+  if (hc.test.length === 0) return undefined;
+  return {
+    test: hc.test,
+    ...(hc.intervalMs !== undefined ? { intervalMs: hc.intervalMs } : {}),
+    ...(hc.timeoutMs !== undefined ? { timeoutMs: hc.timeoutMs } : {}),
+    ...(hc.retries !== undefined ? { retries: hc.retries } : {}),
+    ...(hc.startPeriodMs !== undefined ? { startPeriodMs: hc.startPeriodMs } : {}),
+    ...(hc.startIntervalMs !== undefined ? { startIntervalMs: hc.startIntervalMs } : {}),
+  };
+}

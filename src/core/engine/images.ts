@@ -1,0 +1,89 @@
+import type { Project, ServiceSpec } from '../../model/project.js';
+import { Label } from '../../model/labels.js';
+import { isOrchError, OrchError } from '../../errors/index.js';
+import type { DockerPort } from '../ports.js';
+import { imageRef } from './naming.js';
+
+export type ImageEvent = {
+  type: 'image';
+  service: string;
+  image: string;
+  action: 'present' | 'building' | 'built' | 'pulling' | 'pulled';
+};
+
+/**
+ * Makes each service's image available once per `up`, however many services share it: build when
+ * asked or missing, else use the local image, else pull. Builds run one at a time (two cores).
+ */
+export class ImagePreparer {
+  private readonly pending = new Map<string, Promise<string>>();
+  private buildQueue: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly project: Project,
+    private readonly docker: DockerPort,
+    private readonly opts: {
+      forceBuild: boolean;
+      onEvent: (e: ImageEvent) => void;
+      onBuildLine?: (service: string, line: string) => void;
+    },
+  ) {}
+
+  /** The image reference to run for this service. */
+  prepare(service: ServiceSpec): Promise<string> {
+    const ref = imageRef(this.project, service);
+    let p = this.pending.get(ref);
+    if (!p) {
+      p = this.make(service, ref);
+      this.pending.set(ref, p);
+    }
+    return p;
+  }
+
+  private async make(service: ServiceSpec, ref: string): Promise<string> {
+    const emit = (action: ImageEvent['action']): void =>
+      this.opts.onEvent({ type: 'image', service: service.name, image: ref, action });
+    const present = await this.docker.imageExists(ref);
+    if (service.build && (this.opts.forceBuild || !present)) {
+      const build = service.build;
+      const run = async (): Promise<void> => {
+        emit('building');
+        await this.docker.buildImage(
+          {
+            context: build.context,
+            dockerfile: build.dockerfile,
+            tag: ref,
+            args: build.args,
+            ...(build.target ? { target: build.target } : {}),
+            labels: { [Label.project]: this.project.name },
+          },
+          (line) => this.opts.onBuildLine?.(service.name, line),
+        );
+        emit('built');
+      };
+      const queued = this.buildQueue.then(run, run);
+      this.buildQueue = queued.catch(() => undefined);
+      await queued;
+      return ref;
+    }
+    if (present) {
+      emit('present');
+      return ref;
+    }
+    emit('pulling');
+    try {
+      await this.docker.pullImage(ref);
+    } catch (e) {
+      if (isOrchError(e)) throw e;
+      throw new OrchError(
+        'IMAGE_UNAVAILABLE',
+        `service "${service.name}": image ${ref} is not here and could not be pulled`,
+        {
+          cause: e,
+        },
+      );
+    }
+    emit('pulled');
+    return ref;
+  }
+}

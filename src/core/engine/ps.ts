@@ -1,0 +1,40 @@
+import type { Project } from '../../model/project.js';
+import { Label } from '../../model/labels.js';
+import type { DockerPort, HealthStatus } from '../ports.js';
+
+export interface PsRow {
+  readonly service: string;
+  readonly replica: number;
+  readonly container: string;
+  /** `running`, `exited (0)`, `created`, ... */
+  readonly state: string;
+  readonly health: HealthStatus;
+  readonly restarts: number;
+  readonly ports: readonly string[];
+  readonly startedAt: string | null;
+}
+
+/** One row per replica, read from the engine by label (labels are the source of truth). */
+export async function psProject(project: Project, docker: DockerPort): Promise<PsRow[]> {
+  await docker.ping();
+  const cs = await docker.listContainers([`${Label.project}=${project.name}`], { all: true });
+  const rows = await Promise.all(
+    cs.map(async (listed) => {
+      // The list call carries no health or exit code; inspect does.
+      const c = await docker.inspectContainer(listed.id).catch(() => listed);
+      return {
+        service: c.labels[Label.service] ?? '?',
+        replica: Number(c.labels[Label.replica] ?? '0'),
+        container: c.name,
+        state: c.state === 'exited' ? `exited (${c.exitCode ?? '?'})` : c.state,
+        health: c.health,
+        restarts: 0,
+        ports: c.ports.map((p) => `${p.hostIp}:${p.hostPort}->${p.containerPort}/${p.protocol}`),
+        startedAt: c.state === 'running' ? c.startedAt : null,
+      };
+    }),
+  );
+  return rows.sort((a, b) =>
+    a.service === b.service ? a.replica - b.replica : a.service < b.service ? -1 : 1,
+  );
+}

@@ -1,0 +1,252 @@
+import type { DependencyCondition, ServiceSpec } from '../../model/project.js';
+import { Label } from '../../model/labels.js';
+import type {
+  Clock,
+  ContainerId,
+  ContainerSnapshot,
+  DockerPort,
+  EngineEvent,
+  HealthStatus,
+} from '../ports.js';
+import { combineHealth } from '../health.js';
+import { ProbeHistory, type ProbeChangeListener, type ProbeStatus } from '../probes/index.js';
+
+export interface ReplicaState {
+  readonly id: ContainerId;
+  readonly service: string;
+  readonly replica: number;
+  readonly name: string;
+  state: ContainerSnapshot['state'];
+  exitCode: number | null;
+  dockerHealth: HealthStatus;
+  probe?: ProbeStatus;
+  readonly probeHistory: ProbeHistory;
+  snapshot: ContainerSnapshot;
+  startedAt?: number;
+  healthyAt?: number;
+  exitedAt?: number;
+}
+
+/** Starts orch's own probe for a replica; resolves when `signal` aborts. */
+export type ProbeStarter = (
+  service: ServiceSpec,
+  replica: ReplicaState,
+  signal: AbortSignal,
+  onChange: ProbeChangeListener,
+  history: ProbeHistory,
+) => Promise<void>;
+
+export class ServiceNotReady extends Error {
+  constructor(
+    readonly service: string,
+    readonly reason: string,
+  ) {
+    super(`${service}: ${reason}`);
+  }
+}
+
+/**
+ * What orch knows about the replicas it started in this session, kept current from the engine's
+ * event stream (start, die, health) and orch's probes: no polling. `waitFor` answers depends_on
+ * conditions from it.
+ */
+export class ReplicaTracker {
+  private readonly replicas = new Map<ContainerId, ReplicaState>();
+  private readonly listeners = new Set<() => void>();
+  private readonly probeAborts = new Map<ContainerId, AbortController>();
+  private readonly lifetime = new AbortController();
+
+  constructor(
+    private readonly deps: { docker: DockerPort; clock: Clock; startProbe: ProbeStarter },
+    private readonly services: Readonly<Record<string, ServiceSpec>>,
+  ) {}
+
+  /** Follows the project's container events until `signal` aborts or `close()`. Call before creating containers. */
+  follow(projectName: string, signal: AbortSignal): void {
+    const stop = AbortSignal.any([signal, this.lifetime.signal]);
+    void (async () => {
+      try {
+        for await (const ev of this.deps.docker.events([`${Label.project}=${projectName}`], stop))
+          this.onEvent(ev);
+      } catch {
+        // The stream ends with the session (abort) or the engine going away; waits then time out.
+      }
+    })();
+  }
+
+  /** Registers a replica orch created or reused, from a fresh inspect. */
+  track(snapshot: ContainerSnapshot): ReplicaState {
+    const service = snapshot.labels[Label.service] ?? '';
+    const existing = this.replicas.get(snapshot.id);
+    const state: ReplicaState = existing ?? {
+      id: snapshot.id,
+      service,
+      replica: Number(snapshot.labels[Label.replica] ?? '1'),
+      name: snapshot.name,
+      state: snapshot.state,
+      exitCode: snapshot.exitCode,
+      dockerHealth: snapshot.health,
+      probeHistory: new ProbeHistory(),
+      snapshot,
+    };
+    state.snapshot = snapshot;
+    state.state = snapshot.state;
+    state.exitCode = snapshot.exitCode;
+    state.dockerHealth = snapshot.health;
+    if (snapshot.state === 'running' && state.startedAt === undefined)
+      state.startedAt = this.deps.clock.now();
+    if (snapshot.state === 'exited' || snapshot.state === 'dead') state.exitedAt ??= this.deps.clock.now();
+    this.replicas.set(snapshot.id, state);
+    this.maybeStartProbe(state);
+    this.refreshHealthy(state);
+    this.notify();
+    return state;
+  }
+
+  forget(id: ContainerId): void {
+    this.probeAborts.get(id)?.abort();
+    this.probeAborts.delete(id);
+    this.replicas.delete(id);
+    this.notify();
+  }
+
+  of(service: string): ReplicaState[] {
+    return [...this.replicas.values()]
+      .filter((r) => r.service === service)
+      .sort((a, b) => a.replica - b.replica);
+  }
+
+  all(): ReplicaState[] {
+    return [...this.replicas.values()];
+  }
+
+  /** Stops following the engine and every probe: nothing of the tracker keeps the process alive. */
+  close(): void {
+    this.lifetime.abort();
+    for (const c of this.probeAborts.values()) c.abort();
+    this.probeAborts.clear();
+  }
+
+  /** Combined health of one replica: every health source it has must pass. */
+  health(r: ReplicaState): HealthStatus {
+    return combineHealth(r.dockerHealth, r.probe);
+  }
+
+  /** Resolves when the service meets `condition`; rejects with ServiceNotReady when it cannot. */
+  waitFor(service: string, condition: DependencyCondition, signal: AbortSignal): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const check = (): boolean => {
+        const verdict = this.verdict(service, condition);
+        if (verdict === 'pending') return false;
+        cleanup();
+        if (verdict === 'met') resolve();
+        else reject(new ServiceNotReady(service, verdict.failed));
+        return true;
+      };
+      const onAbort = (): void => {
+        cleanup();
+        reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
+      };
+      const cleanup = (): void => {
+        this.listeners.delete(listener);
+        signal.removeEventListener('abort', onAbort);
+      };
+      const listener = (): void => void check();
+      if (signal.aborted) return onAbort();
+      if (check()) return;
+      this.listeners.add(listener);
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  private verdict(service: string, condition: DependencyCondition): 'pending' | 'met' | { failed: string } {
+    const reps = this.of(service);
+    if (reps.length === 0) return 'pending';
+    switch (condition) {
+      case 'service_started':
+        return reps.every((r) => r.startedAt !== undefined || r.state === 'running') ? 'met' : 'pending';
+      case 'service_healthy': {
+        for (const r of reps) {
+          if (r.state === 'exited' || r.state === 'dead')
+            return { failed: `${r.name} exited with code ${r.exitCode ?? '?'} before it became healthy` };
+          if (this.health(r) === 'unhealthy') return { failed: `${r.name} is unhealthy` };
+        }
+        return reps.every((r) => this.health(r) === 'healthy') ? 'met' : 'pending';
+      }
+      case 'service_completed_successfully': {
+        for (const r of reps) {
+          if ((r.state === 'exited' || r.state === 'dead') && r.exitCode !== 0)
+            return { failed: `${r.name} exited with code ${r.exitCode ?? '?'}` };
+        }
+        return reps.every((r) => r.state === 'exited' && r.exitCode === 0) ? 'met' : 'pending';
+      }
+      default: {
+        const never: never = condition;
+        throw new Error(`unknown condition ${String(never)}`);
+      }
+    }
+  }
+
+  private onEvent(ev: EngineEvent): void {
+    const r = this.replicas.get(ev.id);
+    if (!r) return;
+    switch (ev.type) {
+      case 'start':
+        r.state = 'running';
+        r.exitCode = null;
+        r.startedAt ??= this.deps.clock.now();
+        break;
+      case 'die':
+        r.state = 'exited';
+        r.exitCode = ev.exitCode ?? null;
+        r.exitedAt = this.deps.clock.now();
+        break;
+      case 'health':
+        r.dockerHealth = ev.health;
+        break;
+      case 'destroy':
+        r.state = 'removing';
+        break;
+      case 'stop':
+      case 'kill':
+      case 'create':
+      case 'oom':
+        return;
+      default: {
+        const never: never = ev;
+        throw new Error(`unknown event ${JSON.stringify(never)}`);
+      }
+    }
+    this.refreshHealthy(r);
+    this.notify();
+  }
+
+  private maybeStartProbe(r: ReplicaState): void {
+    const spec = this.services[r.service];
+    if (!spec?.orch.probe || this.probeAborts.has(r.id) || r.state !== 'running') return;
+    const ctl = new AbortController();
+    this.probeAborts.set(r.id, ctl);
+    r.probe = 'starting';
+    void this.deps
+      .startProbe(
+        spec,
+        r,
+        ctl.signal,
+        (status) => {
+          r.probe = status;
+          this.refreshHealthy(r);
+          this.notify();
+        },
+        r.probeHistory,
+      )
+      .catch(() => undefined);
+  }
+
+  private refreshHealthy(r: ReplicaState): void {
+    if (r.healthyAt === undefined && this.health(r) === 'healthy') r.healthyAt = this.deps.clock.now();
+  }
+
+  private notify(): void {
+    for (const l of [...this.listeners]) l();
+  }
+}

@@ -1,0 +1,202 @@
+import type { DependencyCondition, Project } from '../../model/project.js';
+import { hasHealthSource } from '../../model/project.js';
+import { Label } from '../../model/labels.js';
+import { OrchError } from '../../errors/index.js';
+import type { Clock, ContainerSnapshot, DockerPort } from '../ports.js';
+import { withDependencies } from '../graph.js';
+import { scheduleUp, type SchedulerEvent, type ServiceRuntime } from '../scheduler.js';
+import { ensureResources, networksUsed, volumesUsed, type ResourceEvent } from './resources.js';
+import { ImagePreparer, type ImageEvent } from './images.js';
+import { reconcileService, removeContainer, type ContainerEvent } from './replicas.js';
+import { ReplicaTracker, type ProbeStarter } from './replica-tracker.js';
+import { criticalPath, type ServiceTimes, type Timeline } from './timeline.js';
+import { failureReport, type FailureReport } from './failure-report.js';
+
+export type UpEvent =
+  SchedulerEvent | ImageEvent | ContainerEvent | ResourceEvent | { type: 'orphan'; name: string };
+
+export interface EngineDeps {
+  readonly docker: DockerPort;
+  readonly clock: Clock;
+  readonly startProbe: ProbeStarter;
+  readonly readFile: (path: string) => Promise<Buffer>;
+  readonly env: Readonly<Record<string, string | undefined>>;
+}
+
+export interface UpOptions {
+  /** Services named on the command line; empty: all. Their dependencies come along. */
+  readonly services: readonly string[];
+  readonly build: boolean;
+  /** Wait until every service is healthy (or done, for jobs), as `--wait`. */
+  readonly waitReady: boolean;
+  readonly timeoutMs?: number;
+  readonly signal: AbortSignal;
+  readonly onEvent: (e: UpEvent) => void;
+  readonly onBuildLine?: (service: string, line: string) => void;
+}
+
+export interface UpResult {
+  readonly ok: boolean;
+  readonly services: readonly string[];
+  readonly failures: readonly FailureReport[];
+  readonly timeline: Timeline;
+  /** Keeps following the engine until the caller's signal aborts (foreground `up`). */
+  readonly tracker: ReplicaTracker;
+}
+
+/**
+ * `orch up`: each service starts the moment its dependencies meet their conditions. Returns when
+ * all are started (or ready, with waitReady); the tracker keeps running until `opts.signal` aborts.
+ */
+export async function upProject(project: Project, opts: UpOptions, deps: EngineDeps): Promise<UpResult> {
+  const t0 = deps.clock.now();
+  const depMap = Object.fromEntries(
+    Object.values(project.services).map((s) => [s.name, Object.keys(s.dependsOn)] as const),
+  );
+  for (const name of opts.services)
+    if (!(name in project.services))
+      throw new OrchError('USAGE', `no service named "${name}" in ${project.files[0] ?? 'the project'}`, {
+        hint: `services: ${Object.keys(project.services).join(', ')}`,
+      });
+  const selected = [
+    ...withDependencies(depMap, opts.services.length > 0 ? opts.services : Object.keys(project.services)),
+  ]
+    .filter((s) => s in project.services)
+    .sort();
+
+  const { docker } = deps;
+  await docker.ping();
+  await ensureResources(
+    project,
+    networksUsed(project, selected),
+    volumesUsed(project, selected),
+    docker,
+    opts.onEvent,
+  );
+
+  const existing = await docker.listContainers([`${Label.project}=${project.name}`], { all: true });
+  for (const c of existing) {
+    const svc = c.labels[Label.service] ?? '';
+    if (!(svc in project.services)) {
+      await removeContainer(docker, c);
+      opts.onEvent({ type: 'orphan', name: c.name });
+    }
+  }
+
+  const tracker = new ReplicaTracker(
+    { docker, clock: deps.clock, startProbe: deps.startProbe },
+    project.services,
+  );
+  tracker.follow(project.name, opts.signal);
+
+  const timeout = new AbortController();
+  const onOuterAbort = (): void => timeout.abort(opts.signal.reason);
+  opts.signal.addEventListener('abort', onOuterAbort, { once: true });
+  let timedOut = false;
+  const timer = opts.timeoutMs
+    ? deps.clock.sleep(opts.timeoutMs, timeout.signal).then(
+        () => {
+          timedOut = true;
+          timeout.abort(new Error(`timed out after ${Math.round((opts.timeoutMs ?? 0) / 1000)}s`));
+        },
+        () => undefined,
+      )
+    : Promise.resolve();
+
+  const times: Record<string, ServiceTimes> = {};
+  const since = (): number => deps.clock.now() - t0;
+  const images = new ImagePreparer(project, docker, {
+    forceBuild: opts.build,
+    onEvent: opts.onEvent,
+    ...(opts.onBuildLine ? { onBuildLine: opts.onBuildLine } : {}),
+  });
+  // Start pulling/building everything at once; each service waits only for its own image.
+  for (const name of selected) {
+    const svc = project.services[name];
+    if (svc) images.prepare(svc).catch(() => undefined);
+  }
+
+  const byService = groupByService(existing);
+  const runtime: ServiceRuntime = {
+    start: async (name) => {
+      const svc = project.services[name];
+      if (!svc) throw new Error(`unknown service ${name}`);
+      const image = await images.prepare(svc);
+      (times[name] ??= {}).created = since();
+      await reconcileService(project, svc, image, byService.get(name) ?? [], tracker, deps, opts.onEvent);
+      (times[name] ??= {}).started = since();
+    },
+    waitFor: async (name, condition: DependencyCondition, signal) => {
+      await tracker.waitFor(name, condition, signal);
+      const t = (times[name] ??= {});
+      t.ready ??= since();
+    },
+  };
+
+  const healthGated = new Set(
+    selected.filter((s) => project.services[s] && hasHealthSource(project.services[s])),
+  );
+  const jobs = new Set<string>();
+  for (const s of selected)
+    for (const [dep, d] of Object.entries(project.services[s]?.dependsOn ?? {}))
+      if (d.condition === 'service_completed_successfully') jobs.add(dep);
+
+  let outcome;
+  try {
+    outcome = await scheduleUp(
+      {
+        services: selected,
+        dependsOn: Object.fromEntries(selected.map((s) => [s, project.services[s]?.dependsOn ?? {}])),
+        healthGated,
+        jobs,
+      },
+      runtime,
+      { signal: timeout.signal, waitReady: opts.waitReady, onEvent: opts.onEvent },
+    );
+  } catch (e) {
+    if (!timedOut) throw e;
+    outcome = undefined;
+  } finally {
+    opts.signal.removeEventListener('abort', onOuterAbort);
+    if (!timeout.signal.aborted) timeout.abort();
+    await timer;
+  }
+
+  const failedServices = new Map<string, string>();
+  if (outcome) {
+    for (const [name, o] of Object.entries(outcome.services)) {
+      if (o.state === 'failed') failedServices.set(name, o.reason);
+      if (o.state === 'skipped') failedServices.set(name, `not started: ${o.because}`);
+    }
+  } else {
+    for (const name of selected)
+      if (times[name]?.ready === undefined && (opts.waitReady || times[name]?.started === undefined))
+        failedServices.set(name, `not ready after ${Math.round((opts.timeoutMs ?? 0) / 1000)}s (--timeout)`);
+  }
+  // With --wait, a service that started and then crashed is a failure too (unless it is a job that finished).
+  if (opts.waitReady)
+    for (const r of tracker.all())
+      if ((r.state === 'exited' || r.state === 'dead') && r.exitCode !== 0 && !failedServices.has(r.service))
+        failedServices.set(r.service, `${r.name} exited with code ${r.exitCode ?? '?'}`);
+
+  const failures = await Promise.all(
+    [...failedServices].map(([name, reason]) => failureReport(name, reason, tracker, docker)),
+  );
+  const timeline: Timeline = {
+    totalMs: since(),
+    services: times,
+    criticalPath: criticalPath(project, times),
+  };
+  return { ok: failures.length === 0, services: selected, failures, timeline, tracker };
+}
+
+function groupByService(cs: readonly ContainerSnapshot[]): Map<string, ContainerSnapshot[]> {
+  const out = new Map<string, ContainerSnapshot[]>();
+  for (const c of cs) {
+    const s = c.labels[Label.service] ?? '';
+    const list = out.get(s) ?? [];
+    list.push(c);
+    out.set(s, list);
+  }
+  return out;
+}
