@@ -85,3 +85,42 @@ export function inspect(nameOrId: string): Inspect {
   if (!first) throw new Error(`no container ${nameOrId}`);
   return first;
 }
+
+export interface EngineEvent {
+  status: string;
+  id: string;
+  timeNano: number;
+  Actor: { Attributes: Record<string, string> };
+}
+
+/**
+ * Records a project's container start and health events live, from the engine itself (its event
+ * history is a small ring buffer that health-check execs flood, so it cannot be read afterwards).
+ */
+export async function recordEvents(project: string): Promise<() => Promise<EngineEvent[]>> {
+  const child = spawn('docker', [
+    'events',
+    '--filter',
+    `label=dev.orch.project=${project}`,
+    '--filter',
+    'type=container',
+    '--filter',
+    'event=start',
+    '--filter',
+    'event=health_status',
+    '--format',
+    '{{json .}}',
+  ]);
+  let buf = '';
+  child.stdout.on('data', (d: Buffer) => (buf += d.toString()));
+  // `docker events` only reports what happens after it has subscribed.
+  await new Promise((r) => setTimeout(r, 300));
+  return async () => {
+    await new Promise((r) => setTimeout(r, 300));
+    child.kill();
+    return buf
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as EngineEvent);
+  };
+}

@@ -1,6 +1,16 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
-import { docker, forceClean, inspect, leftovers, orch, projectDir, uniqueName, cliPath } from './helpers.js';
+import {
+  docker,
+  forceClean,
+  inspect,
+  leftovers,
+  orch,
+  projectDir,
+  recordEvents,
+  uniqueName,
+  cliPath,
+} from './helpers.js';
 
 const projects: string[] = [];
 afterAll(() => projects.forEach(forceClean));
@@ -37,16 +47,23 @@ describe('orch up / down / ps on a real engine', () => {
   it('starts a dependent only after its dependency passed a health check, and down leaves nothing', async () => {
     const name = project('order');
     const dir = projectDir({ 'orch.yaml': chain(name) });
+    const stopEvents = await recordEvents(name);
     const up = await orch(['up', '-d', '--wait', '--timeout', '60'], { cwd: dir });
     expect(up.stderr).toContain('db: healthy');
     expect(up.code).toBe(0);
+    const events = await stopEvents();
 
     const db = inspect(`${name}-db-1`);
     const app = inspect(`${name}-app-1`);
-    const firstPass = db.State.Health?.Log.find((l) => l.ExitCode === 0);
-    expect(firstPass).toBeDefined();
-    // Docker's own timestamps: the dependent started after the check that first passed had begun.
-    expect(Date.parse(app.State.StartedAt)).toBeGreaterThanOrEqual(Date.parse(firstPass?.Start ?? ''));
+    // The engine's own timestamps: the dependent started after its dependency was first healthy.
+    const at = (id: string, status: string): number =>
+      events.find((e) => e.id === id && e.status === status)?.timeNano ?? Number.NaN;
+    const dbHealthy = at(db.Id, 'health_status: healthy');
+    const appStarted = at(app.Id, 'start');
+    expect(dbHealthy).toBeGreaterThan(at(db.Id, 'start'));
+    expect(appStarted).toBeGreaterThan(dbHealthy);
+    // ...and promptly: event-driven, not polled (generous bound for a loaded CI machine).
+    expect((appStarted - dbHealthy) / 1e6).toBeLessThan(1500);
     expect(db.Config.Labels['dev.orch.project']).toBe(name);
     expect(db.Config.Labels['dev.orch.service']).toBe('db');
     expect(db.Config.Labels['dev.orch.replica']).toBe('1');
@@ -157,7 +174,9 @@ services:
     expect(up.stderr).toContain('cannot open socket');
     expect(up.stderr).toMatch(/app: not started/);
     expect(up.stderr).not.toMatch(/\n\s+at /);
-    expect(leftovers(name).containers).toHaveLength(1);
+    // Both are left for inspection; the dependent was created but never started.
+    expect(leftovers(name).containers).toHaveLength(2);
+    expect(inspect(`${name}-app-1`).State.Status).toBe('created');
     expect((await orch(['down', '-t', '0'], { cwd: dir })).code).toBe(0);
     expect(leftovers(name).containers).toHaveLength(0);
   });

@@ -19,12 +19,20 @@ export interface ReplicaDeps {
   readonly env: Readonly<Record<string, string | undefined>>;
 }
 
+/** A service's replicas made ready to run: created (or kept), not yet started. */
+export interface PreparedService {
+  readonly service: ServiceSpec;
+  /** Containers that exist and must be started (new ones, and kept ones that are not running). */
+  readonly toStart: readonly { id: string; name: string; fresh: boolean; recreated: boolean }[];
+}
+
 /**
- * Brings one service's replicas to the wanted count and configuration: a running replica whose
- * config hash matches is reused, a stopped one is started again, a changed one is recreated, and
- * replicas above the count are removed (highest index first).
+ * First half of bringing a service to the wanted count and configuration, done as early as
+ * possible (before its dependencies are ready, as compose v2 does) so that creating containers
+ * stays off the critical path: a running replica whose config hash matches is kept, a changed one
+ * is removed and created anew, surplus replicas are removed (highest index first).
  */
-export async function reconcileService(
+export async function prepareService(
   project: Project,
   service: ServiceSpec,
   image: string,
@@ -32,7 +40,7 @@ export async function reconcileService(
   tracker: ReplicaTracker,
   deps: ReplicaDeps,
   onEvent: (e: ContainerEvent) => void,
-): Promise<void> {
+): Promise<PreparedService> {
   const files = await serviceFiles(project, service, deps);
   const hash = serviceConfigHash(service, image);
   const byReplica = new Map<number, ContainerSnapshot>();
@@ -47,29 +55,25 @@ export async function reconcileService(
     onEvent({ type: 'container', service: service.name, name: c.name, action: 'removed' });
   }
 
-  await Promise.all(
+  const toStart = await Promise.all(
     Array.from({ length: service.replicas }, (_, i) => i + 1).map(async (replica) => {
       const old = byReplica.get(replica);
       if (old && old.labels[Label.configHash] === hash) {
         if (old.state === 'running') {
           tracker.track(old);
           onEvent({ type: 'container', service: service.name, name: old.name, action: 'reused' });
-          return;
+          return undefined;
         }
-        tracker.track(old);
-        await deps.docker.startContainer(old.id);
-        tracker.track(await deps.docker.inspectContainer(old.id));
-        onEvent({ type: 'container', service: service.name, name: old.name, action: 'started' });
-        return;
+        return { id: old.id, name: old.name, fresh: false, recreated: false };
       }
       if (old) {
         await removeContainer(deps.docker, old, service);
         tracker.forget(old.id);
       }
       const spec = containerCreateSpec({ project, service, replica, image, configHash: hash, files });
-      let id: string;
       try {
-        id = await deps.docker.createContainer(spec);
+        const id = await deps.docker.createContainer(spec);
+        return { id, name: spec.name, fresh: true, recreated: old !== undefined };
       } catch (e) {
         if (e instanceof Error && /Conflict|already in use/i.test(e.message))
           throw new OrchError(
@@ -82,15 +86,25 @@ export async function reconcileService(
           );
         throw e;
       }
-      tracker.track(await deps.docker.inspectContainer(id));
-      await deps.docker.startContainer(id);
-      tracker.track(await deps.docker.inspectContainer(id));
-      onEvent({
-        type: 'container',
-        service: service.name,
-        name: spec.name,
-        action: old ? 'recreated' : 'created',
-      });
+    }),
+  );
+  return { service, toStart: toStart.filter((x) => x !== undefined) };
+}
+
+/** Second half: start what `prepareService` made, once the service's dependencies are ready. */
+export async function startPrepared(
+  prepared: PreparedService,
+  tracker: ReplicaTracker,
+  docker: DockerPort,
+  onEvent: (e: ContainerEvent) => void,
+): Promise<void> {
+  await Promise.all(
+    prepared.toStart.map(async (c) => {
+      tracker.track(await docker.inspectContainer(c.id));
+      await docker.startContainer(c.id);
+      tracker.track(await docker.inspectContainer(c.id));
+      const action = c.fresh ? (c.recreated ? 'recreated' : 'created') : 'started';
+      onEvent({ type: 'container', service: prepared.service.name, name: c.name, action });
     }),
   );
 }

@@ -7,7 +7,13 @@ import { withDependencies } from '../graph.js';
 import { scheduleUp, type SchedulerEvent, type ServiceRuntime } from '../scheduler.js';
 import { ensureResources, networksUsed, volumesUsed, type ResourceEvent } from './resources.js';
 import { ImagePreparer, type ImageEvent } from './images.js';
-import { reconcileService, removeContainer, type ContainerEvent } from './replicas.js';
+import {
+  prepareService,
+  removeContainer,
+  startPrepared,
+  type ContainerEvent,
+  type PreparedService,
+} from './replicas.js';
 import { ReplicaTracker, type ProbeStarter } from './replica-tracker.js';
 import { criticalPath, type ServiceTimes, type Timeline } from './timeline.js';
 import { failureReport, type FailureReport } from './failure-report.js';
@@ -110,20 +116,35 @@ export async function upProject(project: Project, opts: UpOptions, deps: EngineD
     onEvent: opts.onEvent,
     ...(opts.onBuildLine ? { onBuildLine: opts.onBuildLine } : {}),
   });
-  // Start pulling/building everything at once; each service waits only for its own image.
+  // Pull/build and create every service's containers at once; starting is what waits on
+  // dependencies, so neither image work nor container creation lies on the critical path.
+  const byService = groupByService(existing);
+  const prepared = new Map<string, Promise<PreparedService>>();
   for (const name of selected) {
     const svc = project.services[name];
-    if (svc) images.prepare(svc).catch(() => undefined);
+    if (!svc) continue;
+    const p = images.prepare(svc).then(async (image) => {
+      const done = await prepareService(
+        project,
+        svc,
+        image,
+        byService.get(name) ?? [],
+        tracker,
+        deps,
+        opts.onEvent,
+      );
+      (times[name] ??= {}).created = since();
+      return done;
+    });
+    p.catch(() => undefined);
+    prepared.set(name, p);
   }
 
-  const byService = groupByService(existing);
   const runtime: ServiceRuntime = {
     start: async (name) => {
-      const svc = project.services[name];
-      if (!svc) throw new Error(`unknown service ${name}`);
-      const image = await images.prepare(svc);
-      (times[name] ??= {}).created = since();
-      await reconcileService(project, svc, image, byService.get(name) ?? [], tracker, deps, opts.onEvent);
+      const ready = prepared.get(name);
+      if (!ready) throw new Error(`unknown service ${name}`);
+      await startPrepared(await ready, tracker, docker, opts.onEvent);
       (times[name] ??= {}).started = since();
     },
     waitFor: async (name, condition: DependencyCondition, signal) => {
