@@ -1,0 +1,57 @@
+import { setImmediate } from 'node:timers';
+
+/** One line of the gateway's access log, shown by the log stream as service `gateway`. */
+export interface AccessEntry {
+  ts: string;
+  method: string;
+  path: string;
+  status: number;
+  service?: string;
+  /** Container name of the replica that answered. */
+  replica?: string;
+  durationMs: number;
+  requestId: string;
+  traceId: string;
+  route?: string;
+  error?: string;
+}
+
+/**
+ * Hands entries to the callback in batches after the current I/O turn, so a slow consumer
+ * (terminal, file) never runs inside a request's completion. Timestamps are formatted then too.
+ */
+export class AccessLog {
+  private entries: AccessEntry[] = [];
+  private times: number[] = [];
+  private scheduled = false;
+
+  constructor(private readonly onAccess: (e: AccessEntry) => void) {}
+
+  push(e: AccessEntry, at: number): void {
+    this.entries.push(e);
+    this.times.push(at);
+    if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(this.flush);
+    }
+  }
+
+  readonly flush = (): void => {
+    this.scheduled = false;
+    const entries = this.entries;
+    const times = this.times;
+    if (entries.length === 0) return;
+    this.entries = [];
+    this.times = [];
+    for (let i = 0; i < entries.length; i++) {
+      const e = entries[i];
+      if (e === undefined) continue;
+      e.ts = new Date(times[i] ?? Date.now()).toISOString();
+      try {
+        this.onAccess(e);
+      } catch {
+        // A failing log consumer must not take the proxy down; the entry is dropped.
+      }
+    }
+  };
+}

@@ -1,0 +1,75 @@
+import type { Duplex } from 'node:stream';
+import type { IdSource, Membership, RouteTable, Upstream } from '../../core/gateway/index.js';
+import type { AccessLog } from './access.js';
+import type { Pools } from './pool.js';
+
+/** What the request handlers share: one per gateway. */
+export interface ProxyEnv {
+  readonly table: RouteTable;
+  readonly membership: Membership;
+  readonly pools: Pools;
+  readonly ids: IdSource;
+  readonly timeoutMs: number;
+  readonly access: AccessLog;
+  /** Passive ejection of an upstream that refused or reset a connection. */
+  eject(u: Upstream): void;
+  /** Requests and tunnels in progress, so stop() can wait for them. */
+  active: number;
+  /** Sockets of open Upgrade tunnels (both ends), so stop() can close them. */
+  readonly tunnels: Set<Duplex>;
+}
+
+/** Connection failures that happen before anything is written: safe to retry with any method. */
+export function isConnectFailure(code: string | undefined): boolean {
+  switch (code) {
+    case 'ECONNREFUSED':
+    case 'UND_ERR_CONNECT_TIMEOUT':
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+    case 'EADDRNOTAVAIL':
+      return true;
+    default:
+      return false;
+  }
+}
+
+/** Refused or reset before any response byte: the replica is taken out of rotation. */
+export function isEjectable(code: string | undefined): boolean {
+  switch (code) {
+    case 'ECONNRESET':
+    case 'EPIPE':
+    case 'UND_ERR_SOCKET':
+      return true;
+    default:
+      return isConnectFailure(code);
+  }
+}
+
+export function errorCode(err: unknown): string | undefined {
+  if (typeof err === 'object' && err !== null && 'code' in err) {
+    const c = (err as { code: unknown }).code;
+    return typeof c === 'string' ? c : undefined;
+  }
+  return undefined;
+}
+
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE']);
+
+/**
+ * Whether a request that failed before any response byte may go to another replica: nothing was
+ * sent yet (connect failure), or an idempotent method without a body (bodies are streamed, not
+ * buffered, so a body once read cannot be replayed).
+ */
+export function canRetry(code: string | undefined, method: string, hasBody: boolean): boolean {
+  return isConnectFailure(code) || (!hasBody && IDEMPOTENT.has(method));
+}
+
+/** The gateway's own answers (no route, no replica, timeout): a small JSON body. */
+export function gatewayBody(status: number, error: string, route?: string, service?: string): string {
+  return JSON.stringify({
+    status,
+    error,
+    ...(route !== undefined ? { route } : {}),
+    ...(service !== undefined ? { service } : {}),
+  });
+}

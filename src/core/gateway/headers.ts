@@ -1,0 +1,215 @@
+/**
+ * Request/response header rewriting for the gateway, over flat raw header lists
+ * (`[name, value, name, value, …]`, as node:http and undici hand them over), so nothing is
+ * parsed into objects on the request path.
+ */
+
+/** Random lowercase hex; the adapter backs it with crypto, tests with a seeded source. */
+export interface IdSource {
+  hex(bytes: number): string;
+}
+
+export interface Traceparent {
+  readonly traceId: string;
+  readonly parentId: string;
+  readonly flags: string;
+}
+
+const HEX = /^[0-9a-f]+$/;
+const ZERO_TRACE = '0'.repeat(32);
+const ZERO_SPAN = '0'.repeat(16);
+
+/** W3C trace-context `traceparent`; undefined when absent or invalid (then a new trace starts). */
+export function parseTraceparent(value: string | undefined): Traceparent | undefined {
+  if (value === undefined) return undefined;
+  const v = value.trim();
+  // version 00 is exactly 55 chars; later versions may append fields after a dash.
+  if (v.length < 55 || (v.length > 55 && (v.startsWith('00') || v.charCodeAt(55) !== 45))) return undefined;
+  if (v.charCodeAt(2) !== 45 || v.charCodeAt(35) !== 45 || v.charCodeAt(52) !== 45) return undefined;
+  const version = v.slice(0, 2);
+  const traceId = v.slice(3, 35);
+  const parentId = v.slice(36, 52);
+  const flags = v.slice(53, 55);
+  if (!HEX.test(version) || version === 'ff') return undefined;
+  if (!HEX.test(traceId) || traceId === ZERO_TRACE) return undefined;
+  if (!HEX.test(parentId) || parentId === ZERO_SPAN) return undefined;
+  if (!HEX.test(flags)) return undefined;
+  return { traceId, parentId, flags };
+}
+
+/** The traceparent the gateway sends upstream: the client's trace with a new span, or a new trace. */
+export function nextTraceparent(
+  client: Traceparent | undefined,
+  ids: IdSource,
+): { traceId: string; value: string } {
+  const traceId = client?.traceId ?? ids.hex(16);
+  const flags = client?.flags ?? '01';
+  return { traceId, value: `00-${traceId}-${ids.hex(8)}-${flags}` };
+}
+
+/** A client's x-request-id is kept when it is short printable ASCII; anything else is replaced. */
+export function acceptableRequestId(v: string): boolean {
+  if (v.length === 0 || v.length > 200) return false;
+  for (let i = 0; i < v.length; i++) {
+    const c = v.charCodeAt(i);
+    if (c < 0x21 || c > 0x7e) return false;
+  }
+  return true;
+}
+
+/** RFC 9110 §7.6.1 hop-by-hop fields, plus any `proxy-*`. Takes a lower-cased name. */
+export function isHopByHop(name: string): boolean {
+  switch (name) {
+    case 'connection':
+    case 'keep-alive':
+    case 'te':
+    case 'trailer':
+    case 'transfer-encoding':
+    case 'upgrade':
+      return true;
+    default:
+      return name.startsWith('proxy-');
+  }
+}
+
+/** Extra field names a `Connection` header lists (besides the standard options). */
+function connectionListed(value: string, into: string[]): void {
+  for (const raw of value.split(',')) {
+    const t = raw.trim().toLowerCase();
+    if (t !== '' && t !== 'close' && t !== 'keep-alive' && t !== 'upgrade') into.push(t);
+  }
+}
+
+function dropListed(out: string[], listed: readonly string[]): string[] {
+  if (listed.length === 0) return out;
+  const kept: string[] = [];
+  for (let i = 0; i + 1 < out.length; i += 2) {
+    const name = out[i] ?? '';
+    if (!listed.includes(name.toLowerCase())) kept.push(name, out[i + 1] ?? '');
+  }
+  return kept;
+}
+
+export interface ForwardContext {
+  readonly ids: IdSource;
+  /** The client's address as the gateway saw it. */
+  readonly clientIp: string;
+  readonly proto: 'http' | 'https';
+  /** For an `Upgrade` request: keep `Connection: upgrade` and `Upgrade` so the upstream can switch. */
+  readonly upgrade: boolean;
+}
+
+export interface ForwardedRequest {
+  readonly headers: string[];
+  readonly requestId: string;
+  readonly traceId: string;
+  /** The client's Host header ('' when none). */
+  readonly host: string;
+  /** Content-Length > 0 or a Transfer-Encoding: the request has a body to stream. */
+  readonly hasBody: boolean;
+}
+
+/**
+ * The headers to send upstream: hop-by-hop fields (and those named in Connection) dropped;
+ * `Expect` dropped too (node:http answers `100 Continue` itself); x-request-id kept or added;
+ * traceparent continued or started (tracestate kept only with a valid client traceparent);
+ * x-forwarded-for appended to, x-forwarded-proto/-host set to what the gateway saw.
+ */
+export function forwardRequestHeaders(raw: readonly string[], ctx: ForwardContext): ForwardedRequest {
+  const out: string[] = [];
+  const listed: string[] = [];
+  let requestId = '';
+  let clientTrace: string | undefined;
+  let tracestate: string | undefined;
+  let forwardedFor = '';
+  let host = '';
+  let hasBody = false;
+  let upgrade = '';
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i] ?? '';
+    const value = raw[i + 1] ?? '';
+    const lower = name.toLowerCase();
+    switch (lower) {
+      case 'host':
+        host = value;
+        out.push(name, value);
+        break;
+      case 'content-length':
+        if (value !== '0') hasBody = true;
+        out.push(name, value);
+        break;
+      case 'transfer-encoding':
+        hasBody = true;
+        break;
+      case 'connection':
+        connectionListed(value, listed);
+        break;
+      case 'upgrade':
+        upgrade = value;
+        break;
+      case 'x-request-id':
+        if (requestId === '' && acceptableRequestId(value)) {
+          requestId = value;
+          out.push(name, value);
+        }
+        break;
+      case 'traceparent':
+        clientTrace ??= value;
+        break;
+      case 'tracestate':
+        tracestate = tracestate === undefined ? value : `${tracestate},${value}`;
+        break;
+      case 'x-forwarded-for':
+        forwardedFor = forwardedFor === '' ? value : `${forwardedFor}, ${value}`;
+        break;
+      case 'x-forwarded-proto':
+      case 'x-forwarded-host':
+      case 'expect':
+        break;
+      default:
+        if (!isHopByHop(lower)) out.push(name, value);
+    }
+  }
+  if (requestId === '') {
+    requestId = ctx.ids.hex(16);
+    out.push('x-request-id', requestId);
+  }
+  const parsed = parseTraceparent(clientTrace);
+  const trace = nextTraceparent(parsed, ctx.ids);
+  out.push('traceparent', trace.value);
+  if (parsed !== undefined && tracestate !== undefined) out.push('tracestate', tracestate);
+  out.push('x-forwarded-for', forwardedFor === '' ? ctx.clientIp : `${forwardedFor}, ${ctx.clientIp}`);
+  out.push('x-forwarded-proto', ctx.proto);
+  if (host !== '') out.push('x-forwarded-host', host);
+  if (ctx.upgrade && upgrade !== '') out.push('connection', 'upgrade', 'upgrade', upgrade);
+  return { headers: dropListed(out, listed), requestId, traceId: trace.traceId, host, hasBody };
+}
+
+/**
+ * The headers to send back to the client: hop-by-hop fields (and those named in Connection)
+ * dropped, x-request-id added when the upstream did not echo it. `text` reads one raw entry
+ * (undici hands over Buffers), so the list is converted and filtered in one pass.
+ */
+export function forwardResponseHeaders<T>(
+  raw: readonly T[],
+  text: (entry: T) => string,
+  requestId: string,
+): string[] {
+  const out: string[] = [];
+  let listed: string[] | undefined;
+  let hasRequestId = false;
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = text(raw[i] as T);
+    const lower = name.toLowerCase();
+    if (lower === 'connection') {
+      listed ??= [];
+      connectionListed(text(raw[i + 1] as T), listed);
+      continue;
+    }
+    if (isHopByHop(lower)) continue;
+    if (lower === 'x-request-id') hasRequestId = true;
+    out.push(name, text(raw[i + 1] as T));
+  }
+  if (!hasRequestId) out.push('x-request-id', requestId);
+  return listed === undefined ? out : dropListed(out, listed);
+}

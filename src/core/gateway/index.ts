@@ -1,0 +1,44 @@
+export {
+  Balancer,
+  DEFAULT_EJECTION,
+  type Candidate,
+  type EjectionPolicy,
+  type Member,
+  type RandomSource,
+} from './balancer.js';
+export {
+  acceptableRequestId,
+  forwardRequestHeaders,
+  forwardResponseHeaders,
+  isHopByHop,
+  nextTraceparent,
+  parseTraceparent,
+  type ForwardContext,
+  type ForwardedRequest,
+  type IdSource,
+  type Traceparent,
+} from './headers.js';
+export {
+  Membership,
+  hostAddress,
+  type GatewayReplica,
+  type RouteState,
+  type Upstream,
+} from './membership.js';
+export {
+  compileRoutes,
+  hostName,
+  matchRoute,
+  prefixMatches,
+  upstreamPath,
+  type CompiledRoute,
+  type RouteTable,
+} from './routes.js';
+export {
+  LatencyHistogram,
+  RequestStats,
+  type GatewayStats,
+  type ReplicaStats,
+  type RouteStats,
+  type StatsSnapshot,
+} from './stats.js';
