@@ -1,0 +1,178 @@
+import { Label } from '../../model/labels.js';
+import type { ContainerSnapshot, DockerPort, LogLine } from '../ports.js';
+import { normalizeTs, tsSeconds, type LogSource, type SourcedRecord } from './types.js';
+
+export type CaptureDocker = Pick<DockerPort, 'listContainers' | 'logs' | 'events'>;
+
+export interface Selection {
+  readonly project: string;
+  /** Only these services; empty or absent: all. */
+  readonly services?: readonly string[];
+}
+
+/** Where to start reading a container's log. `afterTs`: skip lines stamped at or before it. */
+export interface LogsFrom {
+  readonly tail?: number;
+  readonly sinceS?: number;
+  readonly afterTs?: string;
+}
+
+export function projectFilter(project: string): string[] {
+  return [`${Label.project}=${project}`];
+}
+
+function sourceFromLabels(
+  id: string,
+  labels: Readonly<Record<string, string>>,
+  sel: Selection,
+): LogSource | undefined {
+  const service = labels[Label.service];
+  if (service === undefined || labels[Label.oneOff] === 'true') return undefined;
+  if (sel.services && sel.services.length > 0 && !sel.services.includes(service)) return undefined;
+  return { containerId: id, service, replica: Number(labels[Label.replica] ?? '1') || 1 };
+}
+
+/** Every replica of the project (running or exited), in service, replica, creation order. */
+export async function listSources(docker: CaptureDocker, sel: Selection): Promise<LogSource[]> {
+  const cs = await docker.listContainers(projectFilter(sel.project), { all: true });
+  const created = new Map<string, string>(cs.map((c: ContainerSnapshot) => [c.id, c.createdAt]));
+  return cs
+    .map((c) => sourceFromLabels(c.id, c.labels, sel))
+    .filter((s): s is LogSource => s !== undefined)
+    .sort((a, b) =>
+      a.service !== b.service
+        ? a.service < b.service
+          ? -1
+          : 1
+        : a.replica !== b.replica
+          ? a.replica - b.replica
+          : (created.get(a.containerId) ?? '').localeCompare(created.get(b.containerId) ?? ''),
+    );
+}
+
+function toRecord(src: LogSource, l: LogLine): SourcedRecord {
+  return {
+    ts: normalizeTs(l.ts),
+    service: src.service,
+    replica: src.replica,
+    stream: l.stream,
+    line: l.line,
+    containerId: src.containerId,
+  };
+}
+
+/** The whole (or `--tail`/`--since`-limited) log of each source, one array per source, in source order. */
+export async function readHistoric(
+  docker: CaptureDocker,
+  sources: readonly LogSource[],
+  from: LogsFrom,
+  signal?: AbortSignal,
+): Promise<SourcedRecord[][]> {
+  return Promise.all(
+    sources.map(async (src) => {
+      const out: SourcedRecord[] = [];
+      for await (const l of docker.logs(src.containerId, logsOpts(from, false, signal))) {
+        const r = toRecord(src, l);
+        if (from.afterTs === undefined || r.ts > from.afterTs) out.push(r);
+      }
+      return out;
+    }),
+  );
+}
+
+function logsOpts(from: LogsFrom, follow: boolean, signal: AbortSignal | undefined) {
+  return {
+    follow,
+    timestamps: true,
+    ...(from.tail === undefined ? {} : { tail: from.tail }),
+    ...(from.sinceS === undefined ? {} : { sinceS: from.sinceS }),
+    ...(signal === undefined ? {} : { signal }),
+  };
+}
+
+export interface CaptureOptions extends Selection {
+  readonly signal: AbortSignal;
+  readonly onRecord: (r: SourcedRecord) => void;
+  /** Where to begin for containers that exist when capture starts. Default: their whole log. */
+  readonly initialFrom?: (src: LogSource) => LogsFrom;
+  /** A container's stream failed (not by abort); capture goes on with the others. */
+  readonly onError?: (err: unknown, src: LogSource) => void;
+}
+
+interface Attachment {
+  restartPending: boolean;
+}
+
+/**
+ * Follows every replica of a project until `signal` aborts, picking up containers that start
+ * later (new replicas, recreated containers) and re-attaching to a restarted one. Per container id
+ * a high-water mark of the last ts emitted keeps a re-attach from repeating lines.
+ */
+export async function captureProject(docker: CaptureDocker, opts: CaptureOptions): Promise<void> {
+  const { signal } = opts;
+  if (signal.aborted) return;
+  const attached = new Map<string, Attachment>();
+  const lastTs = new Map<string, string>();
+  const tasks = new Set<Promise<void>>();
+
+  const follow = (src: LogSource, from: LogsFrom): void => {
+    const current = attached.get(src.containerId);
+    if (current) {
+      // The old stream may not have ended yet when the start event arrives: re-attach after it.
+      current.restartPending = true;
+      return;
+    }
+    const state: Attachment = { restartPending: false };
+    attached.set(src.containerId, state);
+    const task = (async () => {
+      let next: LogsFrom = from;
+      for (;;) {
+        const mark = next.afterTs ?? lastTs.get(src.containerId);
+        try {
+          for await (const l of docker.logs(src.containerId, logsOpts(next, true, signal))) {
+            const r = toRecord(src, l);
+            if (mark !== undefined && r.ts <= mark) continue;
+            lastTs.set(src.containerId, r.ts);
+            opts.onRecord(r);
+          }
+        } catch (err) {
+          if (!signal.aborted) opts.onError?.(err, src);
+        }
+        if (signal.aborted || !state.restartPending) break;
+        state.restartPending = false;
+        next = resumeFrom(lastTs.get(src.containerId) ?? mark, undefined);
+      }
+      attached.delete(src.containerId);
+    })();
+    tasks.add(task);
+    void task.finally(() => tasks.delete(task));
+  };
+
+  // Subscribe before listing, so a container starting in between is not missed.
+  const events = (async () => {
+    try {
+      for await (const ev of docker.events(projectFilter(opts.project), signal)) {
+        if (ev.type !== 'start') continue;
+        const src = sourceFromLabels(ev.id, ev.labels, opts);
+        if (src) follow(src, resumeFrom(lastTs.get(ev.id), ev.time));
+      }
+    } catch {
+      // The event stream ends with the session; a broken one only stops the pick-up of new containers.
+    }
+  })();
+
+  for (const src of await listSources(docker, opts)) follow(src, opts.initialFrom?.(src) ?? {});
+
+  await new Promise<void>((resolve) => {
+    if (signal.aborted) resolve();
+    else signal.addEventListener('abort', () => resolve(), { once: true });
+  });
+  await Promise.allSettled([events, ...tasks]);
+}
+
+/** After the mark if there is one; else from a second before the container started. */
+function resumeFrom(mark: string | undefined, startedAtMs: number | undefined): LogsFrom {
+  if (mark !== undefined) return { sinceS: tsSeconds(mark), afterTs: mark };
+  if (startedAtMs !== undefined) return { sinceS: Math.floor(startedAtMs / 1000) - 1 };
+  return {};
+}

@@ -1,0 +1,153 @@
+import type { Clock } from '../ports.js';
+import { captureProject, listSources, readHistoric, type CaptureDocker, type LogsFrom } from './capture.js';
+import { LiveOrderer, defaultLiveOrder, type LiveOrderOptions } from './order.js';
+import { mergeSorted } from './order.js';
+import { applyQuery, lineKey, recordFilter, tailPerReplica, type LogQuery } from './query.js';
+import type { LogStore } from './store.js';
+import { tsSeconds, type LogRecord, type SourcedRecord } from './types.js';
+
+export interface LogsDeps {
+  readonly docker: CaptureDocker;
+  readonly clock: Clock;
+  /** The project's on-disk store: what is read from the engine is added to it; `--trace` reads it. */
+  readonly store?: LogStore;
+  /** A store write failed: `orch logs` still prints. */
+  readonly onStoreError?: (err: unknown) => void;
+}
+
+export interface LogsRequest extends LogQuery {
+  readonly project: string;
+}
+
+export interface HistoricResult {
+  /** In ts order. */
+  readonly records: readonly LogRecord[];
+  /** Per container read: the ts of its last line (where a follow resumes). */
+  readonly lastTs: ReadonlyMap<string, string>;
+  readonly sources: readonly { readonly service: string; readonly replica: number }[];
+}
+
+/**
+ * Historic logs of every replica (running or exited) from the engine, filtered and merged in ts
+ * order; with `traceId`, plus the matching lines of the store (containers since removed), deduped.
+ */
+export async function readLogs(deps: LogsDeps, req: LogsRequest): Promise<HistoricResult> {
+  const sources = await listSources(deps.docker, req);
+  // The engine applies --tail only when nothing else filters; else the tail is of the matches.
+  const filtered = req.grep !== undefined || req.traceId !== undefined;
+  const from: LogsFrom = {
+    ...(req.tail !== undefined && !filtered ? { tail: req.tail } : {}),
+    ...(req.sinceTs !== undefined ? { sinceS: tsSeconds(req.sinceTs) } : {}),
+  };
+  const perSource = await readHistoric(deps.docker, sources, from);
+  if (deps.store) await deps.store.append(perSource).catch((e: unknown) => deps.onStoreError?.(e));
+
+  const lastTs = new Map<string, string>();
+  sources.forEach((s, i) => {
+    const list = perSource[i];
+    const last = list?.[list.length - 1];
+    if (last) lastTs.set(s.containerId, last.ts);
+  });
+  const { tail, ...rest } = req;
+  const q: LogQuery = filtered && tail !== undefined ? { ...rest, tail } : rest;
+  const kept = perSource.map((list) => applyQuery(list, q));
+  let records: LogRecord[] = mergeSorted(kept);
+  if (req.traceId !== undefined && deps.store) records = await withStored(deps.store, req, records);
+  return { records, lastTs, sources };
+}
+
+async function withStored(store: LogStore, req: LogsRequest, fromEngine: LogRecord[]): Promise<LogRecord[]> {
+  const id = req.traceId as string;
+  const keep = recordFilter(req);
+  const seen = new Set(fromEngine.map(lineKey));
+  const stored = (await store.readContaining(id)).filter(
+    (r) => (keep ? keep(r) : true) && !seen.has(lineKey(r)),
+  );
+  if (stored.length === 0) return fromEngine;
+  // The store's files hold lines from several runs and replicas: sort them, then merge.
+  const merged = mergeSorted([fromEngine, mergeSorted([stored])]);
+  const deduped: LogRecord[] = [];
+  const again = new Set<string>();
+  for (const r of merged) {
+    const k = lineKey(r);
+    if (again.has(k)) continue;
+    again.add(k);
+    deduped.push(r);
+  }
+  return req.tail !== undefined ? tailPerReplica(deduped, req.tail) : deduped;
+}
+
+export interface FollowOptions {
+  readonly signal: AbortSignal;
+  /** Historic lines, in ts order, before any live one. */
+  readonly onHistoric: (
+    records: readonly LogRecord[],
+    sources: HistoricResult['sources'],
+  ) => void | Promise<void>;
+  /** Live lines, in batches in ts order (within the ordering window). */
+  readonly onLive: (records: readonly LogRecord[]) => void;
+  readonly order?: LiveOrderOptions;
+  /** How often buffered live lines are stored. */
+  readonly storeEveryMs?: number;
+}
+
+/**
+ * `orch logs -f`: the historic part (per `--tail`/`--since`) fully sorted, then every replica
+ * followed live (new and restarted containers included) through the ordering window, until the
+ * signal aborts. Each container resumes right after the last line the historic part read.
+ */
+export async function followLogs(deps: LogsDeps, req: LogsRequest, opts: FollowOptions): Promise<void> {
+  const startedS = Math.floor(deps.clock.now() / 1000) - 1;
+  const historic = await readLogs(deps, req);
+  await opts.onHistoric(historic.records, historic.sources);
+  const keep = recordFilter(req);
+  const orderer = new LiveOrderer<LogRecord>(
+    deps.clock,
+    opts.onLive,
+    opts.order ?? defaultLiveOrder,
+    opts.signal,
+  );
+  let pending: SourcedRecord[] = [];
+  const store = deps.store;
+  const storeTimer = store
+    ? setIntervalOnClock(deps.clock, opts.storeEveryMs ?? 1000, opts.signal, () => {
+        const batch = pending;
+        pending = [];
+        if (batch.length > 0) void store.append([batch]).catch((e: unknown) => deps.onStoreError?.(e));
+      })
+    : Promise.resolve();
+  await captureProject(deps.docker, {
+    project: req.project,
+    ...(req.services ? { services: req.services } : {}),
+    signal: opts.signal,
+    initialFrom: (src) => {
+      const last = historic.lastTs.get(src.containerId);
+      // A container that had printed nothing yet: from when the historic read began.
+      return last !== undefined ? { sinceS: tsSeconds(last), afterTs: last } : { sinceS: startedS };
+    },
+    onRecord: (r) => {
+      if (store) pending.push(r);
+      if (!keep || keep(r)) orderer.push(r);
+    },
+  });
+  orderer.close();
+  await storeTimer;
+  if (store && pending.length > 0)
+    await store.append([pending]).catch((e: unknown) => deps.onStoreError?.(e));
+}
+
+async function setIntervalOnClock(
+  clock: Clock,
+  ms: number,
+  signal: AbortSignal,
+  tick: () => void,
+): Promise<void> {
+  for (;;) {
+    try {
+      await clock.sleep(ms, signal);
+    } catch {
+      return;
+    }
+    tick();
+  }
+}

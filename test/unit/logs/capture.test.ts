@@ -1,0 +1,147 @@
+import { describe, expect, it } from 'vitest';
+import { captureProject, listSources } from '../../../src/core/logs/capture.js';
+import { followLogs, readLogs } from '../../../src/core/logs/session.js';
+import { LogStore, type LogStorePort } from '../../../src/core/logs/store.js';
+import type { LogRecord, SourcedRecord } from '../../../src/core/logs/types.js';
+import { FakeClock } from '../../fakes/index.js';
+import { FakeEngine, tick, ts } from './fake-engine.js';
+
+function memPort(): LogStorePort {
+  const files = new Map<string, string>();
+  return {
+    size: (n) => Promise.resolve((files.get(n) ?? '').length),
+    append: (n, d) => Promise.resolve(void files.set(n, (files.get(n) ?? '') + d)),
+    read: (n) => Promise.resolve(files.get(n)),
+    write: (n, d) => Promise.resolve(void files.set(n, d)),
+    rename: (a, b) =>
+      Promise.resolve(void (files.has(a) && (files.set(b, files.get(a) ?? ''), files.delete(a)))),
+    remove: (n) => Promise.resolve(void files.delete(n)),
+  };
+}
+
+describe('captureProject', () => {
+  it('follows every replica, exited ones included, and picks up a container that starts later', async () => {
+    const engine = new FakeEngine('p').add('a1', 'a').add('x1', 'x', 1, false);
+    engine.print('a1', ts(1), 'a one');
+    engine.print('x1', ts(2), 'x done');
+    const got: SourcedRecord[] = [];
+    const ctl = new AbortController();
+    const run = captureProject(engine, { project: 'p', signal: ctl.signal, onRecord: (r) => got.push(r) });
+    await tick();
+    engine.add('b1', 'b', 1, false);
+    engine.print('b1', ts(3000), 'b first');
+    engine.start('b1', Date.UTC(2024, 0, 1) + 3000);
+    await tick();
+    engine.print('b1', ts(3100), 'b second');
+    engine.print('a1', ts(3200), 'a two');
+    await tick();
+    ctl.abort();
+    await run;
+    expect(got.map((r) => `${r.service}-${r.replica}:${r.line}`).sort()).toEqual(
+      ['a-1:a one', 'a-1:a two', 'b-1:b first', 'b-1:b second', 'x-1:x done'].sort(),
+    );
+    expect(got[0]?.ts).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z$/);
+  });
+
+  it('re-attaches to a restarted container without repeating lines', async () => {
+    const engine = new FakeEngine('p').add('a1', 'a');
+    engine.print('a1', ts(100), 'before');
+    const got: string[] = [];
+    const ctl = new AbortController();
+    const run = captureProject(engine, {
+      project: 'p',
+      signal: ctl.signal,
+      onRecord: (r) => got.push(r.line),
+    });
+    await tick();
+    engine.print('a1', ts(200), 'last words');
+    engine.stop('a1');
+    await tick();
+    engine.start('a1', Date.UTC(2024, 0, 1) + 1500);
+    engine.print('a1', ts(1600), 'after restart');
+    await tick();
+    await tick();
+    ctl.abort();
+    await run;
+    expect(got).toEqual(['before', 'last words', 'after restart']);
+  });
+
+  it('keeps only the selected services', async () => {
+    const engine = new FakeEngine('p').add('a1', 'a').add('b1', 'b');
+    expect((await listSources(engine, { project: 'p', services: ['b'] })).map((s) => s.service)).toEqual([
+      'b',
+    ]);
+  });
+});
+
+describe('readLogs / followLogs', () => {
+  it('merges historic lines of all replicas in ts order and stores them once', async () => {
+    const engine = new FakeEngine('p').add('a1', 'a').add('b1', 'b').add('b2', 'b', 2);
+    for (let i = 0; i < 5; i++) {
+      engine.print('a1', ts(i * 100), `a${i}`);
+      engine.print('b1', ts(i * 100 + 50), `b${i}`);
+      engine.print('b2', ts(i * 100 + 50), `c${i}`);
+    }
+    const store = new LogStore(memPort());
+    const deps = { docker: engine, clock: new FakeClock(), store };
+    const r = await readLogs(deps, { project: 'p' });
+    expect(r.records.map((x) => x.line).slice(0, 6)).toEqual(['a0', 'b0', 'c0', 'a1', 'b1', 'c1']);
+    await readLogs(deps, { project: 'p' });
+    expect(await store.readAll()).toHaveLength(15);
+
+    const tail = await readLogs(deps, { project: 'p', tail: 1 });
+    expect(tail.records.map((x) => x.line)).toEqual(['a4', 'b4', 'c4']);
+    const grep = await readLogs(deps, { project: 'p', grep: /^b/, tail: 2 });
+    expect(grep.records.map((x) => x.line)).toEqual(['b3', 'b4']);
+  });
+
+  it('--trace finds lines in the engine and in the store (containers since removed), deduped', async () => {
+    const store = new LogStore(memPort());
+    const old = new FakeEngine('p').add('gone', 'api');
+    old.print('gone', ts(10), 'request_id=abc123 from a removed replica');
+    old.print('gone', ts(20), 'unrelated');
+    await readLogs({ docker: old, clock: new FakeClock(), store }, { project: 'p' });
+
+    const engine = new FakeEngine('p').add('a1', 'api').add('w1', 'worker');
+    engine.print('a1', ts(30), 'GET / request_id=abc123');
+    engine.print('w1', ts(40), '{"requestId":"abc123","msg":"job"}');
+    engine.print('w1', ts(50), 'request_id=abc1234 is another one');
+    const deps = { docker: engine, clock: new FakeClock(), store };
+    const first = await readLogs(deps, { project: 'p', traceId: 'abc123' });
+    const again = await readLogs(deps, { project: 'p', traceId: 'abc123' });
+    for (const r of [first, again])
+      expect(r.records.map((x: LogRecord) => `${x.service}:${x.line}`)).toEqual([
+        'api:request_id=abc123 from a removed replica',
+        'api:GET / request_id=abc123',
+        'worker:{"requestId":"abc123","msg":"job"}',
+      ]);
+  });
+
+  it('follow: historic part sorted, then live lines through the window, resuming after the historic part', async () => {
+    const engine = new FakeEngine('p').add('a1', 'a').add('b1', 'b');
+    engine.print('a1', ts(0), 'a0');
+    engine.print('b1', ts(10), 'b0');
+    const clock = new FakeClock(Date.UTC(2024, 0, 1) + 1000);
+    const historic: string[] = [];
+    const live: string[] = [];
+    const ctl = new AbortController();
+    const run = followLogs(
+      { docker: engine, clock },
+      { project: 'p' },
+      {
+        signal: ctl.signal,
+        onHistoric: (rs) => void historic.push(...rs.map((r) => r.line)),
+        onLive: (rs) => void live.push(...rs.map((r) => r.line)),
+      },
+    );
+    await clock.flush();
+    engine.print('b1', ts(1020), 'b1');
+    await clock.advance(10);
+    engine.print('a1', ts(1010), 'a1');
+    await clock.advance(200);
+    ctl.abort();
+    await run;
+    expect(historic).toEqual(['a0', 'b0']);
+    expect(live).toEqual(['a1', 'b1']);
+  });
+});

@@ -1,0 +1,137 @@
+import type { ContainerSnapshot, EngineEvent, LogLine } from '../../../src/core/ports.js';
+import type { CaptureDocker } from '../../../src/core/logs/capture.js';
+
+interface Box {
+  snap: ContainerSnapshot;
+  lines: LogLine[];
+  running: boolean;
+  waiters: (() => void)[];
+}
+
+/** listContainers/logs/events of a project in memory: containers print, stop, restart, appear. */
+export class FakeEngine implements CaptureDocker {
+  private readonly boxes = new Map<string, Box>();
+  private readonly eventWaiters: ((e: EngineEvent) => void)[] = [];
+  readonly logCalls: { id: string; follow: boolean; tail?: number; sinceS?: number }[] = [];
+
+  constructor(private readonly project: string) {}
+
+  add(id: string, service: string, replica = 1, running = true): this {
+    const labels = {
+      'dev.orch.project': this.project,
+      'dev.orch.service': service,
+      'dev.orch.replica': String(replica),
+    };
+    this.boxes.set(id, {
+      snap: {
+        id,
+        name: `${this.project}-${service}-${replica}`,
+        image: 'busybox',
+        labels,
+        state: running ? 'running' : 'exited',
+        exitCode: running ? null : 0,
+        health: 'none',
+        createdAt: `2024-01-01T00:00:00.${id.length}Z`,
+        startedAt: null,
+        finishedAt: null,
+        ports: [],
+      },
+      lines: [],
+      running,
+      waiters: [],
+    });
+    return this;
+  }
+
+  print(id: string, ts: string, line: string, stream: 'stdout' | 'stderr' = 'stdout'): void {
+    const b = this.box(id);
+    b.lines.push({ stream, ts, line });
+    this.wake(b);
+  }
+
+  stop(id: string): void {
+    const b = this.box(id);
+    b.running = false;
+    this.wake(b);
+  }
+
+  /** Starts (again) and sends the engine's `start` event. */
+  start(id: string, timeMs: number): void {
+    const b = this.box(id);
+    b.running = true;
+    const ev: EngineEvent = { type: 'start', id, labels: b.snap.labels, time: timeMs };
+    for (const w of this.eventWaiters) w(ev);
+  }
+
+  listContainers(): Promise<readonly ContainerSnapshot[]> {
+    return Promise.resolve([...this.boxes.values()].map((b) => b.snap));
+  }
+
+  async *logs(
+    id: string,
+    opts: { follow: boolean; tail?: number; sinceS?: number; timestamps: boolean; signal?: AbortSignal },
+  ): AsyncIterable<LogLine> {
+    this.logCalls.push({
+      id,
+      follow: opts.follow,
+      ...(opts.tail === undefined ? {} : { tail: opts.tail }),
+      ...(opts.sinceS === undefined ? {} : { sinceS: opts.sinceS }),
+    });
+    const b = this.box(id);
+    const eligible = (l: LogLine): boolean =>
+      opts.sinceS === undefined || Date.parse(l.ts) / 1000 >= opts.sinceS;
+    let i = 0;
+    if (opts.tail !== undefined) i = Math.max(0, b.lines.length - opts.tail);
+    for (;;) {
+      while (i < b.lines.length) {
+        const l = b.lines[i++] as LogLine;
+        if (eligible(l)) yield l;
+      }
+      if (!opts.follow || !b.running || opts.signal?.aborted) return;
+      await new Promise<void>((resolve) => {
+        b.waiters.push(resolve);
+        opts.signal?.addEventListener('abort', () => resolve(), { once: true });
+      });
+    }
+  }
+
+  async *events(_filters: readonly string[], signal: AbortSignal): AsyncIterable<EngineEvent> {
+    const queue: EngineEvent[] = [];
+    let wake: (() => void) | undefined;
+    this.eventWaiters.push((e) => {
+      queue.push(e);
+      wake?.();
+    });
+    while (!signal.aborted) {
+      const e = queue.shift();
+      if (e) {
+        yield e;
+        continue;
+      }
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+        signal.addEventListener('abort', () => resolve(), { once: true });
+      });
+    }
+  }
+
+  private box(id: string): Box {
+    const b = this.boxes.get(id);
+    if (!b) throw new Error(`no container ${id}`);
+    return b;
+  }
+
+  private wake(b: Box): void {
+    const ws = b.waiters;
+    b.waiters = [];
+    for (const w of ws) w();
+  }
+}
+
+/** `2024-01-01T00:00:SS.mmm` plus trimmed zeros, as the engine writes them. */
+export function ts(ms: number): string {
+  const d = new Date(Date.UTC(2024, 0, 1) + ms).toISOString();
+  return d.replace(/\.?0+Z$/, 'Z');
+}
+
+export const tick = (): Promise<void> => new Promise((r) => setImmediate(r));
