@@ -3,6 +3,7 @@ import { OrchCommand } from '../cli/base-command.js';
 import { loadFromFlags } from '../cli/load-project.js';
 import { engineDeps } from '../cli/composition.js';
 import { downProject } from '../core/engine/down.js';
+import { stopSupervisor } from '../cli/supervisor-process.js';
 
 export default class Down extends OrchCommand {
   static override summary = "Stop and remove the project's containers and networks.";
@@ -23,6 +24,10 @@ export default class Down extends OrchCommand {
     const { flags } = await this.parse(Down);
     const { project } = await loadFromFlags(flags);
     const style = this.errStyle();
+    const docker = engineDeps().docker;
+    await docker.ping();
+    // The supervisor goes first, so it does not restart what down is stopping.
+    if (await stopSupervisor(project)) this.say('supervisor: stopped');
     const result = await downProject(
       project,
       {
@@ -30,7 +35,7 @@ export default class Down extends OrchCommand {
         ...(flags.timeout !== undefined ? { timeoutS: flags.timeout } : {}),
         onEvent: (e) => this.say(`${e.type} ${e.name}: ${e.action}`),
       },
-      engineDeps().docker,
+      docker,
     );
     if (flags.json) this.printJson({ project: project.name, ...result });
     this.say(

@@ -4,6 +4,8 @@ import { loadFromFlags } from '../cli/load-project.js';
 import { engineDeps } from '../cli/composition.js';
 import { psProject } from '../core/engine/ps.js';
 import { renderPs } from '../ui/ps-view.js';
+import { controlClient } from '../cli/supervisor-process.js';
+import type { StatusRow } from '../core/session/status.js';
 
 export default class Ps extends OrchCommand {
   static override summary =
@@ -18,7 +20,11 @@ export default class Ps extends OrchCommand {
   async run(): Promise<void> {
     const { flags } = await this.parse(Ps);
     const { project } = await loadFromFlags(flags);
-    const rows = await psProject(project, engineDeps().docker);
+    // The supervisor knows what the engine does not (restarts, crash loops, waits); ask it first.
+    const client = controlClient(project);
+    const rows = (await client.alive())
+      ? (await client.call<{ rows: StatusRow[] }>('GET', '/status')).rows
+      : await psProject(project, engineDeps().docker);
     if (flags.json) return this.printJson(rows);
     this.out(renderPs(rows, Date.now(), this.outStyle()));
   }

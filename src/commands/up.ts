@@ -4,6 +4,7 @@ import { loadFromFlags } from '../cli/load-project.js';
 import { engineDeps } from '../cli/composition.js';
 import { onInterrupt } from '../cli/interrupt.js';
 import { runForeground, tearDownOnInterrupt } from '../cli/foreground.js';
+import { projectArgs, startSupervisor, stopSupervisor } from '../cli/supervisor-process.js';
 import { upProject } from '../core/engine/up.js';
 import { ExitCode, OrchError } from '../errors/index.js';
 import { renderDiagnostics } from '../ui/errors.js';
@@ -30,6 +31,8 @@ export default class Up extends OrchCommand {
     timeout: Flags.integer({ description: 'give up after this many seconds (exit 1)', min: 1 }),
     build: Flags.boolean({ description: 'build images before starting, even when they exist' }),
     json: Flags.boolean({ description: 'print the result (services, failures, start-up timeline) as JSON' }),
+    'no-gateway': Flags.boolean({ description: 'do not serve the gateway' }),
+    'gateway-port': Flags.integer({ description: 'gateway port (overrides x-orch.gateway.port)', min: 0 }),
   };
 
   async run(): Promise<void> {
@@ -38,6 +41,9 @@ export default class Up extends OrchCommand {
     const err = this.errStyle();
     if (warnings.length > 0) this.say(renderDiagnostics(warnings, err));
     const deps = engineDeps();
+    await deps.docker.ping();
+    // One supervisor per project: a running one lets go (containers stay) and is started afresh below.
+    await stopSupervisor(project);
     const interrupt = onInterrupt();
     const t0 = Date.now();
     const waitReady = flags.wait;
@@ -78,16 +84,40 @@ export default class Up extends OrchCommand {
         );
       }
       if (waitReady) this.say(renderTimeline(result.timeline, err));
+      const gatewayArgs = [
+        ...(flags['no-gateway'] ? ['--no-gateway'] : []),
+        ...(flags['gateway-port'] !== undefined ? ['--gateway-port', String(flags['gateway-port'])] : []),
+      ];
       if (flags.detach || flags.wait) {
         result.tracker.close();
+        const sup = await startSupervisor(project, [
+          ...projectArgs(project, { envFiles: flags['env-file'] ?? [], profiles: flags.profile ?? [] }),
+          ...gatewayArgs,
+        ]);
         this.say(
           err.green(
-            `✔ ${project.name}: ${result.services.length} service(s) ${waitReady ? 'ready' : 'started'}`,
+            `✔ ${project.name}: ${result.services.length} service(s) ${waitReady ? 'ready' : 'started'}, supervised in the background`,
           ),
         );
+        if (sup.gateway) this.say(`  gateway: http://${sup.gateway.host}:${sup.gateway.port}/`);
         return;
       }
-      await runForeground(project, result, deps, interrupt, (text) => this.out(text), this.outStyle());
+      await runForeground(
+        project,
+        result,
+        deps,
+        interrupt,
+        {
+          noGateway: flags['no-gateway'],
+          ...(flags['gateway-port'] !== undefined ? { gatewayPort: flags['gateway-port'] } : {}),
+        },
+        {
+          out: (text) => this.out(text),
+          say: (text) => this.say(text),
+          style: this.outStyle(),
+          errStyle: err,
+        },
+      );
       process.exitCode = ExitCode.interrupted;
     } catch (e) {
       if (interrupt.signal.aborted) {

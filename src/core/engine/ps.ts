@@ -27,7 +27,7 @@ export async function psProject(project: Project, docker: DockerPort): Promise<P
         replica: Number(c.labels[Label.replica] ?? '0'),
         container: c.name,
         state: c.state === 'exited' ? `exited (${c.exitCode ?? '?'})` : c.state,
-        health: c.health,
+        health: c.state === 'running' ? c.health : 'none',
         restarts: 0,
         ports: c.ports.map((p) => `${p.hostIp}:${p.hostPort}->${p.containerPort}/${p.protocol}`),
         startedAt: c.state === 'running' ? c.startedAt : null,

@@ -23,7 +23,7 @@ export interface ReplicaState {
   readonly probeHistory: ProbeHistory;
   snapshot: ContainerSnapshot;
   startedAt?: number;
-  healthyAt?: number;
+  healthyAt?: number | undefined;
   exitedAt?: number;
 }
 
@@ -35,6 +35,15 @@ export type ProbeStarter = (
   onChange: ProbeChangeListener,
   history: ProbeHistory,
 ) => Promise<void>;
+
+/** What happened to a replica, in the order the engine and the probes report it. */
+export type ReplicaChange =
+  | { readonly kind: 'started' }
+  | { readonly kind: 'exited'; readonly exitCode: number }
+  /** Stopped by someone other than orch (`docker stop`): not a failure. */
+  | { readonly kind: 'stopped' }
+  | { readonly kind: 'health'; readonly health: HealthStatus }
+  | { readonly kind: 'removed' };
 
 export class ServiceNotReady extends Error {
   constructor(
@@ -55,6 +64,9 @@ export class ReplicaTracker {
   private readonly listeners = new Set<() => void>();
   private readonly probeAborts = new Map<ContainerId, AbortController>();
   private readonly lifetime = new AbortController();
+  private readonly changeListeners = new Set<(r: ReplicaState, change: ReplicaChange) => void>();
+  /** Containers orch itself is stopping or restarting: their stop/die events are not news. */
+  private readonly ownActions = new Set<ContainerId>();
 
   constructor(
     private readonly deps: { docker: DockerPort; clock: Clock; startProbe: ProbeStarter },
@@ -101,6 +113,22 @@ export class ReplicaTracker {
     this.refreshHealthy(state);
     this.notify();
     return state;
+  }
+
+  /** Every transition of every tracked replica; returns an unsubscribe function. */
+  onChange(listener: (r: ReplicaState, change: ReplicaChange) => void): () => void {
+    this.changeListeners.add(listener);
+    return () => this.changeListeners.delete(listener);
+  }
+
+  /** Runs an action of orch's own on a container (a restart); its stop and die are not reported. */
+  async ownAction<T>(id: ContainerId, action: () => Promise<T>): Promise<T> {
+    this.ownActions.add(id);
+    try {
+      return await action();
+    } finally {
+      this.ownActions.delete(id);
+    }
   }
 
   forget(id: ContainerId): void {
@@ -190,24 +218,38 @@ export class ReplicaTracker {
   private onEvent(ev: EngineEvent): void {
     const r = this.replicas.get(ev.id);
     if (!r) return;
+    const before = this.health(r);
     switch (ev.type) {
       case 'start':
         r.state = 'running';
         r.exitCode = null;
-        r.startedAt ??= this.deps.clock.now();
+        r.startedAt = this.deps.clock.now();
+        r.healthyAt = undefined;
+        // A restarted container is judged afresh: Docker resets its health, orch its probe.
+        if (r.dockerHealth !== 'none') r.dockerHealth = 'starting';
+        this.stopProbe(r);
+        this.maybeStartProbe(r);
+        this.emit(r, { kind: 'started' });
         break;
       case 'die':
         r.state = 'exited';
         r.exitCode = ev.exitCode ?? null;
         r.exitedAt = this.deps.clock.now();
+        this.stopProbe(r);
+        if (!this.ownActions.has(r.id)) this.emit(r, { kind: 'exited', exitCode: r.exitCode ?? -1 });
         break;
+      case 'stop':
+        if (!this.ownActions.has(r.id)) this.emit(r, { kind: 'stopped' });
+        return;
       case 'health':
         r.dockerHealth = ev.health;
         break;
       case 'destroy':
         r.state = 'removing';
+        this.stopProbe(r);
+        this.replicas.delete(r.id);
+        this.emit(r, { kind: 'removed' });
         break;
-      case 'stop':
       case 'kill':
       case 'create':
       case 'oom':
@@ -217,8 +259,25 @@ export class ReplicaTracker {
         throw new Error(`unknown event ${JSON.stringify(never)}`);
       }
     }
+    this.afterChange(r, before);
+  }
+
+  /** Re-evaluates health after any change and tells listeners when the combined verdict moved. */
+  private afterChange(r: ReplicaState, before: HealthStatus): void {
     this.refreshHealthy(r);
+    const after = this.health(r);
+    if (after !== before && r.state === 'running') this.emit(r, { kind: 'health', health: after });
     this.notify();
+  }
+
+  private emit(r: ReplicaState, change: ReplicaChange): void {
+    for (const l of [...this.changeListeners]) l(r, change);
+  }
+
+  private stopProbe(r: ReplicaState): void {
+    this.probeAborts.get(r.id)?.abort();
+    this.probeAborts.delete(r.id);
+    delete r.probe;
   }
 
   private maybeStartProbe(r: ReplicaState): void {
@@ -233,9 +292,10 @@ export class ReplicaTracker {
         r,
         ctl.signal,
         (status) => {
+          if (ctl.signal.aborted) return;
+          const before = this.health(r);
           r.probe = status;
-          this.refreshHealthy(r);
-          this.notify();
+          this.afterChange(r, before);
         },
         r.probeHistory,
       )

@@ -70,25 +70,38 @@ export async function prepareService(
         await removeContainer(deps.docker, old, service);
         tracker.forget(old.id);
       }
-      const spec = containerCreateSpec({ project, service, replica, image, configHash: hash, files });
-      try {
-        const id = await deps.docker.createContainer(spec);
-        return { id, name: spec.name, fresh: true, recreated: old !== undefined };
-      } catch (e) {
-        if (e instanceof Error && /Conflict|already in use/i.test(e.message))
-          throw new OrchError(
-            'STACK_FAILED',
-            `container name "${spec.name}" is taken by a container orch did not create`,
-            {
-              hint: `remove or rename it (docker rm ${spec.name}), or set another container_name`,
-              cause: e,
-            },
-          );
-        throw e;
-      }
+      const created = await createReplica(project, service, replica, image, hash, files, deps.docker);
+      return { ...created, fresh: true, recreated: old !== undefined };
     }),
   );
   return { service, toStart: toStart.filter((x) => x !== undefined) };
+}
+
+/** Creates one replica's container (not started); a name taken by a stranger is a clear error. */
+export async function createReplica(
+  project: Project,
+  service: ServiceSpec,
+  replica: number,
+  image: string,
+  hash: string,
+  files: readonly { path: string; content: Buffer; mode: number }[],
+  docker: DockerPort,
+): Promise<{ id: string; name: string }> {
+  const spec = containerCreateSpec({ project, service, replica, image, configHash: hash, files });
+  try {
+    return { id: await docker.createContainer(spec), name: spec.name };
+  } catch (e) {
+    if (e instanceof Error && /Conflict|already in use/i.test(e.message))
+      throw new OrchError(
+        'STACK_FAILED',
+        `container name "${spec.name}" is taken by a container orch did not create`,
+        {
+          hint: `remove or rename it (docker rm ${spec.name}), or set another container_name`,
+          cause: e,
+        },
+      );
+    throw e;
+  }
 }
 
 /** Second half: start what `prepareService` made, once the service's dependencies are ready. */
@@ -121,7 +134,7 @@ export async function removeContainer(
   await docker.removeContainer(c.id, { force: true, volumes: true });
 }
 
-async function serviceFiles(
+export async function serviceFiles(
   project: Project,
   service: ServiceSpec,
   deps: ReplicaDeps,

@@ -1,0 +1,86 @@
+import { request } from 'node:http';
+import { unlink } from 'node:fs/promises';
+import { OrchError, type ErrorCode, catalogue } from '../../errors/index.js';
+
+/** Talks to a project's supervisor, if one runs. */
+export class ControlClient {
+  constructor(private readonly path: string) {}
+
+  /** True when a supervisor answers; a socket left by a killed one is removed. */
+  async alive(): Promise<boolean> {
+    try {
+      await this.call('GET', '/status', undefined, 2000);
+      return true;
+    } catch (e) {
+      const code = (e as { code?: string }).code;
+      // Refused: nobody listens on a socket left behind by a supervisor that was killed.
+      if (code === 'ECONNREFUSED' || code === 'ENOTSOCK') {
+        await unlink(this.path).catch(() => undefined);
+        return false;
+      }
+      // Gone, or closing its connections while it shuts down.
+      if (code === 'ENOENT' || code === 'EPIPE' || code === 'ECONNRESET') return false;
+      throw e;
+    }
+  }
+
+  call<T = unknown>(method: 'GET' | 'POST', path: string, body?: unknown, timeoutMs = 600_000): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const payload = body === undefined ? undefined : JSON.stringify(body);
+      const req = request(
+        {
+          socketPath: this.path,
+          path,
+          method,
+          timeout: timeoutMs,
+          headers: payload
+            ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }
+            : {},
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => {
+            const parsed = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as {
+              error?: { code: string; message: string; hint?: string };
+            };
+            if (res.statusCode === 200) return resolve(parsed as T);
+            const err = parsed.error;
+            const code = (err && err.code in catalogue ? err.code : 'INTERNAL') as ErrorCode;
+            reject(
+              new OrchError(
+                code,
+                `supervisor: ${err?.message ?? `HTTP ${res.statusCode}`}`,
+                err?.hint ? { hint: err.hint } : {},
+              ),
+            );
+          });
+        },
+      );
+      req.on('timeout', () => req.destroy(new Error('supervisor did not answer in time')));
+      req.on('error', reject);
+      req.end(payload);
+    });
+  }
+
+  /** Follows `GET /events` (one JSON object per line) until `signal` aborts. */
+  events(onEvent: (e: unknown) => void, signal: AbortSignal): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const req = request({ socketPath: this.path, path: '/events', method: 'GET', signal }, (res) => {
+        let buf = '';
+        res.on('data', (c: Buffer) => {
+          buf += c.toString('utf8');
+          let nl: number;
+          while ((nl = buf.indexOf('\n')) >= 0) {
+            const line = buf.slice(0, nl);
+            buf = buf.slice(nl + 1);
+            if (line) onEvent(JSON.parse(line));
+          }
+        });
+        res.on('end', () => resolve());
+      });
+      req.on('error', (e) => (signal.aborted ? resolve() : reject(e)));
+      req.end();
+    });
+  }
+}

@@ -1,0 +1,104 @@
+import type { Project } from '../model/project.js';
+import { Gateway, type AccessEntry } from '../adapters/gateway/index.js';
+import { ControlServer } from '../adapters/control/server.js';
+import { socketPath } from '../adapters/control/paths.js';
+import { Session, type SessionEvent } from '../core/session/session.js';
+import type { ReplicaTracker } from '../core/engine/replica-tracker.js';
+import type { EngineDeps } from '../core/engine/up.js';
+import { OrchError } from '../errors/index.js';
+
+export interface HostOptions {
+  readonly noGateway: boolean;
+  readonly gatewayPort?: number;
+  readonly onSessionEvent: (e: SessionEvent) => void;
+  readonly onAccess: (e: AccessEntry) => void;
+}
+
+export interface HostedProject {
+  readonly session: Session;
+  readonly gateway: { host: string; port: number } | undefined;
+  /** Resolves when a client asked the supervisor to shut down (`orch down`, a new `up`). */
+  readonly shutdownRequested: Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * What runs while a project is up, in the foreground `up` or the background supervisor alike:
+ * the session (supervision), the gateway and the control API that `ps`, `restart`, `scale` and
+ * `down` talk to.
+ */
+export async function hostProject(
+  project: Project,
+  tracker: ReplicaTracker,
+  deps: EngineDeps,
+  opts: HostOptions,
+): Promise<HostedProject> {
+  let gateway: Gateway | undefined;
+  let address: { host: string; port: number } | undefined;
+  if (project.orch.gateway && !opts.noGateway) {
+    gateway = new Gateway(project.orch.gateway, {
+      onAccess: opts.onAccess,
+      ...(opts.gatewayPort !== undefined ? { portOverride: opts.gatewayPort } : {}),
+    });
+    address = await gateway.start();
+  }
+  const controlRef: { server?: ControlServer } = {};
+  const session = new Session(project, tracker, deps, {
+    ...(gateway ? { gateway } : {}),
+    onEvent: (e) => {
+      opts.onSessionEvent(e);
+      controlRef.server?.broadcast(e);
+    },
+  });
+  session.start();
+
+  let requestShutdown: () => void = () => undefined;
+  const shutdownRequested = new Promise<void>((r) => (requestShutdown = r));
+  const lifetime = new AbortController();
+  const control = new ControlServer(socketPath(project), {
+    'GET /status': () =>
+      Promise.resolve({
+        project: project.name,
+        pid: process.pid,
+        gateway: address ?? null,
+        rows: session.status(),
+      }),
+    'GET /gateway': () => {
+      if (!gateway)
+        throw new OrchError('USAGE', 'this project has no gateway (x-orch.gateway) or it was disabled');
+      return Promise.resolve({ address, stats: gateway.stats() });
+    },
+    'POST /restart': async (body) => {
+      for (const s of stringList(body, 'services')) await session.restartService(s, lifetime.signal);
+      return { rows: session.status() };
+    },
+    'POST /scale': async (body) => {
+      const scales = (body as { scales?: Record<string, number> }).scales ?? {};
+      for (const [s, n] of Object.entries(scales)) await session.scale(s, n);
+      return { rows: session.status() };
+    },
+    'POST /shutdown': () => {
+      setImmediate(requestShutdown);
+      return Promise.resolve({ ok: true });
+    },
+  });
+  controlRef.server = control;
+  await control.listen();
+
+  return {
+    session,
+    gateway: address,
+    shutdownRequested,
+    async close() {
+      lifetime.abort();
+      session.close();
+      await control.close();
+      await gateway?.stop();
+    },
+  };
+}
+
+function stringList(body: unknown, key: string): string[] {
+  const v = (body as Record<string, unknown>)[key];
+  return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
+}

@@ -1,0 +1,30 @@
+import { Flags } from '@oclif/core';
+import { OrchCommand } from '../cli/base-command.js';
+import { loadFromFlags } from '../cli/load-project.js';
+import { controlClient } from '../cli/supervisor-process.js';
+import type { GatewayStats } from '../adapters/gateway/index.js';
+import { OrchError } from '../errors/index.js';
+import { renderGatewayStats } from '../ui/gateway-view.js';
+
+export default class GatewayCmd extends OrchCommand {
+  static override summary =
+    'Gateway statistics per route and replica: requests, errors, in-flight, p50/p99 latency.';
+  static override examples = ['<%= config.bin %> gateway', '<%= config.bin %> gateway --json'];
+  static override flags = { json: Flags.boolean({ description: 'print the statistics as JSON' }) };
+
+  async run(): Promise<void> {
+    const { flags } = await this.parse(GatewayCmd);
+    const { project } = await loadFromFlags(flags);
+    const client = controlClient(project);
+    if (!(await client.alive()))
+      throw new OrchError('USAGE', `${project.name} is not running under orch`, {
+        hint: 'start it with `orch up -d`',
+      });
+    const res = await client.call<{ address: { host: string; port: number }; stats: GatewayStats }>(
+      'GET',
+      '/gateway',
+    );
+    if (flags.json) return this.printJson(res);
+    this.out(renderGatewayStats(res.address, res.stats));
+  }
+}

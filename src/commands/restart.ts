@@ -1,0 +1,30 @@
+import { Args, Flags } from '@oclif/core';
+import { OrchCommand } from '../cli/base-command.js';
+import { loadFromFlags } from '../cli/load-project.js';
+import { controlClient } from '../cli/supervisor-process.js';
+import type { StatusRow } from '../core/session/status.js';
+import { OrchError } from '../errors/index.js';
+import { renderPs } from '../ui/ps-view.js';
+
+export default class Restart extends OrchCommand {
+  static override summary = "Restart a service's replicas one at a time, each healthy again before the next.";
+  static override description =
+    'Needs the project to be up (`orch up` or `orch up -d`): the supervisor does the rolling restart, and the gateway keeps serving from the other replicas.';
+  static override strict = false;
+  static override args = { service: Args.string({ required: true, description: 'services to restart' }) };
+  static override examples = ['<%= config.bin %> restart api', '<%= config.bin %> restart api web'];
+  static override flags = { json: Flags.boolean({ description: 'print the replicas afterwards as JSON' }) };
+
+  async run(): Promise<void> {
+    const { flags, argv } = await this.parse(Restart);
+    const { project } = await loadFromFlags(flags);
+    const client = controlClient(project);
+    if (!(await client.alive()))
+      throw new OrchError('USAGE', `${project.name} is not running under orch`, {
+        hint: 'start it with `orch up -d`',
+      });
+    const res = await client.call<{ rows: StatusRow[] }>('POST', '/restart', { services: argv });
+    if (flags.json) return this.printJson(res.rows);
+    this.out(renderPs(res.rows, Date.now(), this.outStyle()));
+  }
+}

@@ -1,0 +1,41 @@
+import { Args, Flags } from '@oclif/core';
+import { OrchCommand } from '../cli/base-command.js';
+import { loadFromFlags } from '../cli/load-project.js';
+import { controlClient } from '../cli/supervisor-process.js';
+import type { StatusRow } from '../core/session/status.js';
+import { OrchError } from '../errors/index.js';
+import { renderPs } from '../ui/ps-view.js';
+
+export default class Scale extends OrchCommand {
+  static override summary = 'Change the number of replicas of services; the gateway follows.';
+  static override description =
+    'Needs the project to be up (`orch up` or `orch up -d`). Replicas are removed highest index first. The change lasts until the next `orch up`, which applies the file again.';
+  static override strict = false;
+  static override args = { scale: Args.string({ required: true, description: 'SERVICE=N pairs' }) };
+  static override examples = ['<%= config.bin %> scale api=3', '<%= config.bin %> scale api=1 worker=2'];
+  static override flags = { json: Flags.boolean({ description: 'print the replicas afterwards as JSON' }) };
+
+  async run(): Promise<void> {
+    const { flags, argv } = await this.parse(Scale);
+    const { project } = await loadFromFlags(flags);
+    const scales: Record<string, number> = {};
+    for (const arg of argv as string[]) {
+      const m = /^([a-zA-Z0-9._-]+)=(\d+)$/.exec(arg);
+      if (!m?.[1] || m[2] === undefined)
+        throw new OrchError('USAGE', `"${arg}" is not SERVICE=N`, { hint: 'e.g. `orch scale api=3`' });
+      if (!(m[1] in project.services))
+        throw new OrchError('USAGE', `no service named "${m[1]}"`, {
+          hint: `services: ${Object.keys(project.services).join(', ')}`,
+        });
+      scales[m[1]] = Number(m[2]);
+    }
+    const client = controlClient(project);
+    if (!(await client.alive()))
+      throw new OrchError('USAGE', `${project.name} is not running under orch`, {
+        hint: 'start it with `orch up -d`',
+      });
+    const res = await client.call<{ rows: StatusRow[] }>('POST', '/scale', { scales });
+    if (flags.json) return this.printJson(res.rows);
+    this.out(renderPs(res.rows, Date.now(), this.outStyle()));
+  }
+}

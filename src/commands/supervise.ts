@@ -1,0 +1,58 @@
+import { Flags } from '@oclif/core';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { OrchCommand } from '../cli/base-command.js';
+import { loadFromFlags } from '../cli/load-project.js';
+import { engineDeps } from '../cli/composition.js';
+import { hostProject } from '../cli/host.js';
+import { stateDir } from '../adapters/control/paths.js';
+import { ReplicaTracker } from '../core/engine/replica-tracker.js';
+import { Label } from '../model/labels.js';
+
+/**
+ * The background supervisor `orch up -d` leaves running: adopts the project's containers by label
+ * (recreating none), supervises them, serves the gateway and the control API until `orch down`.
+ */
+export default class Supervise extends OrchCommand {
+  static override hidden = true;
+  static override summary = 'Run the background supervisor of a project (started by `orch up -d`).';
+  static override flags = {
+    'no-gateway': Flags.boolean({ description: 'do not serve the gateway' }),
+    'gateway-port': Flags.integer({ description: 'gateway port (overrides x-orch.gateway.port)' }),
+  };
+
+  async run(): Promise<void> {
+    const { flags } = await this.parse(Supervise);
+    const { project } = await loadFromFlags(flags);
+    const deps = engineDeps();
+    await deps.docker.ping();
+    const stop = new AbortController();
+    const tracker = new ReplicaTracker(
+      { docker: deps.docker, clock: deps.clock, startProbe: deps.startProbe },
+      project.services,
+    );
+    tracker.follow(project.name, stop.signal);
+    for (const c of await deps.docker.listContainers([`${Label.project}=${project.name}`], { all: true }))
+      tracker.track(c);
+
+    const log = (obj: Record<string, unknown>): void =>
+      this.out(JSON.stringify({ ts: new Date().toISOString(), ...obj }));
+    const host = await hostProject(project, tracker, deps, {
+      noGateway: flags['no-gateway'],
+      ...(flags['gateway-port'] !== undefined ? { gatewayPort: flags['gateway-port'] } : {}),
+      onSessionEvent: (e) => log({ kind: 'supervisor', ...e }),
+      onAccess: (e) => log({ kind: 'access', ...e }),
+    });
+    await writeFile(join(stateDir(project), 'supervisor.pid'), `${process.pid}\n`);
+    log({ kind: 'ready', project: project.name, pid: process.pid, gateway: host.gateway ?? null });
+
+    const signalled = new Promise<void>((resolve) => {
+      process.once('SIGTERM', () => resolve());
+      process.once('SIGINT', () => resolve());
+    });
+    await Promise.race([host.shutdownRequested, signalled]);
+    stop.abort();
+    await host.close();
+    log({ kind: 'stopped' });
+  }
+}

@@ -1,0 +1,40 @@
+import type { PublishedPort } from '../ports.js';
+import type { ReplicaState, ReplicaTracker } from '../engine/replica-tracker.js';
+
+/** A replica as the gateway sees it: in rotation only while `healthy`. */
+export interface RotationReplica {
+  readonly id: string;
+  readonly name: string;
+  readonly service: string;
+  readonly replica: number;
+  readonly healthy: boolean;
+  readonly ports: readonly PublishedPort[];
+}
+
+/** What the session asks of a gateway (the real one lives in src/adapters/gateway). */
+export interface RotationPort {
+  setReplicas(service: string, replicas: readonly RotationReplica[]): void;
+}
+
+/**
+ * In rotation: running, healthy (or running with no health source), and not taken out by the
+ * supervisor. Anything else is out the moment it happens.
+ */
+export function rotationOf(
+  service: string,
+  tracker: ReplicaTracker,
+  outOfRotation: ReadonlySet<string>,
+): RotationReplica[] {
+  return tracker.of(service).map((r: ReplicaState) => {
+    const health = tracker.health(r);
+    const up = r.state === 'running' && (health === 'healthy' || health === 'none');
+    return {
+      id: r.id,
+      name: r.name,
+      service: r.service,
+      replica: r.replica,
+      healthy: up && !outOfRotation.has(`${r.service}/${r.replica}`),
+      ports: r.snapshot.ports,
+    };
+  });
+}

@@ -1,0 +1,254 @@
+import type { Project, ServiceSpec } from '../../model/project.js';
+import { Label } from '../../model/labels.js';
+import { OrchError } from '../../errors/index.js';
+import { Supervisor, type SupervisorEvent } from '../supervisor/index.js';
+import type { ReplicaTracker} from '../engine/replica-tracker.js';
+import { type ReplicaState } from '../engine/replica-tracker.js';
+import type { EngineDeps } from '../engine/up.js';
+import { createReplica, removeContainer, serviceFiles } from '../engine/replicas.js';
+import { serviceConfigHash } from '../engine/config-hash.js';
+import { imageRef } from '../engine/naming.js';
+import { rotationOf, type RotationPort } from './rotation.js';
+import { statusRows, type StatusRow } from './status.js';
+
+export type SessionEvent =
+  | SupervisorEvent
+  | { type: 'scaled'; service: string; from: number; to: number }
+  | { type: 'rolling-restart'; service: string; replica: number; phase: 'stopping' | 'healthy' };
+
+export interface SessionOptions {
+  readonly gateway?: RotationPort;
+  readonly onEvent?: (e: SessionEvent) => void;
+  readonly random?: () => number;
+}
+
+/**
+ * A running project under orch's care: the engine's events and the probes feed the supervisor,
+ * whose restarts and rotation decisions reach the engine and the gateway. Foreground `up` runs
+ * one in-process; `up -d` runs one in the background supervisor.
+ */
+export class Session {
+  readonly supervisor: Supervisor;
+  private readonly outOfRotation = new Set<string>();
+  private readonly lifetime = new AbortController();
+  private project: Project;
+
+  constructor(
+    project: Project,
+    readonly tracker: ReplicaTracker,
+    private readonly deps: EngineDeps,
+    private readonly opts: SessionOptions = {},
+  ) {
+    this.project = project;
+    this.supervisor = new Supervisor(project, {
+      clock: deps.clock,
+      ...(opts.random ? { random: opts.random } : {}),
+      actions: {
+        restartReplica: (service, replica, reason) => this.restartReplica(service, replica, reason),
+        setRotation: (service, replica, inRotation) => {
+          const key = `${service}/${replica}`;
+          if (inRotation) this.outOfRotation.delete(key);
+          else this.outOfRotation.add(key);
+          this.publish(service);
+        },
+        report: (e) => opts.onEvent?.(e),
+      },
+    });
+  }
+
+  /** Starts supervising every replica the tracker knows, and whatever happens to them from now on. */
+  start(): void {
+    this.supervisor.start(this.lifetime.signal);
+    this.tracker.onChange((r, change) => {
+      const at = this.deps.clock.now();
+      const base = { service: r.service, replica: r.replica };
+      switch (change.kind) {
+        case 'started':
+          this.supervisor.feed({ type: 'started', ...base, at });
+          break;
+        case 'exited':
+          this.supervisor.feed({ type: 'exited', ...base, exitCode: change.exitCode, at });
+          break;
+        case 'stopped':
+          this.supervisor.feed({ type: 'stopped-by-user', ...base });
+          break;
+        case 'health':
+          this.supervisor.feed({ type: 'health', ...base, health: change.health, at });
+          break;
+        case 'removed':
+          break;
+        default: {
+          const never: never = change;
+          throw new Error(`unknown change ${JSON.stringify(never)}`);
+        }
+      }
+      this.publish(r.service);
+    });
+    for (const r of this.tracker.all()) this.adoptOne(r);
+    for (const name of Object.keys(this.project.services)) this.publish(name);
+  }
+
+  close(): void {
+    this.lifetime.abort();
+    this.supervisor.close();
+    this.tracker.close();
+  }
+
+  /** Rows for `ps`: the engine's facts plus the supervisor's view (restarts, crashloop, waiting). */
+  status(): StatusRow[] {
+    return statusRows(this.tracker, this.supervisor);
+  }
+
+  /** `orch restart`: one replica at a time, each healthy again before the next goes down. */
+  async restartService(service: string, signal: AbortSignal): Promise<void> {
+    const spec = this.spec(service);
+    for (const r of this.tracker.of(service)) {
+      const key = `${service}/${r.replica}`;
+      this.outOfRotation.add(key);
+      this.publish(service);
+      this.opts.onEvent?.({ type: 'rolling-restart', service, replica: r.replica, phase: 'stopping' });
+      await this.tracker.ownAction(r.id, async () => {
+        if (r.state === 'running') await this.deps.docker.stopContainer(r.id, graceS(spec));
+        await this.deps.docker.startContainer(r.id);
+      });
+      this.tracker.track(await this.deps.docker.inspectContainer(r.id));
+      await this.waitReplicaReady(r, signal);
+      this.outOfRotation.delete(key);
+      this.publish(service);
+      this.opts.onEvent?.({ type: 'rolling-restart', service, replica: r.replica, phase: 'healthy' });
+    }
+  }
+
+  /** `orch scale`: add replicas (started, then in rotation once healthy) or remove the highest first. */
+  async scale(service: string, count: number): Promise<void> {
+    const spec = this.spec(service);
+    if (
+      count > 1 &&
+      (spec.containerName || spec.ports.some((p) => p.published && !p.published.includes('-')))
+    )
+      throw new OrchError('USAGE', `service "${service}" cannot have ${count} replicas`, {
+        hint: 'a fixed host port or container_name allows one replica only',
+      });
+    const from = this.tracker.of(service).length;
+    const scaled: ServiceSpec = { ...spec, replicas: count };
+    this.project = { ...this.project, services: { ...this.project.services, [service]: scaled } };
+    const current = this.tracker.of(service);
+    for (const r of current.filter((x) => x.replica > count).sort((a, b) => b.replica - a.replica)) {
+      this.supervisor.feed({ type: 'stopped-by-user', service, replica: r.replica });
+      this.outOfRotation.add(`${service}/${r.replica}`);
+      this.publish(service);
+      await this.tracker.ownAction(r.id, () => removeContainer(this.deps.docker, r.snapshot, scaled));
+      this.tracker.forget(r.id);
+    }
+    const have = new Set(current.map((r) => r.replica));
+    for (let n = 1; n <= count; n++) if (!have.has(n)) await this.createAndStart(scaled, n);
+    this.publish(service);
+    this.opts.onEvent?.({ type: 'scaled', service, from, to: count });
+  }
+
+  private adoptOne(r: ReplicaState): void {
+    const at = this.deps.clock.now();
+    if (r.state !== 'running') return;
+    this.supervisor.feed({ type: 'started', service: r.service, replica: r.replica, at });
+    const health = this.tracker.health(r);
+    if (health !== 'none')
+      this.supervisor.feed({ type: 'health', service: r.service, replica: r.replica, health, at });
+  }
+
+  /** The supervisor's restart: start the container again, or make a new one if it is gone. */
+  private async restartReplica(service: string, replica: number, _reason: string): Promise<void> {
+    const spec = this.spec(service);
+    const r = this.tracker.of(service).find((x) => x.replica === replica);
+    if (r && r.state !== 'removing') {
+      try {
+        await this.tracker.ownAction(r.id, async () => {
+          if (r.state === 'running' || r.state === 'restarting')
+            await this.deps.docker.stopContainer(r.id, graceS(spec));
+          await this.deps.docker.startContainer(r.id);
+        });
+        this.tracker.track(await this.deps.docker.inspectContainer(r.id));
+        return;
+      } catch {
+        // Gone between our look and the start (removed by hand): make a new one below.
+        this.tracker.forget(r.id);
+      }
+    }
+    await this.createAndStart(spec, replica);
+  }
+
+  private async createAndStart(spec: ServiceSpec, replica: number): Promise<void> {
+    const image = imageRef(this.project, spec);
+    const files = await serviceFiles(this.project, spec, this.deps);
+    const existing = await this.deps.docker.listContainers(
+      [
+        `${Label.project}=${this.project.name}`,
+        `${Label.service}=${spec.name}`,
+        `${Label.replica}=${replica}`,
+      ],
+      { all: true },
+    );
+    for (const c of existing) await removeContainer(this.deps.docker, c, spec);
+    const { id } = await createReplica(
+      this.project,
+      spec,
+      replica,
+      image,
+      serviceConfigHash(spec, image),
+      files,
+      this.deps.docker,
+    );
+    this.tracker.track(await this.deps.docker.inspectContainer(id));
+    await this.deps.docker.startContainer(id);
+    this.tracker.track(await this.deps.docker.inspectContainer(id));
+  }
+
+  private waitReplicaReady(r: ReplicaState, signal: AbortSignal): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const check = (): boolean => {
+        const cur = this.tracker.of(r.service).find((x) => x.replica === r.replica);
+        if (!cur) return false;
+        const h = this.tracker.health(cur);
+        if (cur.state === 'running' && (h === 'healthy' || h === 'none')) return true;
+        if (cur.state === 'exited') {
+          reject(
+            new OrchError(
+              'STACK_FAILED',
+              `${cur.name} exited with code ${cur.exitCode ?? '?'} during the restart`,
+            ),
+          );
+          return true;
+        }
+        return false;
+      };
+      if (check()) return resolve();
+      const off = this.tracker.onChange(() => {
+        if (check()) {
+          off();
+          resolve();
+        }
+      });
+      signal.addEventListener('abort', () => {
+        off();
+        reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
+      });
+    });
+  }
+
+  private publish(service: string): void {
+    if (!this.opts.gateway) return;
+    this.opts.gateway.setReplicas(service, rotationOf(service, this.tracker, this.outOfRotation));
+  }
+
+  private spec(service: string): ServiceSpec {
+    const s = this.project.services[service];
+    if (!s)
+      throw new OrchError('USAGE', `no service named "${service}"`, {
+        hint: `services: ${Object.keys(this.project.services).join(', ')}`,
+      });
+    return s;
+  }
+}
+
+function graceS(spec: ServiceSpec): number {
+  return spec.stopGracePeriodMs !== undefined ? Math.ceil(spec.stopGracePeriodMs / 1000) : 10;
+}

@@ -1,0 +1,41 @@
+import type { HealthStatus } from '../ports.js';
+import type { ReplicaTracker } from '../engine/replica-tracker.js';
+import type { Supervisor } from '../supervisor/index.js';
+
+/** One replica as `ps` shows it (contract §2: the JSON keys of `orch ps --json`). */
+export interface StatusRow {
+  readonly service: string;
+  readonly replica: number;
+  readonly container: string;
+  readonly state: string;
+  readonly health: HealthStatus;
+  readonly restarts: number;
+  readonly ports: readonly string[];
+  readonly startedAt: string | null;
+}
+
+export function statusRows(tracker: ReplicaTracker, supervisor: Supervisor): StatusRow[] {
+  return tracker
+    .all()
+    .map((r) => {
+      const sup = supervisor.status(r.service, r.replica);
+      const engineState = r.state === 'exited' ? `exited (${r.exitCode ?? '?'})` : r.state;
+      let state = engineState;
+      if (sup?.state === 'crashloop') state = 'crashloop';
+      else if (sup?.state === 'restarting') state = 'restarting';
+      else if (sup?.state === 'waiting') state = `waiting on ${(sup.waitingOn ?? []).join(', ')}`;
+      else if (sup?.state === 'gave-up') state = `${engineState}, gave up`;
+      return {
+        service: r.service,
+        replica: r.replica,
+        container: r.name,
+        state,
+        // A stopped container's last health verdict is history, not its health.
+        health: r.state === 'running' ? tracker.health(r) : 'none',
+        restarts: sup?.restarts ?? 0,
+        ports: r.snapshot.ports.map((p) => `${p.hostIp}:${p.hostPort}->${p.containerPort}/${p.protocol}`),
+        startedAt: r.state === 'running' ? r.snapshot.startedAt : null,
+      };
+    })
+    .sort((a, b) => (a.service === b.service ? a.replica - b.replica : a.service < b.service ? -1 : 1));
+}
