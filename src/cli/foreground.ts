@@ -3,10 +3,15 @@ import type { Project } from '../model/project.js';
 import { Label } from '../model/labels.js';
 import type { EngineDeps, UpResult } from '../core/engine/up.js';
 import { downProject } from '../core/engine/down.js';
-import { followLogs } from '../core/engine/follow-logs.js';
-import { logPrefix } from '../ui/log-view.js';
-import { renderAccess, renderSessionEvent } from '../ui/session-view.js';
-import { hostProject } from './host.js';
+import { setMaxListeners } from 'node:events';
+import { followLogs } from '../core/logs/session.js';
+import { accessRecord } from '../core/logs/access.js';
+import { createRecorder } from '../core/logs/recorder.js';
+import { LineFormatter, LineWriter } from '../ui/log-view.js';
+import { renderSessionEvent } from '../ui/session-view.js';
+import { projectLogStore } from './log-recording.js';
+import { hostProject, type HostOptions } from './host.js';
+import { renderWatchEvent } from '../ui/watch-view.js';
 import type { Interrupt } from './interrupt.js';
 
 export interface ForegroundIo {
@@ -17,34 +22,63 @@ export interface ForegroundIo {
 }
 
 /**
- * Foreground `up`: supervise, serve the gateway and stream every replica's output until Ctrl-C,
- * then take the project down.
+ * Foreground `up`: supervise, serve the gateway and show every replica's output (new and
+ * restarted ones too) with the gateway's access lines as one time-ordered stream, recorded in
+ * the project's log store, until Ctrl-C; then take the project down.
  */
 export async function runForeground(
   project: Project,
   result: UpResult,
   deps: EngineDeps,
   interrupt: Interrupt,
-  gatewayOpts: { noGateway: boolean; gatewayPort?: number },
+  gatewayOpts: Pick<HostOptions, 'noGateway' | 'gatewayPort' | 'watch' | 'reload'>,
   io: ForegroundIo,
 ): Promise<void> {
-  const replicas = result.tracker.all().map((r) => ({ id: r.id, service: r.service, replica: r.replica }));
-  const width = Math.max(7, ...replicas.map((r) => `${r.service}-${r.replica}`.length));
+  setMaxListeners(0, interrupt.signal);
+  const replicas = result.tracker.all().map((r) => ({ service: r.service, replica: r.replica }));
+  const formatter = new LineFormatter({
+    style: io.style,
+    timestamps: false,
+    replicas: [...replicas, { service: 'gateway', replica: 1 }],
+  });
+  const writer = new LineWriter(process.stdout);
+  const store = projectLogStore(project);
+  const onStoreError = (e: unknown): void => io.say(`orch: log store: ${String(e)}`);
+  const gatewayLines = createRecorder(store, deps.clock, {
+    flushMs: 500,
+    maxBatch: 2000,
+    onError: onStoreError,
+  });
   const host = await hostProject(project, result.tracker, deps, {
     ...gatewayOpts,
     onSessionEvent: (e) => io.say(renderSessionEvent(e, io.errStyle)),
-    onAccess: (e) => io.out(`${logPrefix('gateway', 1, width, io.style)} ${renderAccess(e)}`),
+    onWatchEvent: (e) => io.say(renderWatchEvent(e, io.errStyle)),
+    onAccess: (e) => {
+      const r = accessRecord(e);
+      gatewayLines.add(r);
+      writer.push(formatter.format(r));
+    },
   });
   if (host.gateway) io.say(io.errStyle.green(`gateway: http://${host.gateway.host}:${host.gateway.port}/`));
-  const logs = followLogs(replicas, deps.docker, interrupt.signal, (l) =>
-    io.out(`${logPrefix(l.service, l.replica, width, io.style)} ${l.line}`),
-  );
+  const logs = followLogs(
+    { docker: deps.docker, clock: deps.clock, store, onStoreError },
+    { project: project.name },
+    {
+      signal: interrupt.signal,
+      onHistoric: (records) => writer.writeAll(records, (r) => formatter.format(r)),
+      onLive: (records) => {
+        for (const r of records) writer.push(formatter.format(r));
+      },
+    },
+  ).catch((e: unknown) => io.say(`orch: log stream: ${String(e)}`));
   await new Promise<void>((resolve) =>
     interrupt.signal.addEventListener('abort', () => resolve(), { once: true }),
   );
   await host.close();
   await tearDownOnInterrupt(project, deps, interrupt, io.say);
   await logs;
+  await gatewayLines.close();
+  await writer.drainOut();
 }
 
 /** Ctrl-C: stop and remove the project's containers; a second Ctrl-C kills them at once. */

@@ -6,12 +6,21 @@ import { Session, type SessionEvent } from '../core/session/session.js';
 import type { ReplicaTracker } from '../core/engine/replica-tracker.js';
 import type { EngineDeps } from '../core/engine/up.js';
 import { OrchError } from '../errors/index.js';
+import type { LoadResult, ProjectFs } from '../project/index.js';
+import { startWatch, type WatchEvent, type WatchHandle } from '../core/watch/index.js';
+import { chokidarWatch, nodeHostFiles, recordingFs } from '../adapters/watch.js';
+import { nodeProjectFs } from '../adapters/fs.js';
 
 export interface HostOptions {
   readonly noGateway: boolean;
   readonly gatewayPort?: number;
   readonly onSessionEvent: (e: SessionEvent) => void;
   readonly onAccess: (e: AccessEntry) => void;
+  /** `--watch`; `x-orch.watch: true` turns it on as well. Needs `reload`. */
+  readonly watch?: boolean;
+  /** Loads the project again as the command line did, through `fs` (for the watcher). */
+  readonly reload?: (fs: ProjectFs) => Promise<LoadResult>;
+  readonly onWatchEvent?: (e: WatchEvent) => void;
 }
 
 export interface HostedProject {
@@ -85,12 +94,35 @@ export async function hostProject(
   controlRef.server = control;
   await control.listen();
 
+  let watch: WatchHandle | undefined;
+  const reload = opts.reload;
+  if ((opts.watch || project.orch.watch) && reload) {
+    const load = async (): Promise<{ project: Project; read: string[] }> => {
+      const rec = recordingFs(nodeProjectFs);
+      const loaded = await reload(rec.fs);
+      return { project: loaded.project, read: rec.read() };
+    };
+    watch = startWatch({
+      session,
+      docker: deps.docker,
+      clock: deps.clock,
+      watcher: chokidarWatch,
+      files: nodeHostFiles,
+      reload: load,
+      projectFiles: (await load()).read,
+      onEvent: (e) => opts.onWatchEvent?.(e),
+      signal: lifetime.signal,
+    });
+    await watch.ready;
+  }
+
   return {
     session,
     gateway: address,
     shutdownRequested,
     async close() {
       lifetime.abort();
+      await watch?.close();
       session.close();
       await control.close();
       await gateway?.stop();

@@ -8,6 +8,8 @@ import { hostProject } from '../cli/host.js';
 import { stateDir } from '../adapters/control/paths.js';
 import { ReplicaTracker } from '../core/engine/replica-tracker.js';
 import { Label } from '../model/labels.js';
+import { accessRecord } from '../core/logs/access.js';
+import { recordProjectLogs } from '../cli/log-recording.js';
 
 /**
  * The background supervisor `orch up -d` leaves running: adopts the project's containers by label
@@ -19,6 +21,7 @@ export default class Supervise extends OrchCommand {
   static override flags = {
     'no-gateway': Flags.boolean({ description: 'do not serve the gateway' }),
     'gateway-port': Flags.integer({ description: 'gateway port (overrides x-orch.gateway.port)' }),
+    watch: Flags.boolean({ description: 'act on develop.watch rules and project-file edits' }),
   };
 
   async run(): Promise<void> {
@@ -37,11 +40,17 @@ export default class Supervise extends OrchCommand {
 
     const log = (obj: Record<string, unknown>): void =>
       this.out(JSON.stringify({ ts: new Date().toISOString(), ...obj }));
+    const logs = recordProjectLogs(project, deps, stop.signal, (e) =>
+      log({ kind: 'log-store-error', error: String(e) }),
+    );
     const host = await hostProject(project, tracker, deps, {
       noGateway: flags['no-gateway'],
       ...(flags['gateway-port'] !== undefined ? { gatewayPort: flags['gateway-port'] } : {}),
       onSessionEvent: (e) => log({ kind: 'supervisor', ...e }),
-      onAccess: (e) => log({ kind: 'access', ...e }),
+      watch: flags.watch,
+      reload: (fs) => loadFromFlags(flags, fs),
+      onWatchEvent: (e) => log({ kind: 'watch', ...e }),
+      onAccess: (e) => logs.recorder.add(accessRecord(e)),
     });
     await writeFile(join(stateDir(project), 'supervisor.pid'), `${process.pid}\n`);
     log({ kind: 'ready', project: project.name, pid: process.pid, gateway: host.gateway ?? null });
@@ -53,6 +62,7 @@ export default class Supervise extends OrchCommand {
     await Promise.race([host.shutdownRequested, signalled]);
     stop.abort();
     await host.close();
+    await logs.done;
     log({ kind: 'stopped' });
   }
 }

@@ -132,6 +132,8 @@ export interface DockerPort {
   ping(): Promise<EngineInfo>;
 
   imageExists(ref: string): Promise<boolean>;
+  /** The local image's content id (`sha256:…`), or undefined when it is not here. */
+  imageId(ref: string): Promise<string | undefined>;
   /** Healthcheck baked into the image, if any (for "the image's own" healthchecks). */
   imageHealthcheck(ref: string): Promise<DockerHealthcheck | undefined>;
   pullImage(ref: string, onLine?: (line: string) => void): Promise<void>;
@@ -183,6 +185,17 @@ export interface DockerPort {
   ): AsyncIterable<LogLine>;
   /** Container events for containers carrying all these labels, until `signal` aborts. */
   events(labelFilters: readonly string[], signal: AbortSignal): AsyncIterable<EngineEvent>;
+
+  /**
+   * Copies files into a container (running or not) through the engine's archive API, then
+   * removes `deletions` (absolute paths, recursively); missing parent directories are created.
+   */
+  copyToContainer(
+    id: ContainerId,
+    files: readonly { readonly path: string; readonly content: Buffer; readonly mode: number }[],
+    deletions?: readonly string[],
+  ): Promise<void>;
+  renameContainer(id: ContainerId, name: string): Promise<void>;
 }
 
 /** Time as a dependency, so waits and backoff can be tested with a virtual clock. */

@@ -1,6 +1,5 @@
 import type { ChalkInstance } from 'chalk';
 import type { SessionEvent } from '../core/session/session.js';
-import type { AccessEntry } from '../adapters/gateway/index.js';
 import { formatDuration } from './table.js';
 
 /** The supervisor's decisions, one line each, as they happen. */
@@ -34,11 +33,4 @@ export function renderSessionEvent(e: SessionEvent, style: ChalkInstance): strin
       return String(never);
     }
   }
-}
-
-/** `GET /api/x 200 api-1 12ms rid=…`: one access line, in the log stream as service `gateway`. */
-export function renderAccess(e: AccessEntry): string {
-  const upstream = e.replica ?? '-';
-  const err = e.error ? ` error=${e.error}` : '';
-  return `${e.method} ${e.path} ${e.status} ${upstream} ${Math.round(e.durationMs)}ms request_id=${e.requestId} trace_id=${e.traceId}${err}`;
 }

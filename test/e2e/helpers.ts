@@ -124,3 +124,64 @@ export async function recordEvents(project: string): Promise<() => Promise<Engin
       .map((l) => JSON.parse(l) as EngineEvent);
   };
 }
+
+export async function waitUntil(
+  cond: () => boolean | Promise<boolean>,
+  timeoutMs = 20_000,
+  what = 'condition',
+): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!(await cond())) {
+    if (Date.now() > end) throw new Error(`${what}: not met within ${timeoutMs}ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** The `orch supervise` processes running for this project name (by command line). */
+export function supervisorPids(project: string): number[] {
+  const r = spawnSync('pgrep', ['-f', `supervise .*-p ${project}( |$)`], { encoding: 'utf8' });
+  return r.stdout.split('\n').filter(Boolean).map(Number);
+}
+
+export interface PsRow {
+  service: string;
+  replica: number;
+  container: string;
+  state: string;
+  health: string;
+  restarts: number;
+  ports: string[];
+  startedAt: string | null;
+}
+
+export async function ps(dir: string): Promise<PsRow[]> {
+  const r = await orch(['ps', '--json'], { cwd: dir });
+  if (r.code !== 0) throw new Error(`ps failed: ${r.stderr}`);
+  return JSON.parse(r.stdout) as PsRow[];
+}
+
+/** The gateway address `orch up -d` printed. */
+export function gatewayUrl(upStderr: string): string {
+  const m = /gateway: (http:\/\/127\.0\.0\.1:\d+)\//.exec(upStderr);
+  if (!m?.[1]) throw new Error(`no gateway address in:\n${upStderr}`);
+  return m[1];
+}
+
+/** A tiny HTTP server for test containers (node:20-slim): echoes host and headers, /health, upgrades. */
+export const echoServer = `
+const http = require('node:http');
+const os = require('node:os');
+const s = http.createServer((q, r) => {
+  if (q.url === '/health') return r.end('ok');
+  console.log('request ' + q.method + ' ' + q.url + ' request_id=' + (q.headers['x-request-id'] || '-'));
+  r.setHeader('content-type', 'application/json');
+  r.end(JSON.stringify({ host: os.hostname(), url: q.url, headers: q.headers }));
+});
+s.on('upgrade', (q, sock) => {
+  sock.write('HTTP/1.1 101 Switching Protocols\\r\\nUpgrade: echo\\r\\nConnection: Upgrade\\r\\n\\r\\n');
+  sock.pipe(sock);
+});
+s.keepAliveTimeout = 65000;
+s.listen(3000);
+process.on('SIGTERM', () => { s.close(() => process.exit(0)); setTimeout(() => process.exit(0), 2000); });
+`;

@@ -9,6 +9,7 @@ const page = (data) => `<!doctype html><title>shop</title>
 
 const server = http.createServer((req, res) => {
   if (req.url === '/health') return res.end('ok');
+  console.log(`request ${req.method} ${req.url} request_id=${req.headers['x-request-id'] || '-'}`);
   const headers = req.headers['x-request-id'] ? { 'x-request-id': req.headers['x-request-id'] } : {};
   http
     .get(`${api}/visit`, { headers }, (r) => {

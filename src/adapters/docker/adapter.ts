@@ -95,6 +95,11 @@ export class DockerodeAdapter implements DockerPort {
     );
   }
 
+  async imageId(ref: string): Promise<string | undefined> {
+    const info = await this.call(`inspect image ${ref}`, () => this.docker.getImage(ref).inspect(), [404]);
+    return info?.Id;
+  }
+
   async imageHealthcheck(ref: string): Promise<DockerHealthcheck | undefined> {
     const info = await this.call(`inspect image ${ref}`, () => this.docker.getImage(ref).inspect(), [404]);
     if (info === undefined) throw new OrchError('IMAGE_UNAVAILABLE', `image ${ref} is not available locally`);
@@ -257,6 +262,24 @@ export class DockerodeAdapter implements DockerPort {
       () => this.docker.getContainer(id).remove({ force: opts.force ?? false, v: opts.volumes ?? false }),
       [404, 409],
     );
+  }
+
+  async copyToContainer(
+    id: ContainerId,
+    files: readonly { readonly path: string; readonly content: Buffer; readonly mode: number }[],
+    deletions: readonly string[] = [],
+  ): Promise<void> {
+    const container = this.docker.getContainer(id);
+    await this.must(`copy files into ${id}`, () => putFiles(container, files));
+    if (deletions.length === 0) return;
+    // The archive API only adds; removal needs a process in the container (any image with rm).
+    const res = await this.exec(id, ['rm', '-rf', '--', ...deletions], { timeoutMs: 10_000 });
+    if (res.exitCode !== 0)
+      throw new EngineRequestError(`remove files in ${id}`, new Error(res.output.trim() || 'rm failed'));
+  }
+
+  async renameContainer(id: ContainerId, name: string): Promise<void> {
+    await this.must(`rename container ${id}`, () => this.docker.getContainer(id).rename({ name }));
   }
 
   async inspectContainer(id: ContainerId): Promise<ContainerSnapshot> {

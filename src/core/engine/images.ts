@@ -29,6 +29,15 @@ export class ImagePreparer {
     },
   ) {}
 
+  /**
+   * The image to run for this service and its content id: containers are recreated when the id
+   * changes (a rebuild, a newer pull), as compose does, even though the name stays the same.
+   */
+  async prepareWithId(service: ServiceSpec): Promise<{ ref: string; id: string }> {
+    const ref = await this.prepare(service);
+    return { ref, id: (await this.docker.imageId(ref)) ?? ref };
+  }
+
   /** The image reference to run for this service. */
   prepare(service: ServiceSpec): Promise<string> {
     const ref = imageRef(this.project, service);

@@ -67,6 +67,8 @@ export class ReplicaTracker {
   private readonly changeListeners = new Set<(r: ReplicaState, change: ReplicaChange) => void>();
   /** Containers orch itself is stopping or restarting: their stop/die events are not news. */
   private readonly ownActions = new Set<ContainerId>();
+  /** Containers that started again inside orch's own action: a die after that is real news. */
+  private readonly startedInOwnAction = new Set<ContainerId>();
 
   constructor(
     private readonly deps: { docker: DockerPort; clock: Clock; startProbe: ProbeStarter },
@@ -128,6 +130,7 @@ export class ReplicaTracker {
       return await action();
     } finally {
       this.ownActions.delete(id);
+      this.startedInOwnAction.delete(id);
     }
   }
 
@@ -229,6 +232,7 @@ export class ReplicaTracker {
         if (r.dockerHealth !== 'none') r.dockerHealth = 'starting';
         this.stopProbe(r);
         this.maybeStartProbe(r);
+        if (this.ownActions.has(r.id)) this.startedInOwnAction.add(r.id);
         this.emit(r, { kind: 'started' });
         break;
       case 'die':
@@ -236,7 +240,9 @@ export class ReplicaTracker {
         r.exitCode = ev.exitCode ?? null;
         r.exitedAt = this.deps.clock.now();
         this.stopProbe(r);
-        if (!this.ownActions.has(r.id)) this.emit(r, { kind: 'exited', exitCode: r.exitCode ?? -1 });
+        // Orch's own stop is not news; the restarted container dying at once is.
+        if (!this.ownActions.has(r.id) || this.startedInOwnAction.has(r.id))
+          this.emit(r, { kind: 'exited', exitCode: r.exitCode ?? -1 });
         break;
       case 'stop':
         if (!this.ownActions.has(r.id)) this.emit(r, { kind: 'stopped' });

@@ -35,14 +35,14 @@ export interface PreparedService {
 export async function prepareService(
   project: Project,
   service: ServiceSpec,
-  image: string,
+  image: { readonly ref: string; readonly id: string },
   existing: readonly ContainerSnapshot[],
   tracker: ReplicaTracker,
   deps: ReplicaDeps,
   onEvent: (e: ContainerEvent) => void,
 ): Promise<PreparedService> {
   const files = await serviceFiles(project, service, deps);
-  const hash = serviceConfigHash(service, image);
+  const hash = serviceConfigHash(service, image.id);
   const byReplica = new Map<number, ContainerSnapshot>();
   for (const c of existing) byReplica.set(Number(c.labels[Label.replica] ?? '0'), c);
 
@@ -70,7 +70,7 @@ export async function prepareService(
         await removeContainer(deps.docker, old, service);
         tracker.forget(old.id);
       }
-      const created = await createReplica(project, service, replica, image, hash, files, deps.docker);
+      const created = await createReplica(project, service, replica, image.ref, hash, files, deps.docker);
       return { ...created, fresh: true, recreated: old !== undefined };
     }),
   );

@@ -123,7 +123,7 @@ export async function upProject(project: Project, opts: UpOptions, deps: EngineD
   for (const name of selected) {
     const svc = project.services[name];
     if (!svc) continue;
-    const p = images.prepare(svc).then(async (image) => {
+    const p = images.prepareWithId(svc).then(async (image) => {
       const done = await prepareService(
         project,
         svc,

@@ -2,12 +2,16 @@ import type { Project, ServiceSpec } from '../../model/project.js';
 import { Label } from '../../model/labels.js';
 import { OrchError } from '../../errors/index.js';
 import { Supervisor, type SupervisorEvent } from '../supervisor/index.js';
-import type { ReplicaTracker} from '../engine/replica-tracker.js';
+import type { ReplicaTracker } from '../engine/replica-tracker.js';
 import { type ReplicaState } from '../engine/replica-tracker.js';
 import type { EngineDeps } from '../engine/up.js';
 import { createReplica, removeContainer, serviceFiles } from '../engine/replicas.js';
 import { serviceConfigHash } from '../engine/config-hash.js';
 import { imageRef } from '../engine/naming.js';
+import type { ContainerId } from '../ports.js';
+import { rollService, type RollOptions } from '../watch/rollout.js';
+import { applyPlan, type ApplyHost, type ApplyOptions } from '../watch/apply.js';
+import { diffProjects, type ProjectPlan } from '../watch/plan.js';
 import { rotationOf, type RotationPort } from './rotation.js';
 import { statusRows, type StatusRow } from './status.js';
 
@@ -30,6 +34,10 @@ export interface SessionOptions {
 export class Session {
   readonly supervisor: Supervisor;
   private readonly outOfRotation = new Set<string>();
+  /** New replicas of a rollout: in the gateway once healthy, not yet the supervisor's. */
+  private readonly staging = new Set<ContainerId>();
+  /** Old replicas of a rollout: out of the gateway while their last requests finish. */
+  private readonly draining = new Set<ContainerId>();
   private readonly lifetime = new AbortController();
   private project: Project;
 
@@ -60,6 +68,7 @@ export class Session {
   start(): void {
     this.supervisor.start(this.lifetime.signal);
     this.tracker.onChange((r, change) => {
+      if (this.staging.has(r.id)) return this.publish(r.service);
       const at = this.deps.clock.now();
       const base = { service: r.service, replica: r.replica };
       switch (change.kind) {
@@ -146,13 +155,92 @@ export class Session {
     this.opts.onEvent?.({ type: 'scaled', service, from, to: count });
   }
 
+  /** The project as it runs now (after `scale` and `applyProject`). */
+  get current(): Project {
+    return this.project;
+  }
+
+  /** Replaces the service's replicas one at a time onto its current image (after a rebuild). */
+  async rollService(service: string, signal: AbortSignal, opts: RollOptions = {}): Promise<void> {
+    await rollService(this.applyHost(), this.spec(service), signal, opts);
+  }
+
+  /**
+   * Moves the running project to `next`, touching only the services whose configuration hash or
+   * replica count changed (`plan`, by default the difference of the two).
+   */
+  async applyProject(
+    next: Project,
+    signal: AbortSignal,
+    opts: ApplyOptions & { plan?: ProjectPlan } = {},
+  ): Promise<ProjectPlan> {
+    const plan = opts.plan ?? diffProjects(this.project, next);
+    await applyPlan(this.applyHost(), next, plan, signal, opts);
+    return plan;
+  }
+
+  behindGateway(service: string): boolean {
+    return (
+      this.opts.gateway !== undefined &&
+      (this.project.orch.gateway?.routes ?? []).some((r) => r.service === service)
+    );
+  }
+
+  private applyHost(): ApplyHost {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the host's getter reads the live project
+    const self = this;
+    return {
+      get project() {
+        return self.project;
+      },
+      tracker: this.tracker,
+      deps: this.deps,
+      stage: (id, on) => void (on ? this.staging.add(id) : this.staging.delete(id)),
+      drain: (id, on) => void (on ? this.draining.add(id) : this.draining.delete(id)),
+      publish: (service) => this.publish(service),
+      adopt: (r) => this.adoptOne(r),
+      setProject: (next) => {
+        this.project = next;
+      },
+      removeService: (service) => this.removeService(service),
+      scale: (service, count) => this.scale(service, count),
+      createAndStart: (spec, replica) => this.createAndStart(spec, replica),
+      behindGateway: (service) => this.behindGateway(service),
+    };
+  }
+
+  private async removeService(service: string): Promise<void> {
+    // Already gone from the current project: the containers' own grace period is not known.
+    const spec = this.project.services[service];
+    for (const r of this.tracker.of(service)) {
+      this.supervisor.feed({ type: 'stopped-by-user', service, replica: r.replica });
+      this.tracker.forget(r.id);
+      this.publish(service);
+      await removeContainer(this.deps.docker, r.snapshot, spec);
+    }
+    this.publish(service);
+  }
+
+  /**
+   * A replica found at start: running ones are supervised from here; one that already exited
+   * (before any supervisor was watching, e.g. between `up -d` and the supervisor's start) goes
+   * through its restart policy as if the exit had just happened.
+   */
   private adoptOne(r: ReplicaState): void {
     const at = this.deps.clock.now();
+    const base = { service: r.service, replica: r.replica };
+    const spec = this.project.services[r.service];
+    if (r.state === 'exited' && r.snapshot.startedAt !== null && spec) {
+      const neverRestarts = spec.restart.kind === 'no' && spec.deployRestartPolicy === undefined;
+      if (neverRestarts) return;
+      this.supervisor.feed({ type: 'started', ...base, at });
+      this.supervisor.feed({ type: 'exited', ...base, exitCode: r.exitCode ?? -1, at });
+      return;
+    }
     if (r.state !== 'running') return;
-    this.supervisor.feed({ type: 'started', service: r.service, replica: r.replica, at });
+    this.supervisor.feed({ type: 'started', ...base, at });
     const health = this.tracker.health(r);
-    if (health !== 'none')
-      this.supervisor.feed({ type: 'health', service: r.service, replica: r.replica, health, at });
+    if (health !== 'none') this.supervisor.feed({ type: 'health', ...base, health, at });
   }
 
   /** The supervisor's restart: start the container again, or make a new one if it is gone. */
@@ -193,7 +281,7 @@ export class Session {
       spec,
       replica,
       image,
-      serviceConfigHash(spec, image),
+      serviceConfigHash(spec, (await this.deps.docker.imageId(image)) ?? image),
       files,
       this.deps.docker,
     );
@@ -236,7 +324,11 @@ export class Session {
 
   private publish(service: string): void {
     if (!this.opts.gateway) return;
-    this.opts.gateway.setReplicas(service, rotationOf(service, this.tracker, this.outOfRotation));
+    const replicas = rotationOf(service, this.tracker, this.outOfRotation);
+    this.opts.gateway.setReplicas(
+      service,
+      replicas.map((r) => (this.draining.has(r.id) ? { ...r, healthy: false } : r)),
+    );
   }
 
   private spec(service: string): ServiceSpec {

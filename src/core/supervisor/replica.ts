@@ -19,6 +19,8 @@ export class ReplicaRecord {
   health: HealthStatus = 'none';
   /** Health reported while a restart was under way, applied once it resolves. */
   pendingHealth: HealthStatus | undefined = undefined;
+  /** An exit that arrived while a restart was in flight: the new container died at once. */
+  pendingExit: { exitCode: number; at: number } | undefined = undefined;
   inRotation = false;
   restarts = 0;
   /** Times of restarts after failures since it was last started by someone else: for max attempts. */

@@ -109,8 +109,14 @@ export class Supervisor {
     r.lastExitCode = exitCode;
     r.cancelStable();
     this.refreshRotation(r);
-    // The exit our own restart causes, a user's stop, an already handled failure: nothing to decide.
-    if (r.inFlight || r.phase !== 'running') return;
+    // Orch's own stop never arrives here (the engine side filters it); an exit during a restart
+    // is the new container dying at once, and counts once the restart has resolved.
+    if (r.inFlight) {
+      r.pendingExit = { exitCode, at };
+      return;
+    }
+    // A user's stop, an already handled failure: nothing to decide.
+    if (r.phase !== 'running') return;
     if (r.waitingOn.size > 0) {
       // Its dependency is down, which likely killed it; the regate restart brings it back.
       r.phase = 'exited';
@@ -242,6 +248,7 @@ export class Supervisor {
     }
     if (this.closed || r.epoch !== epoch) return;
     if (error !== undefined) {
+      r.pendingExit = undefined;
       r.up = false;
       r.phase = 'running'; // so that fail() decides afresh
       const message = error instanceof Error ? error.message : String(error);
@@ -256,6 +263,9 @@ export class Supervisor {
       reason,
     });
     this.comeUp(r, this.spec(r));
+    const exit = r.pendingExit;
+    r.pendingExit = undefined;
+    if (exit) this.onExited(r, exit.exitCode, exit.at);
   }
 
   private comeUp(r: ReplicaRecord, spec: ServiceSpec): void {

@@ -52,6 +52,21 @@ describe('supervisor: restart policies', () => {
     ]);
   });
 
+  it('acts on an exit that arrives while its restart is still in flight (the new container died at once)', async () => {
+    const h = harness(project(service('api', { restart: { kind: 'on-failure', maxRetries: 3 } })));
+    h.actions.startMs = 100; // the restart call resolves 100ms after it began
+    h.exited('api', 3);
+    // The restarted container dies at t=300, before restartReplica (250→350) has resolved.
+    void h.clock.sleep(300).then(() => h.exited('api', 3));
+    await h.clock.advance(10_000);
+    const at = h.actions.restarts.map((r) => r.at);
+    expect(at[0]).toBe(250);
+    expect(at).toHaveLength(2);
+    // Backed off from when the first restart resolved, not dropped.
+    expect(at[1]).toBeGreaterThanOrEqual(350 + 400);
+    expect(h.sup.status('api', 1)?.restarts).toBe(2);
+  });
+
   it('backs off exponentially while the replica never gets stable, up to the 30s cap', async () => {
     // Health-gated but never healthy: nothing resets the backoff; 15s up keeps it out of a crash loop.
     const h = harness(project(service('api', { health: true })));

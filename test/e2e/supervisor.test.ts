@@ -1,0 +1,150 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  docker,
+  forceClean,
+  inspect,
+  leftovers,
+  orch,
+  projectDir,
+  ps,
+  supervisorPids,
+  uniqueName,
+  waitUntil,
+} from './helpers.js';
+
+const name = uniqueName('sup');
+let dir = '';
+
+// One project exercises every supervisor behaviour; each service is independent of the others
+// except `app`, which re-gates on `db`.
+const yaml = `
+name: ${name}
+services:
+  steady:
+    image: busybox:latest
+    command: ["sh", "-c", "touch /tmp/ok; exec sleep 3600"]
+    stop_signal: SIGKILL
+    restart: unless-stopped
+    healthcheck:
+      test: ["CMD", "test", "-f", "/tmp/ok"]
+      interval: 300ms
+      retries: 2
+  flaky:
+    image: busybox:latest
+    command: ["sh", "-c", "echo try; exit 3"]
+    restart: on-failure:2
+  db:
+    image: busybox:latest
+    command: ["sh", "-c", "sleep 0.5; touch /tmp/ok; exec sleep 3600"]
+    stop_signal: SIGKILL
+    restart: always
+    healthcheck:
+      test: ["CMD", "test", "-f", "/tmp/ok"]
+      interval: 300ms
+      retries: 2
+  app:
+    image: busybox:latest
+    command: ["sleep", "3600"]
+    stop_signal: SIGKILL
+    restart: always
+    depends_on:
+      db: { condition: service_healthy, restart: true }
+  bystander:
+    image: busybox:latest
+    command: ["sleep", "3600"]
+    stop_signal: SIGKILL
+    restart: always
+    depends_on:
+      db: { condition: service_healthy }
+`;
+
+const row = async (service: string) => (await ps(dir)).find((r) => r.service === service);
+
+describe('the supervisor on a real engine', () => {
+  beforeAll(async () => {
+    dir = projectDir({ 'orch.yaml': yaml });
+    const up = await orch(['up', '-d', '--no-gateway'], { cwd: dir });
+    expect(up.code, up.stderr).toBe(0);
+    expect(supervisorPids(name)).toHaveLength(1);
+  });
+  afterAll(() => forceClean(name));
+
+  it('restarts a killed unless-stopped replica within 2s and counts it', async () => {
+    await waitUntil(async () => (await row('steady'))?.health === 'healthy', 20_000, 'steady healthy');
+    const before = inspect(`${name}-steady-1`).State.StartedAt;
+    docker(['kill', `${name}-steady-1`]);
+    const killedAt = Date.now();
+    await waitUntil(
+      () =>
+        inspect(`${name}-steady-1`).State.StartedAt !== before &&
+        inspect(`${name}-steady-1`).State.Status === 'running',
+      5_000,
+      'steady restarted',
+    );
+    expect(Date.now() - killedAt).toBeLessThan(2_000);
+    await waitUntil(async () => (await row('steady'))?.restarts === 1, 5_000, 'restart counted');
+  });
+
+  it('restarts a replica whose healthcheck starts failing, and it is healthy again', async () => {
+    await waitUntil(async () => (await row('steady'))?.health === 'healthy', 20_000, 'steady healthy');
+    const restartsBefore = (await row('steady'))?.restarts ?? 0;
+    docker(['exec', `${name}-steady-1`, 'rm', '/tmp/ok']);
+    await waitUntil(
+      async () => ((await row('steady'))?.restarts ?? 0) > restartsBefore,
+      20_000,
+      'restart on unhealthy',
+    );
+    await waitUntil(async () => (await row('steady'))?.health === 'healthy', 20_000, 'healthy again');
+  });
+
+  it('stops restarting an on-failure:2 service after 2 restarts', async () => {
+    await waitUntil(async () => (await row('flaky'))?.restarts === 2, 20_000, 'two restarts');
+    await new Promise((r) => setTimeout(r, 3_000));
+    const r = await row('flaky');
+    expect(r?.restarts).toBe(2);
+    expect(r?.state).toMatch(/^exited \(3\)/);
+    expect(
+      docker(['logs', `${name}-flaky-1`])
+        .split('\n')
+        .filter((l) => l === 'try'),
+    ).toHaveLength(3);
+  });
+
+  it('restarts a dependent with depends_on.restart after its dependency recovered, and leaves others alone', async () => {
+    await waitUntil(async () => (await row('db'))?.health === 'healthy', 20_000, 'db healthy');
+    const appBefore = inspect(`${name}-app-1`).State.StartedAt;
+    const bystanderBefore = inspect(`${name}-bystander-1`).State.StartedAt;
+    docker(['kill', `${name}-db-1`]);
+    await waitUntil(() => inspect(`${name}-app-1`).State.StartedAt !== appBefore, 20_000, 'app re-gated');
+    const db = inspect(`${name}-db-1`);
+    // The dependent came back only after the dependency was up again (and ~0.5s later, healthy).
+    expect(Date.parse(inspect(`${name}-app-1`).State.StartedAt)).toBeGreaterThan(
+      Date.parse(db.State.StartedAt) + 400,
+    );
+    expect(inspect(`${name}-bystander-1`).State.StartedAt).toBe(bystanderBefore);
+  });
+
+  it('after a kill -9 of the supervisor, up -d adopts the running containers without recreating any', async () => {
+    const ids = leftovers(name).containers.sort();
+    const [pid] = supervisorPids(name);
+    expect(pid).toBeDefined();
+    process.kill(pid as number, 'SIGKILL');
+    await waitUntil(() => supervisorPids(name).length === 0, 5_000, 'supervisor gone');
+    const up = await orch(['up', '-d', '--no-gateway'], { cwd: dir });
+    expect(up.code, up.stderr).toBe(0);
+    expect(up.stderr).not.toMatch(/recreated|created\b/);
+    expect(leftovers(name).containers.sort()).toEqual(ids);
+    expect(supervisorPids(name)).toHaveLength(1);
+    // ...and it supervises again.
+    const before = inspect(`${name}-steady-1`).State.StartedAt;
+    docker(['kill', `${name}-steady-1`]);
+    await waitUntil(() => inspect(`${name}-steady-1`).State.StartedAt !== before, 5_000, 'supervised again');
+  });
+
+  it('down leaves no container and no supervisor process', async () => {
+    const down = await orch(['down', '-t', '0'], { cwd: dir });
+    expect(down.code, down.stderr).toBe(0);
+    expect(leftovers(name)).toEqual({ containers: [], networks: [], volumes: [] });
+    expect(supervisorPids(name)).toHaveLength(0);
+  });
+});
