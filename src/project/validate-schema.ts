@@ -1,13 +1,24 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { didYouMean, type PathReporter } from './diagnostics.js';
 import { dotted, fromPointer, type Segment } from './positions.js';
-import { composeSchema } from './schema/top-level.js';
+import { createRequire } from 'node:module';
+import { ajvOptions, composeSchema } from './schema/top-level.js';
 
 let compiled: ValidateFunction | undefined;
 
+/** The validator the build precompiled (scripts/compile-schema.mjs), when there is one. */
+function precompiled(): ValidateFunction | undefined {
+  try {
+    return createRequire(import.meta.url)('./schema/compiled.cjs') as ValidateFunction;
+  } catch {
+    // Running from source (tests) or an incomplete build: compile at run time instead.
+    return undefined;
+  }
+}
+
 function validator(): ValidateFunction {
   // Compiled once per process: ajv compilation is the slow part.
-  compiled ??= new Ajv({ allErrors: true, strict: false, verbose: true }).compile(composeSchema);
+  compiled ??= precompiled() ?? new Ajv(ajvOptions).compile(composeSchema);
   return compiled;
 }
 

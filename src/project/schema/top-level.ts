@@ -80,6 +80,9 @@ const model = obj(
 );
 
 /** orch's schema for a whole project file, following the Compose Specification. */
+/** Shared by the run-time compile and the build-time one (scripts/compile-schema.mjs). */
+export const ajvOptions = { allErrors: true, strict: false, verbose: true } as const;
+
 export const composeSchema: JsonSchema = {
   $id: 'orch-compose.json',
   type: 'object',
