@@ -1,4 +1,4 @@
-import { loadProject, type LoadResult } from '../project/index.js';
+import { loadProject, type LoadResult, type ProjectFs } from '../project/index.js';
 import { nodeProjectFs } from '../adapters/fs.js';
 
 export interface ProjectFlags {
@@ -9,7 +9,7 @@ export interface ProjectFlags {
 }
 
 /** The project as the flags and the environment describe it (throws OrchError on a bad file). */
-export function loadFromFlags(flags: ProjectFlags): Promise<LoadResult> {
+export function loadFromFlags(flags: ProjectFlags, fs: ProjectFs = nodeProjectFs): Promise<LoadResult> {
   return loadProject(
     {
       cwd: process.cwd(),
@@ -19,6 +19,6 @@ export function loadFromFlags(flags: ProjectFlags): Promise<LoadResult> {
       ...(flags['env-file'] ? { envFiles: flags['env-file'] } : {}),
       ...(flags.profile ? { profiles: flags.profile } : {}),
     },
-    nodeProjectFs,
+    fs,
   );
 }

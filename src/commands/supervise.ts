@@ -61,8 +61,15 @@ export default class Supervise extends OrchCommand {
     });
     await Promise.race([host.shutdownRequested, signalled]);
     stop.abort();
-    await host.close();
-    await logs.done;
-    log({ kind: 'stopped' });
+    // Bounded: a stuck drain or rollout must not keep a stopped supervisor around.
+    const cleanup = Promise.all([host.close(), logs.done]);
+    const timedOut = await Promise.race([
+      cleanup.then(() => false),
+      new Promise<boolean>((r) => setTimeout(() => r(true), 10_000).unref()),
+    ]);
+    log({ kind: 'stopped', ...(timedOut ? { note: 'clean-up timed out after 10s' } : {}) });
+    // A daemon ends when its work is done, not when the last stray handle (a pooled socket, a
+    // watcher) happens to close.
+    process.exit(0);
   }
 }

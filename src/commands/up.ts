@@ -33,6 +33,9 @@ export default class Up extends OrchCommand {
     json: Flags.boolean({ description: 'print the result (services, failures, start-up timeline) as JSON' }),
     'no-gateway': Flags.boolean({ description: 'do not serve the gateway' }),
     'gateway-port': Flags.integer({ description: 'gateway port (overrides x-orch.gateway.port)', min: 0 }),
+    watch: Flags.boolean({
+      description: 'sync, restart or rebuild on file changes (develop.watch) and apply project-file edits',
+    }),
   };
 
   async run(): Promise<void> {
@@ -87,6 +90,7 @@ export default class Up extends OrchCommand {
       const gatewayArgs = [
         ...(flags['no-gateway'] ? ['--no-gateway'] : []),
         ...(flags['gateway-port'] !== undefined ? ['--gateway-port', String(flags['gateway-port'])] : []),
+        ...(flags.watch ? ['--watch'] : []),
       ];
       if (flags.detach || flags.wait) {
         result.tracker.close();
@@ -110,6 +114,8 @@ export default class Up extends OrchCommand {
         {
           noGateway: flags['no-gateway'],
           ...(flags['gateway-port'] !== undefined ? { gatewayPort: flags['gateway-port'] } : {}),
+          watch: flags.watch,
+          reload: (fs) => loadFromFlags(flags, fs),
         },
         {
           out: (text) => this.out(text),

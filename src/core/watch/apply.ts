@@ -1,0 +1,103 @@
+import type { Project, ServiceSpec } from '../../model/project.js';
+import { ImagePreparer } from '../engine/images.js';
+import { ensureResources, networksUsed, volumesUsed } from '../engine/resources.js';
+import type { ProjectPlan } from './plan.js';
+import { rollService, type RolloutHost, type RollOptions } from './rollout.js';
+
+/** What applying a project edit needs of the session, beyond a rollout. */
+export interface ApplyHost extends RolloutHost {
+  setProject(next: Project): void;
+  /** Takes every replica of a service out of the gateway and removes it. */
+  removeService(service: string): Promise<void>;
+  scale(service: string, count: number): Promise<void>;
+  createAndStart(spec: ServiceSpec, replica: number): Promise<void>;
+  behindGateway(service: string): boolean;
+}
+
+export interface ApplyOptions extends RollOptions {
+  readonly onBuildLine?: (service: string, line: string) => void;
+}
+
+/**
+ * Applies exactly the plan: removed services go, added ones start, changed ones are recreated
+ * (rolled one replica at a time when behind the gateway), scaled ones change count. Services the
+ * plan calls unchanged are not touched.
+ */
+export async function applyPlan(
+  host: ApplyHost,
+  next: Project,
+  plan: ProjectPlan,
+  signal: AbortSignal,
+  opts: ApplyOptions = {},
+): Promise<void> {
+  const { docker } = host.deps;
+  const touched = plan.changes
+    .filter((c) => c.kind === 'added' || c.kind === 'recreate')
+    .map((c) => c.service);
+  const rebuild = new Set(
+    plan.changes.filter((c) => c.kind === 'recreate' && c.rebuild).map((c) => c.service),
+  );
+
+  // Images and networks first, while the old project still runs untouched: a failing build
+  // leaves everything as it was.
+  const preparers = [false, true].map(
+    (forceBuild) =>
+      new ImagePreparer(next, docker, {
+        forceBuild,
+        onEvent: () => undefined,
+        ...(opts.onBuildLine ? { onBuildLine: opts.onBuildLine } : {}),
+      }),
+  );
+  for (const name of touched) {
+    const spec = next.services[name];
+    if (spec) await preparers[rebuild.has(name) ? 1 : 0]?.prepare(spec);
+  }
+  await ensureResources(
+    next,
+    networksUsed(next, touched),
+    volumesUsed(next, touched),
+    docker,
+    () => undefined,
+  );
+
+  host.setProject(next);
+  for (const c of plan.changes) {
+    if (signal.aborted) return;
+    switch (c.kind) {
+      case 'unchanged':
+        break;
+      case 'removed':
+        await host.removeService(c.service);
+        opts.onStep?.(`${c.service}: removed`);
+        break;
+      case 'added': {
+        const spec = next.services[c.service];
+        if (!spec) break;
+        for (let n = 1; n <= spec.replicas; n++) await host.createAndStart(spec, n);
+        host.publish(c.service);
+        opts.onStep?.(`${c.service}: added`);
+        break;
+      }
+      case 'recreate': {
+        const spec = next.services[c.service];
+        if (!spec) break;
+        // Roll the replicas both counts share, then grow or shrink.
+        const common: ServiceSpec = { ...spec, replicas: Math.min(c.from, c.to) };
+        await rollService(host, common, signal, {
+          ...opts,
+          // Off the gateway, two generations side by side would only do the work twice.
+          ...(host.behindGateway(c.service) ? {} : { inPlace: true }),
+        });
+        if (c.from !== c.to) await host.scale(c.service, c.to);
+        break;
+      }
+      case 'scale':
+        await host.scale(c.service, c.to);
+        break;
+      default: {
+        const never: never = c;
+        throw new Error(`unknown change ${JSON.stringify(never)}`);
+      }
+    }
+  }
+}

@@ -1,0 +1,192 @@
+import type { Project, ServiceSpec } from '../../model/project.js';
+import { OrchError } from '../../errors/index.js';
+import type { ContainerId } from '../ports.js';
+import type { EngineDeps } from '../engine/up.js';
+import type { ReplicaState, ReplicaTracker } from '../engine/replica-tracker.js';
+import { createReplica, removeContainer, serviceFiles } from '../engine/replicas.js';
+import { serviceConfigHash } from '../engine/config-hash.js';
+import { imageRef } from '../engine/naming.js';
+
+/** What a rollout needs of the session it runs in (Session implements it with its own state). */
+export interface RolloutHost {
+  readonly project: Project;
+  readonly tracker: ReplicaTracker;
+  readonly deps: EngineDeps;
+  /** A staged replica is in the gateway once healthy but not yet under the supervisor's care. */
+  stage(id: ContainerId, staged: boolean): void;
+  /** A draining replica is out of the gateway whatever its health. */
+  drain(id: ContainerId, draining: boolean): void;
+  publish(service: string): void;
+  /** Hands a replica to the supervisor (its start and health so far). */
+  adopt(r: ReplicaState): void;
+}
+
+export interface RollOptions {
+  /** How long a new replica may take to become healthy (default 120s; unhealthy fails at once). */
+  readonly readyTimeoutMs?: number;
+  /** Time the gateway gets to finish requests already sent to an old replica before it stops. */
+  readonly drainMs?: number;
+  readonly onStep?: (step: string) => void;
+  /** Stop each old replica before its successor starts (a service no gateway sends traffic to). */
+  readonly inPlace?: boolean;
+}
+
+/** A rollout needs the old and the new replica side by side: a fixed host port or name forbids that. */
+export function canRoll(spec: ServiceSpec): boolean {
+  return (
+    !spec.containerName && !spec.ports.some((p) => p.published !== undefined && !p.published.includes('-'))
+  );
+}
+
+/**
+ * Replaces a service's replicas one at a time: the new one starts beside the old (which is renamed
+ * out of the way, so the new one gets the compose name), joins the gateway once healthy, then the
+ * old one drains and stops. If a new replica never gets healthy, it is removed, the old one keeps
+ * serving (under its own name again) and the error says why, with its last log lines.
+ */
+export async function rollService(
+  host: RolloutHost,
+  spec: ServiceSpec,
+  signal: AbortSignal,
+  opts: RollOptions = {},
+): Promise<void> {
+  const image = imageRef(host.project, spec);
+  const files = await serviceFiles(host.project, spec, host.deps);
+  // By content id, as `up` labels them: a later `up` then keeps what the rollout made.
+  const hash = serviceConfigHash(spec, (await host.deps.docker.imageId(image)) ?? image);
+  const olds = host.tracker.of(spec.name);
+  for (let n = 1; n <= spec.replicas; n++) {
+    const old = olds.find((r) => r.replica === n);
+    if (!opts.inPlace && canRoll(spec))
+      await rollOne(host, spec, n, old, { image, hash, files }, signal, opts);
+    else await replaceInPlace(host, spec, n, old, { image, hash, files }, signal, opts);
+  }
+}
+
+interface Made {
+  readonly image: string;
+  readonly hash: string;
+  readonly files: readonly { path: string; content: Buffer; mode: number }[];
+}
+
+async function rollOne(
+  host: RolloutHost,
+  spec: ServiceSpec,
+  n: number,
+  old: ReplicaState | undefined,
+  made: Made,
+  signal: AbortSignal,
+  opts: RollOptions,
+): Promise<void> {
+  const { docker } = host.deps;
+  const parked = old ? `${old.name}-old-${Date.now().toString(36)}` : undefined;
+  if (old && parked) await docker.renameContainer(old.id, parked);
+  let id: ContainerId | undefined;
+  try {
+    ({ id } = await createReplica(host.project, spec, n, made.image, made.hash, made.files, docker));
+    host.stage(id, true);
+    host.tracker.track(await docker.inspectContainer(id));
+    await docker.startContainer(id);
+    host.tracker.track(await docker.inspectContainer(id));
+    opts.onStep?.(`${spec.name}-${n}: new replica started`);
+    await waitReady(host, id, signal, opts.readyTimeoutMs ?? 120_000);
+  } catch (e) {
+    if (id !== undefined) {
+      host.stage(id, false);
+      host.tracker.forget(id);
+      await docker.removeContainer(id, { force: true, volumes: true }).catch(() => undefined);
+      host.publish(spec.name);
+    }
+    if (old) await docker.renameContainer(old.id, old.name).catch(() => undefined);
+    throw e;
+  }
+  host.stage(id, false);
+  const fresh = host.tracker.all().find((r) => r.id === id);
+  if (fresh) host.adopt(fresh);
+  host.publish(spec.name);
+  opts.onStep?.(`${spec.name}-${n}: new replica healthy, in the gateway`);
+  if (!old) return;
+  host.drain(old.id, true);
+  host.publish(spec.name);
+  await host.deps.clock.sleep(opts.drainMs ?? 500, signal).catch(() => undefined);
+  // Forgotten first: its stop and removal are orch's doing, not a crash to restart.
+  host.tracker.forget(old.id);
+  host.drain(old.id, false);
+  await removeContainer(docker, old.snapshot, spec);
+  host.publish(spec.name);
+  opts.onStep?.(`${spec.name}-${n}: old replica removed`);
+}
+
+/** For a service that cannot have two replicas at once: stop the old, then start the new. */
+async function replaceInPlace(
+  host: RolloutHost,
+  spec: ServiceSpec,
+  n: number,
+  old: ReplicaState | undefined,
+  made: Made,
+  signal: AbortSignal,
+  opts: RollOptions,
+): Promise<void> {
+  const { docker } = host.deps;
+  if (old) {
+    host.drain(old.id, true);
+    host.publish(spec.name);
+    host.tracker.forget(old.id);
+    host.drain(old.id, false);
+    await removeContainer(docker, old.snapshot, spec);
+  }
+  const { id } = await createReplica(host.project, spec, n, made.image, made.hash, made.files, docker);
+  host.tracker.track(await docker.inspectContainer(id));
+  await docker.startContainer(id);
+  host.tracker.track(await docker.inspectContainer(id));
+  host.publish(spec.name);
+  await waitReady(host, id, signal, opts.readyTimeoutMs ?? 120_000);
+  opts.onStep?.(`${spec.name}-${n}: recreated`);
+}
+
+/** Resolves when the container runs and is healthy (or has no health source); rejects saying why not. */
+export async function waitReady(
+  host: Pick<RolloutHost, 'tracker' | 'deps'>,
+  id: ContainerId,
+  signal: AbortSignal,
+  timeoutMs: number,
+): Promise<void> {
+  const { tracker } = host;
+  const verdict = (): 'ready' | 'pending' | string => {
+    const r = tracker.all().find((x) => x.id === id);
+    if (!r) return 'it was removed';
+    if (r.state === 'exited' || r.state === 'dead') return `it exited with code ${r.exitCode ?? '?'}`;
+    const h = tracker.health(r);
+    if (h === 'unhealthy') return 'it is unhealthy';
+    return r.state === 'running' && (h === 'healthy' || h === 'none') ? 'ready' : 'pending';
+  };
+  const stop = new AbortController();
+  const outcome = await new Promise<string>((resolve) => {
+    const check = (): void => {
+      const v = verdict();
+      if (v !== 'pending') resolve(v);
+    };
+    const off = tracker.onChange(check);
+    stop.signal.addEventListener('abort', off, { once: true });
+    host.deps.clock.sleep(timeoutMs, AbortSignal.any([signal, stop.signal])).then(
+      () => resolve(`it was not healthy after ${Math.round(timeoutMs / 1000)}s`),
+      () => resolve(signal.aborted ? 'aborted' : 'pending'),
+    );
+    check();
+  });
+  stop.abort();
+  if (outcome === 'ready') return;
+  const name = tracker.all().find((x) => x.id === id)?.name ?? id.slice(0, 12);
+  throw new OrchError('STACK_FAILED', `new replica ${name}: ${outcome}${await lastLines(host, id)}`);
+}
+
+async function lastLines(host: Pick<RolloutHost, 'deps'>, id: ContainerId): Promise<string> {
+  try {
+    const lines: string[] = [];
+    for await (const l of host.deps.docker.logs(id, { follow: false, tail: 10, timestamps: false }))
+      lines.push(`    ${l.line}`);
+    return lines.length > 0 ? `; last log lines:\n${lines.join('\n')}` : '; it logged nothing';
+  } catch {
+    return '';
+  }
+}
