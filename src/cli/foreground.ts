@@ -36,10 +36,11 @@ export async function runForeground(
 ): Promise<void> {
   setMaxListeners(0, interrupt.signal);
   const replicas = result.tracker.all().map((r) => ({ service: r.service, replica: r.replica }));
+  const withGateway = project.orch.gateway !== undefined && !gatewayOpts.noGateway;
   const formatter = new LineFormatter({
     style: io.style,
     timestamps: false,
-    replicas: [...replicas, { service: 'gateway', replica: 1 }],
+    replicas: withGateway ? [...replicas, { service: 'gateway', replica: 1 }] : replicas,
   });
   const writer = new LineWriter(process.stdout);
   const store = projectLogStore(project);

@@ -247,7 +247,7 @@ services:
     });
     let stdout = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    await waitFor(() => stdout.includes('talker-1 | tick'));
+    await waitFor(() => /talker-1 +\| tick/.test(stdout));
     child.kill('SIGINT');
     const code = await new Promise<number | null>((r) => child.on('close', r));
     expect(code).toBe(130);

@@ -26,14 +26,33 @@ export async function* containerLogs(docker: Docker, id: string, opts: LogsOptio
   };
   if (opts.signal?.aborted) return;
 
-  if (!opts.follow) {
-    // Without follow, dockerode hands back the whole log as one Buffer rather than a stream.
-    const all = await container.logs({ ...base, follow: false });
-    yield* decoder.push(Buffer.isBuffer(all) ? all : Buffer.from(String(all)));
-    yield* decoder.end();
-    return;
-  }
-  const stream = await container.logs({ ...base, follow: true });
+  // dockerode buffers the whole log when not following; the engine streams it either way, so ask
+  // for a stream and decode lines as they arrive (200,000 lines need not sit in memory first).
+  const stream = opts.follow
+    ? await container.logs({ ...base, follow: true })
+    : await historicStream(docker, id, base);
   for await (const chunk of untilAborted(stream, opts.signal)) yield* decoder.push(chunk);
   yield* decoder.end();
+}
+
+/** `GET /containers/{id}/logs` without follow, as a stream (dockerode's own call buffers it). */
+function historicStream(
+  docker: Docker,
+  id: string,
+  query: Record<string, unknown> & { abortSignal?: AbortSignal },
+): Promise<NodeJS.ReadableStream> {
+  const { abortSignal, ...options } = query;
+  return new Promise((resolve, reject) => {
+    docker.modem.dial(
+      {
+        path: `/containers/${id}/logs?`,
+        method: 'GET',
+        isStream: true,
+        statusCodes: { 200: true, 404: 'no such container', 500: 'server error' },
+        options: { ...options, follow: false },
+        ...(abortSignal ? { abortSignal } : {}),
+      },
+      (err: unknown, stream: unknown) => (err ? reject(err) : resolve(stream as NodeJS.ReadableStream)),
+    );
+  });
 }
