@@ -72,7 +72,7 @@ export class ReplicaTracker {
 
   constructor(
     private readonly deps: { docker: DockerPort; clock: Clock; startProbe: ProbeStarter },
-    private readonly services: Readonly<Record<string, ServiceSpec>>,
+    private services: Readonly<Record<string, ServiceSpec>>,
   ) {}
 
   /** Follows the project's container events until `signal` aborts or `close()`. Call before creating containers. */
@@ -115,6 +115,11 @@ export class ReplicaTracker {
     this.refreshHealthy(state);
     this.notify();
     return state;
+  }
+
+  /** The services of a new version of the project: probes of replicas started from now on follow it. */
+  setServices(services: Readonly<Record<string, ServiceSpec>>): void {
+    this.services = services;
   }
 
   /** Every transition of every tracked replica; returns an unsubscribe function. */

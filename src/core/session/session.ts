@@ -140,7 +140,7 @@ export class Session {
       });
     const from = this.tracker.of(service).length;
     const scaled: ServiceSpec = { ...spec, replicas: count };
-    this.project = { ...this.project, services: { ...this.project.services, [service]: scaled } };
+    this.useProject({ ...this.project, services: { ...this.project.services, [service]: scaled } });
     const current = this.tracker.of(service);
     for (const r of current.filter((x) => x.replica > count).sort((a, b) => b.replica - a.replica)) {
       this.supervisor.feed({ type: 'stopped-by-user', service, replica: r.replica });
@@ -199,14 +199,19 @@ export class Session {
       drain: (id, on) => void (on ? this.draining.add(id) : this.draining.delete(id)),
       publish: (service) => this.publish(service),
       adopt: (r) => this.adoptOne(r),
-      setProject: (next) => {
-        this.project = next;
-      },
+      setProject: (next) => this.useProject(next),
       removeService: (service) => this.removeService(service),
       scale: (service, count) => this.scale(service, count),
       createAndStart: (spec, replica) => this.createAndStart(spec, replica),
       behindGateway: (service) => this.behindGateway(service),
     };
+  }
+
+  /** One place where the project changes, so the supervisor and the tracker always agree with it. */
+  private useProject(next: Project): void {
+    this.project = next;
+    this.supervisor.setProject(next);
+    this.tracker.setServices(next.services);
   }
 
   private async removeService(service: string): Promise<void> {

@@ -24,6 +24,11 @@ export class Regate {
     project: Project,
     private readonly host: RegateHost,
   ) {
+    this.setProject(project);
+  }
+
+  setProject(project: Project): void {
+    this.dependents.clear();
     for (const [name, spec] of Object.entries(project.services))
       for (const [dep, d] of Object.entries(spec.dependsOn))
         if (d.restart) this.dependents.set(dep, [...(this.dependents.get(dep) ?? []), name]);

@@ -27,7 +27,7 @@ export class Supervisor {
   private readonly regate: Regate;
 
   constructor(
-    private readonly project: Project,
+    private project: Project,
     private readonly opts: SupervisorOptions,
   ) {
     this.regate = new Regate(project, {
@@ -37,6 +37,15 @@ export class Supervisor {
       report: (e) => opts.actions.report(e),
     });
     if (opts.signal) this.start(opts.signal);
+  }
+
+  /**
+   * A new version of the project (a live edit of the file, a scale): policies, health sources
+   * and re-gating follow it; replicas keep their counters.
+   */
+  setProject(next: Project): void {
+    this.project = next;
+    this.regate.setProject(next);
   }
 
   /** Ties the supervisor's life to `signal`, as the constructor's `signal` option does. */

@@ -32,6 +32,14 @@ describe('supervisor: restart policies', () => {
     expect(h.actions.eventsOf('not-restarted')).toHaveLength(1);
   });
 
+  it('follows a new version of the project (a live edit): the new restart policy applies', async () => {
+    const h = harness(project(service('api', { restart: { kind: 'no' } })));
+    h.sup.setProject(project(service('api', { restart: { kind: 'always' } })));
+    h.exited('api', 1);
+    await h.clock.advance(1_000);
+    expect(h.actions.restarts).toHaveLength(1);
+  });
+
   it('on-failure does not restart an exit 0', async () => {
     const h = harness(project(service('job', { restart: { kind: 'on-failure' } })));
     h.exited('job', 0);
