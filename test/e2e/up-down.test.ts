@@ -247,10 +247,15 @@ services:
     });
     let stdout = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    await waitFor(() => /talker-1 +\| tick/.test(stdout));
+    const closed = new Promise<number | null>((r) => child.on('close', r));
+    try {
+      await waitFor(() => /talker-1 +\| tick/.test(stdout));
+    } catch (e) {
+      child.kill('SIGKILL'); // never leave a foreground orch behind a failed test
+      throw e;
+    }
     child.kill('SIGINT');
-    const code = await new Promise<number | null>((r) => child.on('close', r));
-    expect(code).toBe(130);
+    expect(await closed).toBe(130);
     expect(leftovers(name)).toEqual({ containers: [], networks: [], volumes: [] });
   });
 
