@@ -26,6 +26,8 @@ export function renderSessionEvent(e: SessionEvent, style: ChalkInstance): strin
       return style.green(`orch: ${who} restarted after ${e.after} recovered`);
     case 'scaled':
       return `orch: ${who} scaled ${e.from} → ${e.to}`;
+    case 'last-lines':
+      return [style.dim(`orch: ${who} last lines:`), ...e.lines.map((l) => style.dim(`  | ${l}`))].join('\n');
     case 'rolling-restart':
       return `orch: ${who} ${e.phase === 'stopping' ? 'restarting' : 'healthy again'}`;
     default: {

@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import {
   docker,
   forceClean,
@@ -49,6 +51,12 @@ services:
     restart: always
     depends_on:
       db: { condition: service_healthy, restart: true }
+  crashy:
+    image: busybox:latest
+    command: ["sh", "-c", "echo about to die; exit 1"]
+    restart: always
+    x-orch:
+      backoff: { initial: 100ms, max: 1s }
   bystander:
     image: busybox:latest
     command: ["sleep", "3600"]
@@ -122,6 +130,15 @@ describe('the supervisor on a real engine', () => {
       Date.parse(db.State.StartedAt) + 400,
     );
     expect(inspect(`${name}-bystander-1`).State.StartedAt).toBe(bystanderBefore);
+  });
+
+  it('marks a service that keeps dying as crashloop, with its last lines, and keeps retrying', async () => {
+    await waitUntil(async () => (await row('crashy'))?.state === 'crashloop', 30_000, 'crashloop');
+    const log = readFileSync(join(dir, '.orch', name, 'supervisor.log'), 'utf8');
+    expect(log).toMatch(/"type":"crashloop","service":"crashy"/);
+    expect(log).toMatch(/"type":"last-lines","service":"crashy","replica":1,"lines":\[[^\]]*about to die/);
+    const n = (await row('crashy'))?.restarts ?? 0;
+    await waitUntil(async () => ((await row('crashy'))?.restarts ?? 0) > n, 5_000, 'still retrying at the max delay');
   });
 
   it('after a kill -9 of the supervisor, up -d adopts the running containers without recreating any', async () => {

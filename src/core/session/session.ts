@@ -18,7 +18,9 @@ import { statusRows, type StatusRow } from './status.js';
 export type SessionEvent =
   | SupervisorEvent
   | { type: 'scaled'; service: string; from: number; to: number }
-  | { type: 'rolling-restart'; service: string; replica: number; phase: 'stopping' | 'healthy' };
+  | { type: 'rolling-restart'; service: string; replica: number; phase: 'stopping' | 'healthy' }
+  /** Follows a `crashloop`: what the replica printed last, so the reason is on screen. */
+  | { type: 'last-lines'; service: string; replica: number; lines: readonly string[] };
 
 export interface SessionOptions {
   readonly gateway?: RotationPort;
@@ -59,7 +61,10 @@ export class Session {
           else this.outOfRotation.add(key);
           this.publish(service);
         },
-        report: (e) => opts.onEvent?.(e),
+        report: (e) => {
+          opts.onEvent?.(e);
+          if (e.type === 'crashloop') void this.reportLastLines(e.service, e.replica);
+        },
       },
     });
   }
@@ -205,6 +210,19 @@ export class Session {
       createAndStart: (spec, replica) => this.createAndStart(spec, replica),
       behindGateway: (service) => this.behindGateway(service),
     };
+  }
+
+  private async reportLastLines(service: string, replica: number): Promise<void> {
+    const r = this.tracker.of(service).find((x) => x.replica === replica);
+    if (!r) return;
+    const lines: string[] = [];
+    try {
+      for await (const l of this.deps.docker.logs(r.id, { follow: false, tail: 10, timestamps: false }))
+        lines.push(l.line);
+    } catch {
+      return; // gone already: the crash-loop line itself says enough
+    }
+    this.opts.onEvent?.({ type: 'last-lines', service, replica, lines });
   }
 
   /** One place where the project changes, so the supervisor and the tracker always agree with it. */
