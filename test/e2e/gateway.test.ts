@@ -29,6 +29,7 @@ services:
       probe:
         http: { path: /health, port: 3000 }
         interval: 300ms
+        retries: 1 # no retry to hide a probe that runs before the port is published
 x-orch:
   gateway:
     port: 8080

@@ -138,7 +138,11 @@ describe('the supervisor on a real engine', () => {
     expect(log).toMatch(/"type":"crashloop","service":"crashy"/);
     expect(log).toMatch(/"type":"last-lines","service":"crashy","replica":1,"lines":\[[^\]]*about to die/);
     const n = (await row('crashy'))?.restarts ?? 0;
-    await waitUntil(async () => ((await row('crashy'))?.restarts ?? 0) > n, 5_000, 'still retrying at the max delay');
+    await waitUntil(
+      async () => ((await row('crashy'))?.restarts ?? 0) > n,
+      5_000,
+      'still retrying at the max delay',
+    );
   });
 
   it('after a kill -9 of the supervisor, up -d adopts the running containers without recreating any', async () => {

@@ -236,7 +236,16 @@ export class ReplicaTracker {
         // A restarted container is judged afresh: Docker resets its health, orch its probe.
         if (r.dockerHealth !== 'none') r.dockerHealth = 'starting';
         this.stopProbe(r);
-        this.maybeStartProbe(r);
+        // Ports are published at start: the probe needs a snapshot taken after it, not the one
+        // from before (its first check would fail on "port not published").
+        void this.deps.docker.inspectContainer(r.id).then(
+          (snap) => {
+            if (this.replicas.get(r.id) !== r || r.state !== 'running') return;
+            r.snapshot = snap;
+            this.maybeStartProbe(r);
+          },
+          () => undefined,
+        );
         if (this.ownActions.has(r.id)) this.startedInOwnAction.add(r.id);
         this.emit(r, { kind: 'started' });
         break;

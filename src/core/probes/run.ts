@@ -46,12 +46,18 @@ async function runPollingProbe(
 ): Promise<void> {
   const rules = { retries: spec.retries, startPeriodMs: spec.startPeriodMs, since: deps.clock.now() };
   let state = initialProbeState;
+  let eager = true;
   while (!signal.aborted) {
     const at = deps.clock.now();
     const outcome = await checkOnce(spec, target, deps, signal);
     if (signal.aborted) return;
     const result = { ...outcome, at };
-    const next = nextProbeState(state, result.ok, at, rules);
+    // The check at start is orch's extra, early look: a pass makes the replica healthy at once,
+    // a failure (the server not listening yet) does not count, as Docker's first check would
+    // only have come one interval later.
+    const counts = result.ok || !eager;
+    eager = false;
+    const next = counts ? nextProbeState(state, result.ok, at, rules) : state;
     history.record(result, next.status);
     if (next.status !== state.status) onChange(next.status, result);
     state = next;

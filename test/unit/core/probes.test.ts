@@ -20,10 +20,23 @@ describe('runProbe: http', () => {
     const r = probeRun();
     r.net.http(url, { status: 500 });
     r.start(http);
-    await r.clock.advance(1999);
-    expect(r.changes).toEqual([]); // two failures so far: still starting
+    await r.clock.advance(2999);
+    // The check at 0 is the early one (does not count); 1000 and 2000 failed: still starting.
+    expect(r.changes).toEqual([]);
     await r.clock.advance(1);
-    expect(r.changes.map((c) => [c.status, c.at])).toEqual([['unhealthy', 2000]]);
+    expect(r.changes.map((c) => [c.status, c.at])).toEqual([['unhealthy', 3000]]);
+    await r.stop();
+  });
+
+  it('the early check at start can only make it healthy sooner: its failure does not count', async () => {
+    const r = probeRun();
+    r.net.http(url, { error: 'socket hang up' }, { status: 200 });
+    r.start({ ...http, retries: 1 });
+    await r.clock.advance(999);
+    expect(r.changes).toEqual([]);
+    await r.clock.advance(1);
+    expect(r.changes.map((c) => [c.status, c.at])).toEqual([['healthy', 1000]]);
+    expect(r.history.recent().map((x) => x.ok)).toEqual([false, true]);
     await r.stop();
   });
 
@@ -77,12 +90,12 @@ describe('runProbe: http', () => {
     await r.stop();
 
     const s = probeRun();
-    s.net.http(url, { status: 200 }, { status: 200 }, { status: 200 }, { status: 418 });
+    s.net.http(url, { status: 200 }, { status: 200 }, { status: 200 }, { status: 200 }, { status: 418 });
     s.start({ ...http, status: 418 });
-    await s.clock.advance(3000);
+    await s.clock.advance(4000);
     expect(s.changes.map((c) => [c.status, c.at])).toEqual([
-      ['unhealthy', 2000],
-      ['healthy', 3000],
+      ['unhealthy', 3000],
+      ['healthy', 4000],
     ]);
     await s.stop();
   });
@@ -91,7 +104,7 @@ describe('runProbe: http', () => {
     const r = probeRun();
     r.net.http(url, { status: 404 });
     r.start({ ...http, retries: 1 });
-    await r.clock.advance(0);
+    await r.clock.advance(1000);
     expect(r.changes.map((c) => c.status)).toEqual(['unhealthy']);
     await r.stop();
   });
@@ -112,7 +125,7 @@ describe('runProbe: http', () => {
   it('an unpublished port is a failed check that says so', async () => {
     const r = probeRun();
     r.start({ ...http, port: 9, retries: 1 });
-    await r.clock.advance(0);
+    await r.clock.advance(1000);
     expect(r.changes[0]?.last.detail).toBe('container port 9 is not published on the host');
     expect(r.net.calls).toEqual([]);
     await r.stop();
