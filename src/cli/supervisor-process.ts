@@ -24,45 +24,77 @@ export async function stopSupervisor(project: Project): Promise<boolean> {
   });
 }
 
+export interface PendingSupervisor {
+  /** Hands the project over; resolves once the supervisor serves it (gateway included). */
+  adopt(): Promise<{ gateway: { host: string; port: number } | null }>;
+  /** `up` failed or was interrupted: the waiting supervisor goes away. */
+  abort(): Promise<void>;
+}
+
 /**
- * Starts the background supervisor (`orch supervise`), detached from this terminal, with its
- * output in `.orch/<project>/supervisor.log`; resolves once its control API answers.
+ * Starts the background supervisor (`orch supervise --handover`) detached from this terminal,
+ * with its output in `.orch/<project>/supervisor.log`. It boots while `up` brings the stack up
+ * and adopts the containers when `adopt()` is called, so its start-up is off the critical path.
  */
-export async function startSupervisor(
-  project: Project,
-  args: readonly string[],
-): Promise<{ gateway: { host: string; port: number } | null }> {
+export async function spawnSupervisor(project: Project, args: readonly string[]): Promise<PendingSupervisor> {
   const dir = stateDir(project);
   await mkdir(dir, { recursive: true });
   const logFile = join(dir, 'supervisor.log');
   const out = await open(logFile, 'a');
   const entry = process.argv[1] ?? '';
-  const child = spawn(process.execPath, [entry, 'supervise', ...args], {
+  const child = spawn(process.execPath, [entry, 'supervise', '--handover', ...args], {
     detached: true,
     stdio: ['ignore', out.fd, out.fd],
     env: { ...process.env, NO_COLOR: '1' },
   });
   child.unref();
   await out.close();
-  const client = controlClient(project);
   let exited = false;
   child.once('exit', () => (exited = true));
-  for (let i = 0; i < 150 && !exited; i++) {
-    try {
-      const status = await client.call<{ gateway: { host: string; port: number } | null }>(
-        'GET',
-        '/status',
-        undefined,
-        1000,
-      );
-      return { gateway: status.gateway };
-    } catch {
-      await new Promise((r) => setTimeout(r, 100));
+  const client = controlClient(project);
+  const failed = (): OrchError =>
+    new OrchError('STACK_FAILED', `the background supervisor did not start; see ${logFile}`, {
+      hint: 'a taken gateway port is the usual cause: set --gateway-port or x-orch.gateway.port',
+    });
+  /** Polls the supervisor's status until `ready` says so (up to 15s). */
+  const until = async <T>(ready: (s: T) => boolean): Promise<T> => {
+    for (let i = 0; i < 300 && !exited; i++) {
+      try {
+        const s = await client.call<T>('GET', '/status', undefined, 1000);
+        if (ready(s)) return s;
+      } catch {
+        // not listening yet, or switching from the handover socket to the real one
+      }
+      await new Promise((r) => setTimeout(r, 50));
     }
-  }
-  throw new OrchError('STACK_FAILED', `the background supervisor did not start; see ${logFile}`, {
-    hint: 'a taken gateway port is the usual cause: set --gateway-port or x-orch.gateway.port',
-  });
+    throw failed();
+  };
+  type Status = { phase?: string; gateway: { host: string; port: number } | null };
+  return {
+    async adopt() {
+      await until<Status>((s) => s.phase === 'waiting');
+      await client.call('POST', '/adopt');
+      const status = await until<Status>((s) => s.phase === undefined);
+      return { gateway: status.gateway };
+    },
+    async abort() {
+      if (exited) return;
+      try {
+        await until<Status>((s) => s.phase === 'waiting');
+        await client.call('POST', '/shutdown');
+      } catch {
+        child.kill('SIGTERM');
+      }
+    },
+  };
+}
+
+/** Spawns and adopts at once (when there was nothing to overlap with). */
+export async function startSupervisor(
+  project: Project,
+  args: readonly string[],
+): Promise<{ gateway: { host: string; port: number } | null }> {
+  return (await spawnSupervisor(project, args)).adopt();
 }
 
 /** The flags that make `orch supervise` load exactly this project. */

@@ -8,6 +8,9 @@ import { hostProject } from '../cli/host.js';
 import { stateDir } from '../adapters/control/paths.js';
 import { ReplicaTracker } from '../core/engine/replica-tracker.js';
 import { Label } from '../model/labels.js';
+import type { Project } from '../model/project.js';
+import { ControlServer } from '../adapters/control/server.js';
+import { socketPath } from '../adapters/control/paths.js';
 import { accessRecord } from '../core/logs/access.js';
 import { recordProjectLogs } from '../cli/log-recording.js';
 
@@ -21,6 +24,10 @@ export default class Supervise extends OrchCommand {
   static override flags = {
     'no-gateway': Flags.boolean({ description: 'do not serve the gateway' }),
     'gateway-port': Flags.integer({ description: 'gateway port (overrides x-orch.gateway.port)' }),
+    handover: Flags.boolean({
+      description:
+        'start now, adopt the containers when `up` says so (POST /adopt): the boot overlaps the start-up',
+    }),
     watch: Flags.boolean({ description: 'act on develop.watch rules and project-file edits' }),
   };
 
@@ -29,6 +36,7 @@ export default class Supervise extends OrchCommand {
     const { project } = await loadFromFlags(flags);
     const deps = engineDeps();
     await deps.docker.ping();
+    if (flags.handover && (await awaitHandover(project)) === 'shutdown') process.exit(0);
     const stop = new AbortController();
     const tracker = new ReplicaTracker(
       { docker: deps.docker, clock: deps.clock, startProbe: deps.startProbe },
@@ -72,4 +80,28 @@ export default class Supervise extends OrchCommand {
     // watcher) happens to close.
     process.exit(0);
   }
+}
+
+/**
+ * Waits, already booted, for `up` to hand the project over (or to call it off): a small control
+ * API with the same socket, replaced by the real one once the containers are adopted.
+ */
+async function awaitHandover(project: Project): Promise<'adopt' | 'shutdown'> {
+  let decide: (d: 'adopt' | 'shutdown') => void = () => undefined;
+  const decided = new Promise<'adopt' | 'shutdown'>((r) => (decide = r));
+  const later = (d: 'adopt' | 'shutdown') => () => {
+    setImmediate(() => decide(d));
+    return Promise.resolve({ ok: true });
+  };
+  const server = new ControlServer(socketPath(project), {
+    'GET /status': () =>
+      Promise.resolve({ project: project.name, pid: process.pid, phase: 'waiting', gateway: null, rows: [] }),
+    'POST /adopt': later('adopt'),
+    'POST /shutdown': later('shutdown'),
+  });
+  await server.listen();
+  process.once('SIGTERM', () => decide('shutdown'));
+  const decision = await decided;
+  await server.close();
+  return decision;
 }

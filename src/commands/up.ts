@@ -4,7 +4,7 @@ import { loadFromFlags } from '../cli/load-project.js';
 import { engineDeps } from '../cli/composition.js';
 import { onInterrupt } from '../cli/interrupt.js';
 import { runForeground, tearDownOnInterrupt } from '../cli/foreground.js';
-import { projectArgs, startSupervisor, stopSupervisor } from '../cli/supervisor-process.js';
+import { projectArgs, spawnSupervisor, stopSupervisor } from '../cli/supervisor-process.js';
 import { upProject } from '../core/engine/up.js';
 import { ExitCode, OrchError } from '../errors/index.js';
 import { renderDiagnostics } from '../ui/errors.js';
@@ -50,6 +50,16 @@ export default class Up extends OrchCommand {
     const interrupt = onInterrupt();
     const t0 = Date.now();
     const waitReady = flags.wait;
+    const detached = flags.detach || flags.wait;
+    const supervisorArgs = [
+      ...projectArgs(project, { envFiles: flags['env-file'] ?? [], profiles: flags.profile ?? [] }),
+      ...(flags['no-gateway'] ? ['--no-gateway'] : []),
+      ...(flags['gateway-port'] !== undefined ? ['--gateway-port', String(flags['gateway-port'])] : []),
+      ...(flags.watch ? ['--watch'] : []),
+    ];
+    // The background supervisor boots while the stack comes up, and takes it over at the end.
+    const pending = detached ? await spawnSupervisor(project, supervisorArgs) : undefined;
+    let handedOver = false;
     try {
       const result = await upProject(
         project,
@@ -87,17 +97,10 @@ export default class Up extends OrchCommand {
         );
       }
       if (waitReady) this.say(renderTimeline(result.timeline, err));
-      const gatewayArgs = [
-        ...(flags['no-gateway'] ? ['--no-gateway'] : []),
-        ...(flags['gateway-port'] !== undefined ? ['--gateway-port', String(flags['gateway-port'])] : []),
-        ...(flags.watch ? ['--watch'] : []),
-      ];
-      if (flags.detach || flags.wait) {
+      if (pending) {
         result.tracker.close();
-        const sup = await startSupervisor(project, [
-          ...projectArgs(project, { envFiles: flags['env-file'] ?? [], profiles: flags.profile ?? [] }),
-          ...gatewayArgs,
-        ]);
+        handedOver = true;
+        const sup = await pending.adopt();
         this.say(
           err.green(
             `✔ ${project.name}: ${result.services.length} service(s) ${waitReady ? 'ready' : 'started'}, supervised in the background`,
@@ -126,6 +129,7 @@ export default class Up extends OrchCommand {
       );
       process.exitCode = ExitCode.interrupted;
     } catch (e) {
+      if (pending && !handedOver) await pending.abort();
       if (interrupt.signal.aborted) {
         await tearDownOnInterrupt(project, deps, interrupt, (text) => this.say(text));
         process.exitCode = ExitCode.interrupted;
