@@ -81,6 +81,7 @@ export default class Logs extends OrchCommand {
       const result = await readLogs(deps, req);
       setFormat(result.sources);
       await writer.writeAll(result.records, format);
+      await result.stored;
       return;
     }
     const interrupt = onInterrupt();

@@ -25,6 +25,8 @@ export interface HistoricResult {
   /** Per container read: the ts of its last line (where a follow resumes). */
   readonly lastTs: ReadonlyMap<string, string>;
   readonly sources: readonly { readonly service: string; readonly replica: number }[];
+  /** Settles when what was read is in the store (await it before exiting). */
+  readonly stored: Promise<void>;
 }
 
 /**
@@ -40,7 +42,12 @@ export async function readLogs(deps: LogsDeps, req: LogsRequest): Promise<Histor
     ...(req.sinceTs !== undefined ? { sinceS: tsSeconds(req.sinceTs) } : {}),
   };
   const perSource = await readHistoric(deps.docker, sources, from);
-  if (deps.store) await deps.store.append(perSource).catch((e: unknown) => deps.onStoreError?.(e));
+  // Storing is for later (post-mortems, --trace): it runs while the lines are printed, except
+  // when this very read is a --trace that must also see what the store holds.
+  const stored = deps.store
+    ? deps.store.append(perSource).catch((e: unknown) => deps.onStoreError?.(e))
+    : Promise.resolve();
+  if (req.traceId !== undefined) await stored;
 
   const lastTs = new Map<string, string>();
   sources.forEach((s, i) => {
@@ -53,7 +60,7 @@ export async function readLogs(deps: LogsDeps, req: LogsRequest): Promise<Histor
   const kept = perSource.map((list) => applyQuery(list, q));
   let records: LogRecord[] = mergeSorted(kept);
   if (req.traceId !== undefined && deps.store) records = await withStored(deps.store, req, records);
-  return { records, lastTs, sources };
+  return { records, lastTs, sources, stored };
 }
 
 async function withStored(store: LogStore, req: LogsRequest, fromEngine: LogRecord[]): Promise<LogRecord[]> {
@@ -100,6 +107,7 @@ export async function followLogs(deps: LogsDeps, req: LogsRequest, opts: FollowO
   const startedS = Math.floor(deps.clock.now() / 1000) - 1;
   const historic = await readLogs(deps, req);
   await opts.onHistoric(historic.records, historic.sources);
+  await historic.stored;
   const keep = recordFilter(req);
   const orderer = new LiveOrderer<LogRecord>(
     deps.clock,
