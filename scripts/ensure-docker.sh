@@ -54,25 +54,33 @@ if [ -n "${DOCKER_HOST:-}" ] && [[ "$DOCKER_HOST" != unix://* ]]; then
   die "DOCKER_HOST=$DOCKER_HOST does not answer; start that engine or unset DOCKER_HOST."
 fi
 
-# A dockerd we did not start may just be booting; one that runs and still refuses us will not change.
-if pgrep -x dockerd >/dev/null 2>&1; then
-  WAIT_S=10
-else
-  if ! is_root && [ -z "$SUDO" ]; then
-    die "dockerd is installed but not running, and starting it needs root: run 'sudo dockerd &' (or 'sudo systemctl start docker'), or add yourself to the docker group."
-  fi
+can_start() { is_root || [ -n "$SUDO" ]; }
+STARTED=''
+start_dockerd() {
   say "starting dockerd (log: $LOG)"
   if is_root; then
     nohup dockerd >"$LOG" 2>&1 &
   else
     $SUDO sh -c "nohup dockerd >'$LOG' 2>&1 &"
   fi
+  STARTED=1
+}
+
+# A dockerd we did not start may just be booting (or shutting down); one that runs and still
+# refuses us will not change.
+if ! pgrep -x dockerd >/dev/null 2>&1; then
+  can_start || die "dockerd is installed but not running, and starting it needs root: run 'sudo dockerd &' (or 'sudo systemctl start docker'), or add yourself to the docker group."
+  start_dockerd
 fi
 
 for _ in $(seq 1 "$WAIT_S"); do
   if docker info >/dev/null 2>&1; then
     say "engine is up"
     exit 0
+  fi
+  # The one we waited for went away (it was stopping): start our own.
+  if [ -z "$STARTED" ] && can_start && ! pgrep -x dockerd >/dev/null 2>&1; then
+    start_dockerd
   fi
   sleep 1
 done

@@ -65,6 +65,11 @@ export function forceClean(project: string): void {
   if (l.containers.length) spawnSync('docker', ['rm', '-f', '-v', ...l.containers]);
   if (l.networks.length) spawnSync('docker', ['network', 'rm', ...l.networks]);
   if (l.volumes.length) spawnSync('docker', ['volume', 'rm', '-f', ...l.volumes]);
+  // Images orch built for this project carry its label too; repeated runs would pile them up.
+  const images = docker(['images', '-q', '--filter', `label=dev.orch.project=${project}`])
+    .split('\n')
+    .filter(Boolean);
+  if (images.length) spawnSync('docker', ['rmi', '-f', ...new Set(images)]);
 }
 
 export interface Inspect {
