@@ -35,6 +35,7 @@ export default class Config extends OrchCommand {
     if (warnings.length > 0) this.say(renderDiagnostics(warnings, this.errStyle()));
     const canonical = toComposeCanonical(project);
     if (flags.json) this.printJson(canonical);
-    else this.out(stringify(canonical, { lineWidth: 0 }));
+    // YAML 1.1 quoting: a 1.1 reader (and compose's own output) must not read `restart: no` as false.
+    else this.out(stringify(canonical, { lineWidth: 0, compat: 'yaml-1.1' }));
   }
 }

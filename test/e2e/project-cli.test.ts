@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -95,5 +95,13 @@ describe('project discovery and output', () => {
     const r = orch(['config', '-f', good, '-p', 'Other']);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^name: other$/m);
+  });
+
+  it('config quotes values a YAML 1.1 reader would take for booleans (restart: "no")', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'orch-config-'));
+    writeFileSync(join(dir, 'compose.yaml'), 'services:\n  a:\n    image: busybox\n    restart: "no"\n');
+    const r = orch(['config', '-f', join(dir, 'compose.yaml')]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^ {4}restart: "no"$/m);
   });
 });
