@@ -1,8 +1,8 @@
 import { Flags } from '@oclif/core';
 import { stringify } from 'yaml';
-import { nodeProjectFs } from '../adapters/fs.js';
 import { OrchCommand } from '../cli/base-command.js';
-import { loadProject, toComposeCanonical } from '../project/index.js';
+import { loadFromFlags } from '../cli/load-project.js';
+import { toComposeCanonical } from '../project/index.js';
 import { renderDiagnostics } from '../ui/errors.js';
 
 export default class Config extends OrchCommand {
@@ -21,17 +21,7 @@ export default class Config extends OrchCommand {
 
   async run(): Promise<void> {
     const { flags } = await this.parse(Config);
-    const { project, warnings } = await loadProject(
-      {
-        cwd: process.cwd(),
-        env: process.env,
-        ...(flags.file ? { files: flags.file } : {}),
-        ...(flags['project-name'] ? { projectName: flags['project-name'] } : {}),
-        ...(flags['env-file'] ? { envFiles: flags['env-file'] } : {}),
-        ...(flags.profile ? { profiles: flags.profile } : {}),
-      },
-      nodeProjectFs,
-    );
+    const { project, warnings } = await loadFromFlags(flags);
     if (warnings.length > 0) this.say(renderDiagnostics(warnings, this.errStyle()));
     const canonical = toComposeCanonical(project);
     if (flags.json) this.printJson(canonical);

@@ -1,8 +1,7 @@
 import { relative } from 'node:path';
 import { Flags } from '@oclif/core';
-import { nodeProjectFs } from '../adapters/fs.js';
 import { OrchCommand } from '../cli/base-command.js';
-import { loadProject } from '../project/index.js';
+import { loadFromFlags } from '../cli/load-project.js';
 import { renderDiagnostics } from '../ui/errors.js';
 
 export default class Validate extends OrchCommand {
@@ -21,17 +20,7 @@ export default class Validate extends OrchCommand {
 
   async run(): Promise<void> {
     const { flags } = await this.parse(Validate);
-    const { project, warnings } = await loadProject(
-      {
-        cwd: process.cwd(),
-        env: process.env,
-        ...(flags.file ? { files: flags.file } : {}),
-        ...(flags['project-name'] ? { projectName: flags['project-name'] } : {}),
-        ...(flags['env-file'] ? { envFiles: flags['env-file'] } : {}),
-        ...(flags.profile ? { profiles: flags.profile } : {}),
-      },
-      nodeProjectFs,
-    );
+    const { project, warnings } = await loadFromFlags(flags);
     if (warnings.length > 0) this.say(renderDiagnostics(warnings, this.errStyle()));
     const services = Object.keys(project.services).length;
     if (flags.json) {

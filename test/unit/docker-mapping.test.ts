@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { isIgnored, parseDockerignore } from '../../src/adapters/docker/build-context.js';
+import { matches as isIgnored, parseDockerignore } from '../../src/core/ignore-patterns.js';
 import { toCreateOptions, toEngineHealthcheck } from '../../src/adapters/docker/create-spec.js';
 import { mapEngineEvent } from '../../src/adapters/docker/events.js';
 import {

@@ -55,3 +55,32 @@ export class AccessLog {
     }
   };
 }
+
+/** One request's access entry, from what the proxy and the upgrade tunnel both know at the end. */
+export function logAccess(
+  access: AccessLog,
+  req: { readonly method?: string | undefined; readonly url?: string | undefined },
+  ids: { readonly requestId: string; readonly traceId: string },
+  status: number,
+  ms: number,
+  route: { readonly label: string; readonly service: string } | undefined,
+  replica: string | undefined,
+  error: string | undefined,
+): void {
+  const entry: AccessEntry = {
+    ts: '',
+    method: req.method ?? '',
+    path: req.url ?? '',
+    status,
+    durationMs: Math.round(ms * 100) / 100,
+    requestId: ids.requestId,
+    traceId: ids.traceId,
+  };
+  if (route !== undefined) {
+    entry.route = route.label;
+    entry.service = route.service;
+  }
+  if (replica !== undefined) entry.replica = replica;
+  if (error !== undefined) entry.error = error;
+  access.push(entry, Date.now());
+}

@@ -10,7 +10,7 @@ import {
   type RouteState,
   type Upstream,
 } from '../../core/gateway/index.js';
-import type { AccessEntry } from './access.js';
+import { logAccess } from './access.js';
 import { errorCode, gatewayBody, isConnectFailure, type ProxyEnv } from './env.js';
 
 /**
@@ -145,22 +145,7 @@ class Tunnel {
       if (!failed && rs !== undefined) rs.balancer.succeeded(u.key);
     }
     rs?.stats.end(status, failed, ms);
-    const entry: AccessEntry = {
-      ts: '',
-      method: this.req.method ?? '',
-      path: this.req.url ?? '',
-      status,
-      durationMs: Math.round(ms * 100) / 100,
-      requestId: this.fwd.requestId,
-      traceId: this.fwd.traceId,
-    };
-    if (rs !== undefined) {
-      entry.route = rs.route.label;
-      entry.service = rs.route.service;
-    }
-    if (u !== undefined) entry.replica = u.name;
-    if (error !== undefined) entry.error = error;
-    this.env.access.push(entry, Date.now());
+    logAccess(this.env.access, this.req, this.fwd, status, ms, rs?.route, u?.name, error);
   }
 
   private close(): void {

@@ -2,6 +2,7 @@ import type { Project } from '../../model/project.js';
 import { Label } from '../../model/labels.js';
 import type { DockerPort, HealthStatus } from '../ports.js';
 
+/** One replica as `ps` shows it (contract §2: the keys of `orch ps --json`). */
 export interface PsRow {
   readonly service: string;
   readonly replica: number;

@@ -1,15 +1,8 @@
-import type { PublishedPort } from '../ports.js';
+import type { GatewayReplica } from '../gateway/membership.js';
 import type { ReplicaState, ReplicaTracker } from '../engine/replica-tracker.js';
 
 /** A replica as the gateway sees it: in rotation only while `healthy`. */
-export interface RotationReplica {
-  readonly id: string;
-  readonly name: string;
-  readonly service: string;
-  readonly replica: number;
-  readonly healthy: boolean;
-  readonly ports: readonly PublishedPort[];
-}
+export type RotationReplica = GatewayReplica;
 
 /** What the session asks of a gateway (the real one lives in src/adapters/gateway). */
 export interface RotationPort {

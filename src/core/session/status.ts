@@ -1,18 +1,9 @@
-import type { HealthStatus } from '../ports.js';
+import type { PsRow } from '../engine/ps.js';
 import type { ReplicaTracker } from '../engine/replica-tracker.js';
 import type { Supervisor } from '../supervisor/index.js';
 
-/** One replica as `ps` shows it (contract §2: the JSON keys of `orch ps --json`). */
-export interface StatusRow {
-  readonly service: string;
-  readonly replica: number;
-  readonly container: string;
-  readonly state: string;
-  readonly health: HealthStatus;
-  readonly restarts: number;
-  readonly ports: readonly string[];
-  readonly startedAt: string | null;
-}
+/** One replica as `ps` shows it: the same row with or without a supervisor. */
+export type StatusRow = PsRow;
 
 export function statusRows(tracker: ReplicaTracker, supervisor: Supervisor): StatusRow[] {
   return tracker

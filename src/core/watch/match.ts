@@ -1,6 +1,6 @@
 import { posix, relative, sep } from 'node:path';
 import type { ServiceSpec, WatchRule } from '../../model/project.js';
-import { compilePatterns, matches, type Pattern } from './globs.js';
+import { compilePatterns, matches, type Pattern } from '../ignore-patterns.js';
 
 /** Never worth an action: version control, dependencies, orch's own state (.orch: the supervisor's
  * log would trigger itself), and the files editors save through. */

@@ -10,7 +10,7 @@ import { compileRule, prunable, route, type CompiledRule } from './match.js';
 import { describePlan, diffProjects, hasWork, type ProjectPlan } from './plan.js';
 import type { FsChange, HostFilesPort, WatchPort, WatchSubscription } from './ports.js';
 import type { RollOptions } from './rollout.js';
-import { dockerignoreLines } from './globs.js';
+import { dockerignoreLines } from '../ignore-patterns.js';
 
 /** What the watcher asks of the running session (Session implements it). */
 export interface WatchSession {

@@ -82,3 +82,8 @@ function globToRegExp(glob: string): RegExp {
 function escapeRe(s: string): string {
   return s.replace(/[.+^${}()|[\]\\/]/g, '\\$&');
 }
+
+/** A `.dockerignore` file's patterns (build contexts and watch rules read them the same way). */
+export function parseDockerignore(text: string): Pattern[] {
+  return compilePatterns(dockerignoreLines(text));
+}
