@@ -2,6 +2,7 @@ import { Command, Errors, Flags, type Interfaces } from '@oclif/core';
 import { ExitCode, isOrchError, OrchError } from '../errors/index.js';
 import { colorEnabled, makeStyle } from '../ui/style.js';
 import { renderError, renderInternalError } from '../ui/errors.js';
+import { tolerateClosedOutput } from './interrupt.js';
 
 /**
  * What every orch command shares: project flags, --json/--debug, and the one place where errors
@@ -32,6 +33,11 @@ export abstract class OrchCommand extends Command {
       helpGroup: 'GLOBAL',
     }),
   };
+
+  override async init(): Promise<void> {
+    await super.init();
+    tolerateClosedOutput();
+  }
 
   protected debugMode(): boolean {
     return this.argv.includes('--debug');

@@ -7,9 +7,9 @@ const redis = process.env.REDIS_HOST || 'redis';
 const port = Number(process.env.PORT || 3000);
 
 const server = http.createServer(async (req, res) => {
+  if (req.url === '/health') return res.end('ok');
   const id = req.headers['x-request-id'] || '-';
   console.log(JSON.stringify({ msg: 'request', method: req.method, path: req.url, request_id: id }));
-  if (req.url === '/health') return res.end('ok');
   try {
     const hits = await command(redis, ['INCR', 'hits']);
     const greeting = await command(redis, ['GET', 'greeting']);
