@@ -150,6 +150,14 @@ export async function upProject(project: Project, opts: UpOptions, deps: EngineD
     waitFor: async (name, condition: DependencyCondition, signal) => {
       await tracker.waitFor(name, condition, signal);
       const t = (times[name] ??= {});
+      // With --wait the scheduler reports readiness itself; without, say it where a dependent
+      // waited on it, so progress shows `db: healthy` before `api: starting`.
+      if (!opts.waitReady && t.ready === undefined && condition !== 'service_started')
+        opts.onEvent({
+          type: 'ready',
+          service: name,
+          condition: condition === 'service_healthy' ? 'healthy' : 'completed',
+        });
       t.ready ??= since();
     },
   };
