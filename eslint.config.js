@@ -44,7 +44,7 @@ export default tseslint.config(
             'node:net',
             'node:child_process',
           ],
-          patterns: ['../adapters/*', '../ui/*', '../commands/*', '../cli/*'],
+          patterns: ['**/adapters/*', '**/ui/*', '**/commands/*', '**/cli/*'],
         },
       ],
     },
