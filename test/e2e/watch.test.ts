@@ -270,6 +270,21 @@ describe('orch up --watch on a real engine', () => {
     expect([...ids(name, 'web'), ...ids(name, 'side')]).toEqual(all);
   });
 
+  it('a live edit of the gateway routes applies at once and recreates nothing', async () => {
+    const all = [...ids(name, 'web'), ...ids(name, 'side')];
+    const moved = compose(name, 'two').replace(
+      '      - path: /\n',
+      '      - path: /site\n        strip_prefix: true\n',
+    );
+    writeFileSync(join(dir, 'orch.yaml'), moved);
+    await until(10_000, async () => (await get(`${base}/site/version`)).status === 200);
+    expect(await servedByAll(base, '/site/version', 'v2', 2)).toBe(true);
+    expect((await get(`${base}/version`)).status).toBe(404);
+    writeFileSync(join(dir, 'orch.yaml'), compose(name, 'two'));
+    await until(10_000, async () => (await get(`${base}/version`)).status === 200);
+    expect([...ids(name, 'web'), ...ids(name, 'side')]).toEqual(all);
+  });
+
   it('down removes everything, the background supervisor included', async () => {
     const down = await orch(['down', '-v'], { cwd: dir });
     expect(down.stderr).not.toMatch(/orch: .*error/i);

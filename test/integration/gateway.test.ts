@@ -246,6 +246,28 @@ describe('gateway over real loopback sockets', () => {
     expect((await send(port, '/api/x')).status).toBe(502);
   });
 
+  it('applies a live route edit at once, keeping the replicas it already knows', async () => {
+    const ups = await Promise.all(['a', 'b'].map((n) => upstream(n)));
+    const { gw, port } = await gateway();
+    gw.setReplicas(
+      'api',
+      ups.map((u, i) => replica(u, i + 1)),
+    );
+    expect((await send(port, '/api/x')).status).toBe(200);
+    gw.setRoutes([
+      { path: '/v2', service: 'api', port: 3000, stripPrefix: true, balance: 'round_robin', pos },
+    ]);
+    expect((await send(port, '/api/x')).status).toBe(404);
+    const seen = new Set<string>();
+    for (let i = 0; i < 2; i++) {
+      const r = await send(port, '/v2/x');
+      expect(r.status).toBe(200);
+      seen.add(r.body);
+    }
+    expect(seen).toEqual(new Set(['a', 'b']));
+    expect(ups[0]!.paths.at(-1)).toBe('/x');
+  });
+
   it('emits one access entry per request with its fields; stats count them', async () => {
     const u = await upstream('a');
     const { gw, port, access } = await gateway();

@@ -5,8 +5,9 @@ import type { Pools } from './pool.js';
 
 /** What the request handlers share: one per gateway. */
 export interface ProxyEnv {
-  readonly table: RouteTable;
-  readonly membership: Membership;
+  /** Swapped as a whole by a live route edit. */
+  table: RouteTable;
+  membership: Membership;
   readonly pools: Pools;
   readonly ids: IdSource;
   readonly timeoutMs: number;

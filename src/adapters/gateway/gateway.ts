@@ -8,7 +8,7 @@ import {
   type RouteTable,
   type Upstream,
 } from '../../core/gateway/index.js';
-import type { GatewaySettings } from '../../model/project.js';
+import type { GatewayRoute, GatewaySettings } from '../../model/project.js';
 import { AccessLog, type AccessEntry } from './access.js';
 import type { ProxyEnv } from './env.js';
 import { CryptoIds } from './ids.js';
@@ -30,8 +30,10 @@ export interface GatewayOptions {
  * (`setReplicas`, the full current set of a service each time), access lines to a callback.
  */
 export class Gateway {
-  private readonly table: RouteTable;
-  private readonly membership: Membership;
+  private table: RouteTable;
+  private membership: Membership;
+  /** Each service's current replicas, replayed into a new route table. */
+  private readonly replicas = new Map<string, readonly GatewayReplica[]>();
   private readonly pools = new Pools();
   private readonly env: ProxyEnv;
   private readonly drainMs: number;
@@ -73,7 +75,22 @@ export class Gateway {
   }
 
   setReplicas(service: string, replicas: readonly GatewayReplica[]): void {
+    this.replicas.set(service, replicas);
     this.pools.release(this.membership.setReplicas(service, replicas));
+  }
+
+  /**
+   * A live edit of `x-orch.gateway.routes`: new requests use the new table at once; requests in
+   * flight finish on the route they started with. Counters start again for the new routes.
+   */
+  setRoutes(routes: readonly GatewayRoute[]): void {
+    const table = compileRoutes(routes);
+    const membership = new Membership(table);
+    for (const [service, replicas] of this.replicas) membership.setReplicas(service, replicas);
+    this.table = table;
+    this.membership = membership;
+    this.env.table = table;
+    this.env.membership = membership;
   }
 
   stats(): GatewayStats {

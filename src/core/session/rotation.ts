@@ -1,4 +1,5 @@
 import type { GatewayReplica } from '../gateway/membership.js';
+import type { GatewayRoute } from '../../model/project.js';
 import type { ReplicaState, ReplicaTracker } from '../engine/replica-tracker.js';
 
 /** A replica as the gateway sees it: in rotation only while `healthy`. */
@@ -7,6 +8,8 @@ export type RotationReplica = GatewayReplica;
 /** What the session asks of a gateway (the real one lives in src/adapters/gateway). */
 export interface RotationPort {
   setReplicas(service: string, replicas: readonly RotationReplica[]): void;
+  /** A live edit of the routes (the listener's port and host stay). */
+  setRoutes(routes: readonly GatewayRoute[]): void;
 }
 
 /**

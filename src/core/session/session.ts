@@ -227,9 +227,14 @@ export class Session {
 
   /** One place where the project changes, so the supervisor and the tracker always agree with it. */
   private useProject(next: Project): void {
+    const routesBefore = routeShape(this.project);
     this.project = next;
     this.supervisor.setProject(next);
     this.tracker.setServices(next.services);
+    if (this.opts.gateway && routeShape(next) !== routesBefore) {
+      this.opts.gateway.setRoutes(next.orch.gateway?.routes ?? []);
+      for (const name of Object.keys(next.services)) this.publish(name);
+    }
   }
 
   private async removeService(service: string): Promise<void> {
@@ -362,6 +367,11 @@ export class Session {
       });
     return s;
   }
+}
+
+/** The routes as they matter to the gateway (where they were written does not). */
+function routeShape(p: Project): string {
+  return JSON.stringify((p.orch.gateway?.routes ?? []).map(({ pos: _pos, ...r }) => r));
 }
 
 function graceS(spec: ServiceSpec): number {

@@ -20,7 +20,7 @@ export type ServiceChange =
 
 export interface ProjectPlan {
   readonly changes: readonly ServiceChange[];
-  /** Routes or port of `x-orch.gateway` changed: the running gateway keeps its old table. */
+  /** The gateway's port, host or timeout changed: the running listener keeps them until `orch up`. */
   readonly gatewayChanged: boolean;
   /** Some service's `develop.watch` rules changed: the watcher re-subscribes. */
   readonly watchChanged: boolean;
@@ -94,8 +94,10 @@ function hashOf(project: Project, s: ServiceSpec): string {
   return serviceConfigHash(s, imageRef(project, s));
 }
 
+/** What a live edit cannot change in the running gateway (routes are applied live). */
 function stripPos(p: Project): unknown {
   const g = p.orch.gateway;
   if (!g) return undefined;
-  return { ...g, routes: g.routes.map(({ pos: _pos, ...r }) => r) };
+  const { routes: _routes, ...listener } = g;
+  return listener;
 }

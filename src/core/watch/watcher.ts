@@ -7,7 +7,7 @@ import { runAction, initialChanges, type ChangedPath, type WatchTargets } from '
 import { Debouncer, DEFAULT_DEBOUNCE, type DebounceTiming } from './debounce.js';
 import { errorText, type WatchEvent } from './events.js';
 import { compileRule, prunable, route, type CompiledRule } from './match.js';
-import { describePlan, diffProjects, hasWork, type ProjectPlan } from './plan.js';
+import { describePlan, diffProjects, type ProjectPlan } from './plan.js';
 import type { FsChange, HostFilesPort, WatchPort, WatchSubscription } from './ports.js';
 import type { RollOptions } from './rollout.js';
 import { dockerignoreLines } from '../ignore-patterns.js';
@@ -126,12 +126,17 @@ export function startWatch(o: StartWatchOptions): WatchHandle {
       }
       const plan = diffProjects(o.session.current, next);
       const notes = [
-        ...(plan.gatewayChanged ? ['x-orch.gateway changed: restart `orch up` to apply it'] : []),
+        ...(plan.gatewayChanged
+          ? [
+              'x-orch.gateway port, host or timeout changed: restart `orch up` to apply it (routes apply live)',
+            ]
+          : []),
         ...(plan.watchChanged ? ['develop.watch rules reloaded'] : []),
       ];
       o.onEvent({ type: 'project-plan', plan: describePlan(plan), notes });
       try {
-        if (hasWork(plan)) await o.session.applyProject(next, signal, { plan });
+        // Also with no service changed: the new project (routes, smoke, probes) becomes current.
+        await o.session.applyProject(next, signal, { plan });
         if (plan.watchChanged) await subscribeRules(o.session.current);
         o.onEvent({ type: 'project-applied', plan: describePlan(plan), ms: o.clock.now() - t0 });
       } catch (e) {
