@@ -92,6 +92,8 @@ export default class Smoke extends OrchCommand {
     let host: HostedProject | undefined;
     let result: SmokeResult | undefined;
     let artifactsDir: string | undefined;
+    // An error while starting (image, build, gateway port) is still reported, then rethrown.
+    let startError: unknown;
     try {
       await this.fresh(project, deps);
       try {
@@ -111,18 +113,24 @@ export default class Smoke extends OrchCommand {
           deps,
         );
       } catch (e) {
-        if (!interrupt.signal.aborted) throw e;
+        if (!interrupt.signal.aborted) startError = e;
       }
-      let checks: CheckResult[];
+      let checks: CheckResult[] = [];
       let gateway: string | null = null;
       if (up?.ok && !signal.aborted) {
+        try {
+          host = await hostProject(project, up.tracker, deps, {
+            noGateway: false,
+            gatewayPort: flags['gateway-port'],
+            onSessionEvent: (e) => this.say(renderSessionEvent(e, err)),
+            onAccess: (e) => accessLines.push(renderAccessLine(e)),
+          });
+        } catch (e) {
+          startError = e;
+        }
+      }
+      if (host && up) {
         const tracker = up.tracker;
-        host = await hostProject(project, tracker, deps, {
-          noGateway: false,
-          gatewayPort: flags['gateway-port'],
-          onSessionEvent: (e) => this.say(renderSessionEvent(e, err)),
-          onAccess: (e) => accessLines.push(renderAccessLine(e)),
-        });
         if (host.gateway) gateway = `http://${urlHost(host.gateway.host)}:${host.gateway.port}`;
         const total = project.orch.smoke.length;
         checks = await runChecks(
@@ -145,7 +153,11 @@ export default class Smoke extends OrchCommand {
           },
         );
       } else {
-        const why = interrupt.signal.aborted ? 'interrupted' : 'the stack did not become healthy';
+        const why = interrupt.signal.aborted
+          ? 'interrupted'
+          : startError !== undefined
+            ? 'the stack could not be started'
+            : 'the stack did not become healthy';
         checks = skipAll(project.orch.smoke, `not run: ${why}`);
       }
       const rows: ReplicaRow[] = host ? host.session.status() : await psProject(project, deps.docker);
@@ -163,6 +175,7 @@ export default class Smoke extends OrchCommand {
           rows,
         ),
         timeline: up?.timeline,
+        startError: startError === undefined ? undefined : errorText(startError),
       });
       if (flags.artifacts !== undefined)
         artifactsDir = await writeArtifacts(flags.artifacts, {
@@ -197,6 +210,8 @@ export default class Smoke extends OrchCommand {
       process.exitCode = ExitCode.interrupted;
       return;
     }
+    // Its own message and exit code (e.g. 1 for a missing image, 2 for a taken gateway port).
+    if (startError !== undefined) throw startError;
     if (!result.ok) throw new OrchError('STACK_FAILED', failureSentence(result));
   }
 
@@ -266,6 +281,10 @@ function failureSentence(r: SmokeResult): string {
     ...r.checks.filter((c) => c.status === 'failed').map((c) => `check "${c.name}" failed`),
   ];
   return `smoke failed: ${parts.join('; ') || 'see above'}`;
+}
+
+function errorText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
 }
 
 function urlHost(host: string): string {

@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { cliPath, forceClean, leftovers, orch, projectDir, uniqueName } from './helpers.js';
 import { junitProblems, parseXml } from '../unit/smoke/junit-schema.js';
@@ -146,6 +147,28 @@ x-orch:
     expect(xml).toContain('<skipped message="not run: the stack did not become healthy"/>');
     expect(readFileSync(join(dir, `art/services/sick/${name}-sick-1.log`), 'utf8')).toContain('SICK-MARKER');
     expect(leftovers(name)).toEqual(nothing);
+  });
+
+  it('a gateway port that is taken: exit 2, and the JUnit still says why', async () => {
+    const name = project('smoke-port');
+    const blocker = createServer();
+    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', () => r()));
+    const port = (blocker.address() as { port: number }).port;
+    try {
+      const dir = projectDir({ 'orch.yaml': web(name, passing) });
+      const r = await orch(['smoke', '--junit', 'junit.xml', '--gateway-port', String(port)], { cwd: dir });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(String(port));
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+      const xml = readFileSync(join(dir, 'junit.xml'), 'utf8');
+      expect(junitProblems(parseXml(xml))).toEqual([]);
+      expect(xml).toContain('<testcase name="the stack starts"');
+      expect(xml).toMatch(new RegExp(`<failure message="[^"]*${port}`));
+      expect(xml).toContain('<skipped message="not run: the stack could not be started"/>');
+      expect(leftovers(name)).toEqual(nothing);
+    } finally {
+      blocker.close();
+    }
   });
 
   it('takes down a running project of the same name first; run: checks work without a gateway', async () => {

@@ -15,6 +15,14 @@ export function renderJUnit(result: SmokeResult, hostname: string): string {
   let failures = 0;
   let skipped = 0;
 
+  if (result.startError !== undefined) {
+    failures++;
+    cases.push(
+      `    <testcase${attrs({ name: 'the stack starts', classname: servicesClass, time: seconds(result.durationMs) })}>\n` +
+        `      <failure${attrs({ message: result.startError, type: 'StartFailed' })}>${escapeText(result.startError)}</failure>\n` +
+        `    </testcase>`,
+    );
+  }
   for (const s of result.services.filter((x) => !x.ready)) {
     failures++;
     const message = `${s.service} did not become healthy: ${s.reason ?? s.state}`;

@@ -55,8 +55,10 @@ export function smokeResult(input: {
   checks: readonly CheckResult[];
   services: readonly ServiceResult[];
   timeline: Timeline | undefined;
+  startError?: string | undefined;
 }): SmokeResult {
   const ok =
+    input.startError === undefined &&
     !input.interrupted &&
     input.services.every((s) => s.ready) &&
     input.checks.every((c) => c.status === 'passed');
@@ -71,5 +73,6 @@ export function smokeResult(input: {
     checks: input.checks,
     services: input.services,
     timeline: { upMs: input.timeline?.totalMs ?? 0, criticalPath: input.timeline?.criticalPath ?? [] },
+    ...(input.startError !== undefined ? { startError: input.startError } : {}),
   };
 }

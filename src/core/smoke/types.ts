@@ -106,4 +106,6 @@ export interface SmokeResult {
   readonly checks: readonly CheckResult[];
   readonly services: readonly ServiceResult[];
   readonly timeline: { readonly upMs: number; readonly criticalPath: readonly string[] };
+  /** The stack could not be started at all (a missing image, a failed build, a taken port). */
+  readonly startError?: string;
 }
