@@ -1,4 +1,4 @@
-import { Command, Errors, Flags, type Interfaces } from '@oclif/core';
+import { Command, Errors, Flags } from '@oclif/core';
 import { ExitCode, isOrchError, OrchError } from '../errors/index.js';
 import { colorEnabled, makeStyle } from '../ui/style.js';
 import { renderError, renderInternalError } from '../ui/errors.js';
@@ -102,7 +102,3 @@ function isParseError(err: unknown): boolean {
     typeof (err as { parse?: unknown }).parse === 'object'
   );
 }
-
-export type OrchFlags<T extends typeof Command> = Interfaces.InferredFlags<
-  (typeof OrchCommand)['baseFlags'] & T['flags']
->;

@@ -13,6 +13,7 @@ import { projectLogStore } from './log-recording.js';
 import { hostProject, type HostOptions } from './host.js';
 import { renderWatchEvent } from '../ui/watch-view.js';
 import type { Interrupt } from './interrupt.js';
+import { success } from '../ui/lines.js';
 
 export interface ForegroundIo {
   readonly out: (text: string) => void;
@@ -60,7 +61,8 @@ export async function runForeground(
       writer.push(formatter.format(r));
     },
   });
-  if (host.gateway) io.say(io.errStyle.green(`gateway: http://${host.gateway.host}:${host.gateway.port}/`));
+  if (host.gateway)
+    io.say(success(io.errStyle, `gateway: http://${host.gateway.host}:${host.gateway.port}/`));
   const logs = followLogs(
     { docker: deps.docker, clock: deps.clock, store, onStoreError },
     { project: project.name },

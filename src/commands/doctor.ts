@@ -3,6 +3,7 @@ import { OrchCommand } from '../cli/base-command.js';
 import { engineDeps } from '../cli/composition.js';
 import { isPortFree } from '../adapters/port-check.js';
 import { ExitCode, isOrchError } from '../errors/index.js';
+import { renderChecks } from '../ui/lines.js';
 
 export default class Doctor extends OrchCommand {
   static override summary =
@@ -33,11 +34,7 @@ export default class Doctor extends OrchCommand {
       ...(free ? {} : { hint: 'stop what uses it, or set x-orch.gateway.port / --gateway-port' }),
     });
     if (flags.json) this.printJson(checks);
-    else
-      for (const c of checks) {
-        this.say(`${c.ok ? style.green('✔') : style.red('✘')} ${c.check}: ${c.detail}`);
-        if (c.hint) this.say(style.dim(`  hint: ${c.hint}`));
-      }
+    else this.say(renderChecks(checks, style));
     const engineOk = checks[0]?.ok === true;
     if (!engineOk) process.exitCode = ExitCode.noEngine;
     else if (!checks.every((c) => c.ok)) process.exitCode = ExitCode.stackFailed;

@@ -4,6 +4,7 @@ import { loadFromFlags } from '../cli/load-project.js';
 import { engineDeps } from '../cli/composition.js';
 import { downProject } from '../core/engine/down.js';
 import { stopSupervisor } from '../cli/supervisor-process.js';
+import { success } from '../ui/lines.js';
 
 export default class Down extends OrchCommand {
   static override summary = "Stop and remove the project's containers and networks.";
@@ -39,8 +40,9 @@ export default class Down extends OrchCommand {
     );
     if (flags.json) this.printJson({ project: project.name, ...result });
     this.say(
-      style.green(
-        `✔ ${project.name}: removed ${result.containers.length} container(s), ${result.networks.length} network(s), ${result.volumes.length} volume(s)`,
+      success(
+        style,
+        `${project.name}: removed ${result.containers.length} container(s), ${result.networks.length} network(s), ${result.volumes.length} volume(s)`,
       ),
     );
   }

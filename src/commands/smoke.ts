@@ -10,6 +10,7 @@ import { renderJUnit, type SmokeResult } from '../core/smoke/index.js';
 import { ExitCode, OrchError } from '../errors/index.js';
 import { renderDiagnostics } from '../ui/errors.js';
 import { renderSmokeSummary } from '../ui/smoke-view.js';
+import { detail } from '../ui/lines.js';
 
 export default class Smoke extends OrchCommand {
   static override summary =
@@ -70,7 +71,7 @@ export default class Smoke extends OrchCommand {
       await writeFile(file, renderJUnit(result, hostname()));
     }
     this.say(renderSmokeSummary(result, err));
-    if (artifactsDir !== undefined) this.say(err.dim(`artifacts: ${artifactsDir}`));
+    if (artifactsDir !== undefined) this.say(detail(err, `artifacts: ${artifactsDir}`));
     if (flags.json) this.printJson(result);
     if (result.outcome === 'interrupted') {
       process.exitCode = ExitCode.interrupted;

@@ -9,6 +9,7 @@ import { upProject } from '../core/engine/up.js';
 import { ExitCode, OrchError } from '../errors/index.js';
 import { renderDiagnostics } from '../ui/errors.js';
 import { renderFailures, renderTimeline, renderUpEvent } from '../ui/up-view.js';
+import { detail, success } from '../ui/lines.js';
 
 export default class Up extends OrchCommand {
   static override summary =
@@ -73,7 +74,7 @@ export default class Up extends OrchCommand {
             const line = renderUpEvent(e, Date.now() - t0, err);
             if (line) this.say(line);
           },
-          onBuildLine: (service, line) => flags.debug && this.say(err.dim(`${service} build | ${line}`)),
+          onBuildLine: (service, line) => flags.debug && this.say(detail(err, `${service} build | ${line}`)),
         },
         deps,
       );
@@ -102,8 +103,9 @@ export default class Up extends OrchCommand {
         handedOver = true;
         const sup = await pending.adopt();
         this.say(
-          err.green(
-            `✔ ${project.name}: ${result.services.length} service(s) ${waitReady ? 'ready' : 'started'}, supervised in the background`,
+          success(
+            err,
+            `${project.name}: ${result.services.length} service(s) ${waitReady ? 'ready' : 'started'}, supervised in the background`,
           ),
         );
         if (sup.gateway) this.say(`  gateway: http://${sup.gateway.host}:${sup.gateway.port}/`);

@@ -3,6 +3,7 @@ import { Flags } from '@oclif/core';
 import { OrchCommand } from '../cli/base-command.js';
 import { loadFromFlags } from '../cli/load-project.js';
 import { renderDiagnostics } from '../ui/errors.js';
+import { success } from '../ui/lines.js';
 
 export default class Validate extends OrchCommand {
   static override description =
@@ -28,6 +29,6 @@ export default class Validate extends OrchCommand {
       return;
     }
     const shown = project.files.map((f) => relative(process.cwd(), f) || f).join(', ');
-    this.say(this.errStyle().green(`✔ ${shown}: valid (${services} service${services === 1 ? '' : 's'})`));
+    this.say(success(this.errStyle(), `${shown}: valid (${services} service${services === 1 ? '' : 's'})`));
   }
 }

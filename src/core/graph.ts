@@ -57,10 +57,3 @@ export function withDependencies(deps: DependencyMap, roots: readonly string[]):
   roots.forEach(visit);
   return out;
 }
-
-/** Services that depend on `name`, directly. */
-export function dependentsOf(deps: DependencyMap, name: string): string[] {
-  return Object.keys(deps)
-    .filter((n) => (deps[n] ?? []).includes(name))
-    .sort();
-}

@@ -134,8 +134,6 @@ export interface DockerPort {
   imageExists(ref: string): Promise<boolean>;
   /** The local image's content id (`sha256:…`), or undefined when it is not here. */
   imageId(ref: string): Promise<string | undefined>;
-  /** Healthcheck baked into the image, if any (for "the image's own" healthchecks). */
-  imageHealthcheck(ref: string): Promise<DockerHealthcheck | undefined>;
   pullImage(ref: string, onLine?: (line: string) => void): Promise<void>;
   buildImage(req: BuildRequest, onLine?: (line: string) => void): Promise<void>;
 

@@ -4,6 +4,4 @@ export const Label = {
   service: 'dev.orch.service',
   replica: 'dev.orch.replica',
   configHash: 'dev.orch.config-hash',
-  /** Number of the container's generation for its replica: orch counts restarts across recreations. */
-  oneOff: 'dev.orch.oneoff',
 } as const;

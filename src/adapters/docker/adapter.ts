@@ -4,7 +4,6 @@ import type {
   ContainerCreateSpec,
   ContainerId,
   ContainerSnapshot,
-  DockerHealthcheck,
   DockerPort,
   EngineEvent,
   EngineInfo,
@@ -26,7 +25,7 @@ import { execInContainer } from './exec.js';
 import { putFiles } from './files.js';
 import { jsonLines, progressError } from './json-lines.js';
 import { containerLogs } from './logs.js';
-import { mapHealthcheck, mapInspect, type InspectLike } from './map-inspect.js';
+import { mapInspect, type InspectLike } from './map-inspect.js';
 
 type Labels = Readonly<Record<string, string>>;
 
@@ -98,12 +97,6 @@ export class DockerodeAdapter implements DockerPort {
   async imageId(ref: string): Promise<string | undefined> {
     const info = await this.call(`inspect image ${ref}`, () => this.docker.getImage(ref).inspect(), [404]);
     return info?.Id;
-  }
-
-  async imageHealthcheck(ref: string): Promise<DockerHealthcheck | undefined> {
-    const info = await this.call(`inspect image ${ref}`, () => this.docker.getImage(ref).inspect(), [404]);
-    if (info === undefined) throw new OrchError('IMAGE_UNAVAILABLE', `image ${ref} is not available locally`);
-    return mapHealthcheck(info.Config.Healthcheck);
   }
 
   async pullImage(ref: string, onLine?: (line: string) => void): Promise<void> {

@@ -1,10 +1,4 @@
-import type {
-  ContainerSnapshot,
-  ContainerState,
-  DockerHealthcheck,
-  HealthStatus,
-  PublishedPort,
-} from '../../core/ports.js';
+import type { ContainerSnapshot, ContainerState, HealthStatus, PublishedPort } from '../../core/ports.js';
 
 /**
  * The one place the engine's container JSON becomes orch's `ContainerSnapshot`. The input type
@@ -107,35 +101,5 @@ export function mapInspect(info: InspectLike): ContainerSnapshot {
     startedAt,
     finishedAt: engineTime(info.State.FinishedAt),
     ports: mapPorts(info.NetworkSettings?.Ports),
-  };
-}
-
-/** The engine's healthcheck config (durations in nanoseconds) as orch's, in milliseconds. */
-export function mapHealthcheck(
-  hc:
-    | {
-        Test?: string[] | null | undefined;
-        Interval?: number | undefined;
-        Timeout?: number | undefined;
-        Retries?: number | undefined;
-        StartPeriod?: number | undefined;
-        StartInterval?: number | undefined;
-      }
-    | null
-    | undefined,
-): DockerHealthcheck | undefined {
-  if (!hc?.Test || hc.Test.length === 0) return undefined;
-  const ms = (ns: number | undefined): number | undefined => (ns ? Math.round(ns / 1e6) : undefined);
-  const interval = ms(hc.Interval);
-  const timeout = ms(hc.Timeout);
-  const startPeriod = ms(hc.StartPeriod);
-  const startInterval = ms(hc.StartInterval);
-  return {
-    test: [...hc.Test],
-    ...(interval === undefined ? {} : { intervalMs: interval }),
-    ...(timeout === undefined ? {} : { timeoutMs: timeout }),
-    ...(hc.Retries ? { retries: hc.Retries } : {}),
-    ...(startPeriod === undefined ? {} : { startPeriodMs: startPeriod }),
-    ...(startInterval === undefined ? {} : { startIntervalMs: startInterval }),
   };
 }

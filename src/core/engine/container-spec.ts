@@ -13,10 +13,6 @@ export interface ReplicaInput {
   readonly files: readonly { readonly path: string; readonly content: Buffer; readonly mode: number }[];
 }
 
-export function projectLabels(project: Project): Record<string, string> {
-  return { [Label.project]: project.name };
-}
-
 /** Everything Docker needs to create one replica. Pure: the same input gives the same spec. */
 export function containerCreateSpec(input: ReplicaInput): ContainerCreateSpec {
   const { project, service, replica } = input;

@@ -16,7 +16,7 @@ export type ImageEvent = {
  * asked or missing, else use the local image, else pull. Builds run one at a time (two cores).
  */
 export class ImagePreparer {
-  private readonly pending = new Map<string, Promise<string>>();
+  private readonly pending = new Map<string, Promise<{ ref: string; id: string }>>();
   private buildQueue: Promise<unknown> = Promise.resolve();
 
   constructor(
@@ -33,13 +33,7 @@ export class ImagePreparer {
    * The image to run for this service and its content id: containers are recreated when the id
    * changes (a rebuild, a newer pull), as compose does, even though the name stays the same.
    */
-  async prepareWithId(service: ServiceSpec): Promise<{ ref: string; id: string }> {
-    const ref = await this.prepare(service);
-    return { ref, id: (await this.docker.imageId(ref)) ?? ref };
-  }
-
-  /** The image reference to run for this service. */
-  prepare(service: ServiceSpec): Promise<string> {
+  prepareWithId(service: ServiceSpec): Promise<{ ref: string; id: string }> {
     const ref = imageRef(this.project, service);
     let p = this.pending.get(ref);
     if (!p) {
@@ -49,11 +43,21 @@ export class ImagePreparer {
     return p;
   }
 
-  private async make(service: ServiceSpec, ref: string): Promise<string> {
+  /** The image reference to run for this service. */
+  async prepare(service: ServiceSpec): Promise<string> {
+    return (await this.prepareWithId(service)).ref;
+  }
+
+  private async make(service: ServiceSpec, ref: string): Promise<{ ref: string; id: string }> {
     const emit = (action: ImageEvent['action']): void =>
       this.opts.onEvent({ type: 'image', service: service.name, image: ref, action });
-    const present = await this.docker.imageExists(ref);
-    if (service.build && (this.opts.forceBuild || !present)) {
+    // One inspect tells both whether the image is here and which content it is.
+    const present = await this.docker.imageId(ref);
+    const idNow = async (): Promise<{ ref: string; id: string }> => ({
+      ref,
+      id: (await this.docker.imageId(ref)) ?? ref,
+    });
+    if (service.build && (this.opts.forceBuild || present === undefined)) {
       const build = service.build;
       const run = async (): Promise<void> => {
         emit('building');
@@ -73,11 +77,11 @@ export class ImagePreparer {
       const queued = this.buildQueue.then(run, run);
       this.buildQueue = queued.catch(() => undefined);
       await queued;
-      return ref;
+      return idNow();
     }
-    if (present) {
+    if (present !== undefined) {
       emit('present');
-      return ref;
+      return { ref, id: present };
     }
     emit('pulling');
     try {
@@ -93,6 +97,6 @@ export class ImagePreparer {
       );
     }
     emit('pulled');
-    return ref;
+    return idNow();
   }
 }

@@ -19,22 +19,17 @@ export interface PsRow {
 export async function psProject(project: Project, docker: DockerPort): Promise<PsRow[]> {
   await docker.ping();
   const cs = await docker.listContainers([`${Label.project}=${project.name}`], { all: true });
-  const rows = await Promise.all(
-    cs.map(async (listed) => {
-      // The list call carries no health or exit code; inspect does.
-      const c = await docker.inspectContainer(listed.id).catch(() => listed);
-      return {
-        service: c.labels[Label.service] ?? '?',
-        replica: Number(c.labels[Label.replica] ?? '0'),
-        container: c.name,
-        state: c.state === 'exited' ? `exited (${c.exitCode ?? '?'})` : c.state,
-        health: c.state === 'running' ? c.health : 'none',
-        restarts: 0,
-        ports: c.ports.map((p) => `${p.hostIp}:${p.hostPort}->${p.containerPort}/${p.protocol}`),
-        startedAt: c.state === 'running' ? c.startedAt : null,
-      };
-    }),
-  );
+  // listContainers already inspected each one: health and exit codes are in the snapshots.
+  const rows = cs.map((c) => ({
+    service: c.labels[Label.service] ?? '?',
+    replica: Number(c.labels[Label.replica] ?? '0'),
+    container: c.name,
+    state: c.state === 'exited' ? `exited (${c.exitCode ?? '?'})` : c.state,
+    health: c.state === 'running' ? c.health : ('none' as const),
+    restarts: 0,
+    ports: c.ports.map((p) => `${p.hostIp}:${p.hostPort}->${p.containerPort}/${p.protocol}`),
+    startedAt: c.state === 'running' ? c.startedAt : null,
+  }));
   return rows.sort((a, b) =>
     a.service === b.service ? a.replica - b.replica : a.service < b.service ? -1 : 1,
   );

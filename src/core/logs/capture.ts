@@ -27,7 +27,7 @@ function sourceFromLabels(
   sel: Selection,
 ): LogSource | undefined {
   const service = labels[Label.service];
-  if (service === undefined || labels[Label.oneOff] === 'true') return undefined;
+  if (service === undefined) return undefined;
   if (sel.services && sel.services.length > 0 && !sel.services.includes(service)) return undefined;
   return { containerId: id, service, replica: Number(labels[Label.replica] ?? '1') || 1 };
 }

@@ -73,8 +73,3 @@ export function createRecorder(
     },
   };
 }
-
-/** Stores records read in one go (what `orch logs` read from the engine). */
-export function recordAll(store: LogStore, perSource: readonly (readonly SourcedRecord[])[]): Promise<void> {
-  return store.append(perSource);
-}

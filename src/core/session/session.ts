@@ -1,11 +1,11 @@
 import type { Project, ServiceSpec } from '../../model/project.js';
 import { Label } from '../../model/labels.js';
 import { OrchError } from '../../errors/index.js';
-import { Supervisor, type SupervisorEvent } from '../supervisor/index.js';
+import { Supervisor, effectivePolicy, type SupervisorEvent } from '../supervisor/index.js';
 import type { ReplicaTracker } from '../engine/replica-tracker.js';
 import { type ReplicaState } from '../engine/replica-tracker.js';
 import type { EngineDeps } from '../engine/up.js';
-import { createReplica, removeContainer, serviceFiles } from '../engine/replicas.js';
+import { createReplica, removeContainer, serviceFiles, startPrepared } from '../engine/replicas.js';
 import { serviceConfigHash } from '../engine/config-hash.js';
 import { imageRef } from '../engine/naming.js';
 import type { ContainerId } from '../ports.js';
@@ -259,8 +259,8 @@ export class Session {
     const base = { service: r.service, replica: r.replica };
     const spec = this.project.services[r.service];
     if (r.state === 'exited' && r.snapshot.startedAt !== null && spec) {
-      const neverRestarts = spec.restart.kind === 'no' && spec.deployRestartPolicy === undefined;
-      if (neverRestarts) return;
+      // Nothing to decide for a policy that never restarts (a finished job stays quiet).
+      if (effectivePolicy(spec).on === 'never') return;
       this.supervisor.feed({ type: 'started', ...base, at });
       this.supervisor.feed({ type: 'exited', ...base, exitCode: r.exitCode ?? -1, at });
       return;
@@ -304,7 +304,7 @@ export class Session {
       { all: true },
     );
     for (const c of existing) await removeContainer(this.deps.docker, c, spec);
-    const { id } = await createReplica(
+    const made = await createReplica(
       this.project,
       spec,
       replica,
@@ -313,9 +313,8 @@ export class Session {
       files,
       this.deps.docker,
     );
-    this.tracker.track(await this.deps.docker.inspectContainer(id));
-    await this.deps.docker.startContainer(id);
-    this.tracker.track(await this.deps.docker.inspectContainer(id));
+    const prepared = { service: spec, toStart: [{ ...made, fresh: true, recreated: existing.length > 0 }] };
+    await startPrepared(prepared, this.tracker, this.deps.docker, () => undefined);
   }
 
   private waitReplicaReady(r: ReplicaState, signal: AbortSignal): Promise<void> {
