@@ -1,5 +1,5 @@
 import { createServer, request, type IncomingHttpHeaders, type Server } from 'node:http';
-import { connect, type AddressInfo } from 'node:net';
+import { connect, createServer as createTcpServer, type AddressInfo, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Gateway, type AccessEntry, type GatewayReplica } from '../../src/adapters/gateway/index.js';
 import { OrchError } from '../../src/errors/index.js';
@@ -305,6 +305,263 @@ describe('gateway over real loopback sockets', () => {
     expect(err).toBeInstanceOf(OrchError);
     expect((err as OrchError).code).toBe('PORT_TAKEN');
     expect((err as OrchError).exitCode).toBe(2);
+  });
+});
+
+/** Writes raw bytes on one connection and collects everything until the gateway closes it. */
+function raw(port: number, ...parts: (string | Buffer)[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const sock = connect(port, '127.0.0.1');
+    let got = '';
+    sock.on('data', (d: Buffer) => (got += d.toString('latin1')));
+    sock.on('error', reject);
+    sock.on('close', () => resolve(got));
+    for (const p of parts) sock.write(p);
+  });
+}
+
+/** A hand-written upstream: `respond` gets each request's bytes and the socket. */
+async function tcpUpstream(
+  name: string,
+  respond: (req: string, sock: Socket, n: number) => void,
+): Promise<Upstream & { connections: number }> {
+  let n = 0;
+  const u = { name, port: 0, seen: [], paths: [], connections: 0 } as unknown as Upstream & {
+    connections: number;
+  };
+  const server = createTcpServer((sock) => {
+    u.connections++;
+    let buf = '';
+    sock.on('error', () => undefined);
+    sock.on('data', (d: Buffer) => {
+      buf += d.toString('latin1');
+      const end = buf.indexOf('\r\n\r\n');
+      if (end < 0) return;
+      const req = buf.slice(0, end + 4);
+      buf = buf.slice(end + 4);
+      u.paths.push(req.split(' ')[1] ?? '');
+      respond(req, sock, ++n);
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  Object.assign(u, { server, port: (server.address() as AddressInfo).port });
+  const sockets = new Set<Socket>();
+  server.on('connection', (s: Socket) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  cleanups.push(
+    () =>
+      new Promise((r) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => r());
+      }),
+  );
+  return u;
+}
+
+describe('the gateway speaks HTTP/1.1 on the wire', () => {
+  it('answers pipelined requests in order on one connection, and closes after Connection: close', async () => {
+    const u = await upstream('a', (req, res) => {
+      // The first answer is the slowest: order must still follow the requests.
+      const delay = req.url === '/api/1' ? 80 : 0;
+      setTimeout(() => res.end(`got ${req.url}`), delay);
+    });
+    const { gw, port } = await gateway();
+    gw.setReplicas('api', [replica(u, 1)]);
+    // The CRLF before the second request is tolerated, as RFC 9112 §2.2 asks.
+    const out = await raw(
+      port,
+      'GET /api/1 HTTP/1.1\r\nHost: x\r\n\r\n\r\nGET /api/2 HTTP/1.1\r\nHost: x\r\n\r\n' +
+        'GET /api/3 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n',
+    );
+    const bodies = [...out.matchAll(/got (\/api\/\d)/g)].map((m) => m[1]);
+    expect(bodies).toEqual(['/api/1', '/api/2', '/api/3']);
+    expect(out.match(/HTTP\/1\.1 200/g)).toHaveLength(3);
+    expect(out.split('\r\n\r\n')[2]).toMatch(/connection: close/i);
+  });
+
+  it('keeps one upstream connection alive across requests', async () => {
+    const u = await tcpUpstream('ka', (_req, sock) => {
+      sock.write('HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok');
+    });
+    const { gw, port } = await gateway();
+    gw.setReplicas('api', [replica(u, 1)]);
+    for (let i = 0; i < 5; i++) expect((await send(port, '/api/k')).body).toBe('ok');
+    expect(u.connections).toBe(1);
+  });
+
+  it('retries a request on a new connection when a kept-alive one was closed under it, without ejecting', async () => {
+    // The second request arrives on the kept-alive connection and is dropped unanswered, as when
+    // an upstream's idle timeout fires just as the request goes out.
+    const u = await tcpUpstream('stale', (_req, sock, n) => {
+      if (n === 2) sock.destroy();
+      else sock.write(`HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nr${n}`);
+    });
+    const { gw, port } = await gateway();
+    gw.setReplicas('api', [replica(u, 1)]);
+    expect((await send(port, '/api/a')).body).toBe('r1');
+    const second = await send(port, '/api/b');
+    expect(second.status).toBe(200);
+    expect(second.body).toBe('r3');
+    expect(u.connections).toBe(2);
+    expect(gw.stats().routes[0]!.replicas[0]!.ejected).toBe(false);
+  });
+
+  it('streams a chunked response as it comes, and de-chunks it for an HTTP/1.0 client', async () => {
+    let release: () => void = () => undefined;
+    const u = await upstream('chunky', (_req, res) => {
+      res.write('first;');
+      release = () => res.end('second');
+    });
+    const { gw, port } = await gateway();
+    gw.setReplicas('api', [replica(u, 1)]);
+    // The first chunk reaches the client while the upstream is still writing.
+    const early = await new Promise<string>((resolve) => {
+      const req = request({ host: '127.0.0.1', port, path: '/api/c' }, (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => {
+          body += c;
+          if (body === 'first;') release();
+        });
+        res.on('end', () => resolve(`${res.headers['transfer-encoding']}:${body}`));
+      });
+      req.end();
+    });
+    expect(early).toBe('chunked:first;second');
+
+    const old = raw(port, 'GET /api/c HTTP/1.0\r\nHost: x\r\n\r\n');
+    await until(() => u.paths.length === 2);
+    release();
+    const out = await old;
+    const [head, body] = out.split('\r\n\r\n');
+    expect(head).not.toMatch(/transfer-encoding/i);
+    expect(head).toMatch(/connection: close/i);
+    expect(body).toBe('first;second');
+  });
+
+  it('passes a close-delimited response through and then closes the client connection', async () => {
+    const u = await tcpUpstream('old', (_req, sock) => {
+      sock.end('HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\n\r\nuntil the end');
+    });
+    const { gw, port } = await gateway();
+    gw.setReplicas('api', [replica(u, 1)]);
+    const out = await raw(port, 'GET /api/x HTTP/1.1\r\nHost: x\r\n\r\n');
+    expect(out).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+    expect(out).toMatch(/connection: close/i);
+    expect(out.endsWith('\r\n\r\nuntil the end')).toBe(true);
+  });
+
+  it('answers HEAD without waiting for a body, and keeps the connection usable', async () => {
+    const u = await upstream('h', (_req, res) => {
+      res.writeHead(200, { 'content-length': '1000' });
+      res.end();
+    });
+    const { gw, port } = await gateway();
+    gw.setReplicas('api', [replica(u, 1)]);
+    const out = await raw(
+      port,
+      'HEAD /api/h HTTP/1.1\r\nHost: x\r\n\r\nGET /nowhere HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n',
+    );
+    expect(out).toMatch(
+      /^HTTP\/1\.1 200 OK\r\n[\s\S]*content-length: 1000\r\n[\s\S]*\r\n\r\nHTTP\/1\.1 404 /i,
+    );
+  });
+
+  it('sends 100 Continue to a client that expects it, then the upstream gets the body', async () => {
+    const u = await upstream('e', (req, res) => {
+      let n = 0;
+      req.on('data', (d: Buffer) => (n += d.length));
+      req.on('end', () => res.end(`len=${n}`));
+    });
+    const { gw, port } = await gateway();
+    gw.setReplicas('api', [replica(u, 1)]);
+    const sock = connect(port, '127.0.0.1');
+    let got = '';
+    sock.on('data', (d: Buffer) => (got += d.toString()));
+    sock.write(
+      'POST /api/e HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n',
+    );
+    await until(() => got.includes('100 Continue'));
+    expect(got).toBe('HTTP/1.1 100 Continue\r\n\r\n');
+    sock.write('hello');
+    await until(() => got.includes('len=5'));
+    sock.destroy();
+  });
+
+  it('refuses unreadable requests with a status and closes: bad header, smuggling, too large', async () => {
+    const { port, access } = await gateway();
+    const space = await raw(port, 'GET /api HTTP/1.1\r\nHost : x\r\n\r\n');
+    expect(space).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
+    const both = await raw(
+      port,
+      'POST /api HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n',
+    );
+    expect(both).toMatch(/^HTTP\/1\.1 400 /);
+    expect(both).toContain('both Transfer-Encoding and Content-Length');
+    const big = await raw(port, `GET /api HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`);
+    expect(big).toMatch(/^HTTP\/1\.1 431 /);
+    const badChunk = await raw(
+      port,
+      'POST /nowhere HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n',
+    );
+    expect(badChunk).toMatch(/^HTTP\/1\.1 404 /);
+    await flushAccess();
+    // Only the request that was read reached the access log; unreadable bytes are no request.
+    expect(access.map((a) => a.status)).toEqual([404]);
+  });
+
+  it('carries an 8 MiB response to a slow reader completely', async () => {
+    const payload = Buffer.alloc(8 * 1024 * 1024, 0x61);
+    payload.write('END', payload.length - 3);
+    const u = await upstream('big', (_req, res) => {
+      res.writeHead(200, { 'content-length': String(payload.length) });
+      res.end(payload);
+    });
+    const { gw, port } = await gateway();
+    gw.setReplicas('api', [replica(u, 1)]);
+    const got = await new Promise<Buffer>((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port, path: '/api/big' }, (res) => {
+        const parts: Buffer[] = [];
+        res.pause();
+        // Read in bursts, so the gateway has to hold the upstream back.
+        const timer = setInterval(() => res.read() ?? undefined, 5);
+        res.on('readable', () => {
+          let c: Buffer | null;
+          while ((c = res.read() as Buffer | null) !== null) parts.push(c);
+        });
+        res.on('end', () => {
+          clearInterval(timer);
+          resolve(Buffer.concat(parts));
+        });
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    expect(got.length).toBe(payload.length);
+    expect(got.equals(payload)).toBe(true);
+  });
+
+  it('lets an in-flight request finish on stop() and closes idle connections', async () => {
+    const u = await upstream('slow', (_req, res) => void setTimeout(() => res.end('done'), 200));
+    const access: AccessEntry[] = [];
+    const gw = new Gateway(settings(), { onAccess: (e) => access.push(e), portOverride: 0, drainMs: 2000 });
+    const { port } = await gw.start();
+    gw.setReplicas('api', [replica(u, 1)]);
+    const idle = connect(port, '127.0.0.1');
+    const idleClosed = new Promise((r) => idle.on('close', r));
+    await new Promise((r) => idle.on('connect', r));
+    const pending = send(port, '/api/slow');
+    await until(() => u.paths.length === 1);
+    const stopped = gw.stop();
+    const r = await pending;
+    expect(r.status).toBe(200);
+    expect(r.body).toBe('done');
+    expect(r.headers['connection']).toBe('close');
+    await idleClosed;
+    await stopped;
+    expect(access).toHaveLength(1);
   });
 });
 

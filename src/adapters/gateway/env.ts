@@ -1,14 +1,20 @@
 import type { Duplex } from 'node:stream';
 import type { IdSource, Membership, RouteTable, Upstream } from '../../core/gateway/index.js';
 import type { AccessLog } from './access.js';
-import type { Pools } from './pool.js';
+import { CONNECT_TIMEOUT, UPSTREAM_CLOSED, type UpstreamPools } from './http1/upstream.js';
+
+/** What the gateway's periodic sweep looks at: exchanges waiting on an upstream. */
+export interface Deadline {
+  readonly deadline: number;
+  timedOut(): void;
+}
 
 /** What the request handlers share: one per gateway. */
 export interface ProxyEnv {
   /** Swapped as a whole by a live route edit. */
   table: RouteTable;
   membership: Membership;
-  readonly pools: Pools;
+  readonly pools: UpstreamPools;
   readonly ids: IdSource;
   readonly timeoutMs: number;
   readonly access: AccessLog;
@@ -18,13 +24,17 @@ export interface ProxyEnv {
   active: number;
   /** Sockets of open Upgrade tunnels (both ends), so stop() can close them. */
   readonly tunnels: Set<Duplex>;
+  /** Exchanges with an upstream deadline (the sweep times them out: no timer per request). */
+  readonly inflight: Set<Deadline>;
+  /** stop() began: every response says `connection: close`. */
+  draining: boolean;
 }
 
 /** Connection failures that happen before anything is written: safe to retry with any method. */
 export function isConnectFailure(code: string | undefined): boolean {
   switch (code) {
     case 'ECONNREFUSED':
-    case 'UND_ERR_CONNECT_TIMEOUT':
+    case CONNECT_TIMEOUT:
     case 'EHOSTUNREACH':
     case 'ENETUNREACH':
     case 'EADDRNOTAVAIL':
@@ -39,11 +49,16 @@ export function isEjectable(code: string | undefined): boolean {
   switch (code) {
     case 'ECONNRESET':
     case 'EPIPE':
-    case 'UND_ERR_SOCKET':
+    case UPSTREAM_CLOSED:
       return true;
     default:
       return isConnectFailure(code);
   }
+}
+
+/** How a kept-alive connection fails when the upstream closed it just as a request went out. */
+export function isStaleReuse(code: string): boolean {
+  return code === 'ECONNRESET' || code === 'EPIPE' || code === UPSTREAM_CLOSED;
 }
 
 export function errorCode(err: unknown): string | undefined {

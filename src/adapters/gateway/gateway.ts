@@ -1,4 +1,5 @@
-import type { Server } from 'node:http';
+import type { Server } from 'node:net';
+import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   compileRoutes,
@@ -12,10 +13,16 @@ import type { GatewayRoute, GatewaySettings } from '../../model/project.js';
 import { AccessLog, type AccessEntry } from './access.js';
 import type { ProxyEnv } from './env.js';
 import { CryptoIds } from './ids.js';
-import { Pools } from './pool.js';
-import { handleRequest } from './proxy.js';
+import { ClientConn } from './client.js';
+import { UpstreamPools } from './http1/upstream.js';
 import { createGatewayServer, listen } from './server.js';
-import { handleUpgrade } from './upgrade.js';
+
+/** A client that started a request head must finish it within this (slow-loris guard). */
+const HEAD_TIMEOUT_MS = 60_000;
+/** Idle keep-alive client connections close after this (node:http's usual 65 s). */
+const CLIENT_IDLE_MS = 65_000;
+/** Idle upstream connections close before the upstream's own keep-alive timeout (node: 5 s). */
+const UPSTREAM_IDLE_MS = 4_000;
 
 export interface GatewayOptions {
   onAccess: (e: AccessEntry) => void;
@@ -34,10 +41,12 @@ export class Gateway {
   private membership: Membership;
   /** Each service's current replicas, replayed into a new route table. */
   private readonly replicas = new Map<string, readonly GatewayReplica[]>();
-  private readonly pools = new Pools();
+  private readonly pools = new UpstreamPools();
   private readonly env: ProxyEnv;
   private readonly drainMs: number;
+  private readonly clients = new Set<ClientConn>();
   private server: Server | undefined;
+  private sweepTimer: NodeJS.Timeout | undefined;
   private readmitTimer: NodeJS.Timeout | undefined;
   private readmitAt = Infinity;
 
@@ -58,20 +67,36 @@ export class Gateway {
       eject: (u) => this.eject(u),
       active: 0,
       tunnels: new Set(),
+      inflight: new Set(),
+      draining: false,
     };
   }
 
   async start(): Promise<{ host: string; port: number }> {
     if (this.server !== undefined) throw new Error('gateway already started');
     const env = this.env;
-    const server = createGatewayServer({
-      request: (req, res) => handleRequest(env, req, res),
-      upgrade: (req, socket, head) => handleUpgrade(env, req, socket, head),
-    });
+    env.draining = false;
+    const server = createGatewayServer((socket) => void new ClientConn(env, socket, this.clients));
     const host = this.settings.host === '' ? '127.0.0.1' : this.settings.host;
     const bound = await listen(server, host, this.opts.portOverride ?? this.settings.port);
     this.server = server;
+    // Timeouts are found by a sweep rather than a timer per request: fine enough for deadlines of
+    // seconds, and free on the request path.
+    const every = Math.max(10, Math.min(250, Math.floor(this.settings.timeoutMs / 10)));
+    this.sweepTimer = setInterval(() => this.sweep(), every);
+    this.sweepTimer.unref();
     return bound;
+  }
+
+  private sweep(): void {
+    const now = performance.now();
+    for (const ex of this.env.inflight) if (ex.deadline <= now) ex.timedOut();
+    const wall = Date.now();
+    for (const c of this.clients) {
+      if (c.headSince > 0 && wall - c.headSince > HEAD_TIMEOUT_MS) c.destroy();
+      else if (!c.busy && c.idleSince > 0 && wall - c.idleSince > CLIENT_IDLE_MS) c.destroy();
+    }
+    this.pools.sweep(wall - UPSTREAM_IDLE_MS);
   }
 
   setReplicas(service: string, replicas: readonly GatewayReplica[]): void {
@@ -104,15 +129,18 @@ export class Gateway {
     this.readmitTimer = undefined;
     if (server !== undefined) {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeIdleConnections();
+      this.env.draining = true;
+      for (const c of this.clients) c.closeIfIdle();
       const deadline = Date.now() + this.drainMs;
       while (this.env.active > 0 && Date.now() < deadline) await sleep(20);
-      server.closeAllConnections();
+      for (const c of this.clients) c.destroy();
       for (const s of this.env.tunnels) s.destroy();
       this.env.tunnels.clear();
       await closed;
     }
-    await this.pools.closeAll(Math.min(this.drainMs, 1_000));
+    if (this.sweepTimer !== undefined) clearInterval(this.sweepTimer);
+    this.sweepTimer = undefined;
+    this.pools.closeAll();
     this.env.access.flush();
   }
 

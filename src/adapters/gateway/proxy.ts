@@ -1,6 +1,4 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import type { Dispatcher } from 'undici';
 import {
   forwardRequestHeaders,
   forwardResponseHeaders,
@@ -11,179 +9,307 @@ import {
   type Upstream,
 } from '../../core/gateway/index.js';
 import { logAccess } from './access.js';
-import { canRetry, errorCode, gatewayBody, isEjectable, type ProxyEnv } from './env.js';
+import { canRetry, gatewayBody, isEjectable, isStaleReuse, type ProxyEnv } from './env.js';
+import { BodyReader } from './http1/body.js';
+import type { Framing, RequestHead, ResponseHead } from './http1/head.js';
+import type { UpstreamConn, UpstreamHandler } from './http1/upstream.js';
 
-const CALL = Symbol('orch.gateway.call');
-type TrackedResponse = ServerResponse & { [CALL]?: ProxyCall | undefined };
-
-function latin1(b: Buffer): string {
-  return b.toString('latin1');
+/** The client side of an exchange: where the response goes, and what happens after it. */
+export interface ClientSide {
+  readonly ip: string;
+  /** HTTP minor version the client spoke. */
+  readonly minor: number;
+  /** Whether the connection will close after this response (so the head says `connection: close`). */
+  willClose(keepAlive: boolean): boolean;
+  /** Writes response bytes; false means wait for `onDrain`. */
+  write(data: Buffer | string): boolean;
+  writeHeadAndBody(head: string, body: Buffer | undefined): boolean;
+  onDrain(fn: () => void): void;
+  /** Stop/resume reading the request body while the upstream is not ready for more. */
+  pause(): void;
+  resume(): void;
+  /** The exchange is over; `close` asks for the connection to be closed after what was written. */
+  done(close: boolean): void;
+  /** The response was cut short: the connection is torn down. */
+  destroy(): void;
 }
 
-/** Shared by every response, so no closure is made per request. */
-function onResponseClose(this: TrackedResponse): void {
-  this[CALL]?.clientClosed();
+const PENDING_LIMIT = 1024 * 1024;
+const identity = (s: string): string => s;
+
+function statusText(status: number): string {
+  switch (status) {
+    case 404:
+      return 'Not Found';
+    case 502:
+      return 'Bad Gateway';
+    case 504:
+      return 'Gateway Timeout';
+    default:
+      return 'Error';
+  }
 }
 
-/** Entry point for plain (non-Upgrade) requests. */
-export function handleRequest(env: ProxyEnv, req: IncomingMessage, res: ServerResponse): void {
+/** Starts one plain (non-Upgrade) request: route, rewrite, send. */
+export function startExchange(env: ProxyEnv, client: ClientSide, head: RequestHead): Exchange {
   const start = performance.now();
-  const fwd = forwardRequestHeaders(req.rawHeaders, {
+  const fwd = forwardRequestHeaders(head.rawHeaders, {
     ids: env.ids,
-    clientIp: req.socket.remoteAddress ?? '',
+    clientIp: client.ip,
     proto: 'http',
     upgrade: false,
   });
-  const url = req.url ?? '/';
-  const route = matchRoute(env.table, fwd.host === '' ? undefined : fwd.host, url);
-  const call = new ProxyCall(env, req, res, fwd, start);
-  if (route === undefined) {
-    call.answer(404, 'no route matches this request');
-    return;
-  }
-  call.route(env.membership.state(route), upstreamPath(route, url));
+  const ex = new Exchange(env, client, head, fwd, start);
+  const route = matchRoute(env.table, fwd.host === '' ? undefined : fwd.host, head.url);
+  if (route === undefined) ex.answer(404, 'no route matches this request');
+  else ex.route(env.membership.state(route), upstreamPath(route, head.url));
+  return ex;
 }
 
 /**
- * One proxied request, also the undici dispatch handler for it. It uses undici's raw handler
- * callbacks (onHeaders with raw Buffers) because the controller-style API parses every response's
- * headers into an object first, which this proxy never needs.
+ * One proxied request/response. The request head is rewritten once; body bytes are passed on as
+ * framed (chunked stays chunked), and held only while no upstream connection is ready, so a
+ * request refused at connect can still be sent to another replica.
  */
-class ProxyCall implements Dispatcher.DispatchHandler {
+export class Exchange implements UpstreamHandler {
+  /** When the upstream must have answered (or sent more body) by; checked by the gateway's sweep. */
+  deadline = Infinity;
   private rs: RouteState | undefined;
   private path = '';
   private upstream: Upstream | undefined;
   private tried: Upstream[] | undefined;
-  private abortUpstream: ((err?: Error) => void) | undefined;
-  private resumeUpstream: (() => void) | undefined;
+  private conn: UpstreamConn | undefined;
+  private ready = false;
+  private pending: Buffer[] | undefined;
+  private pendingBytes = 0;
+  private bodyDone: boolean;
+  private staleRetried = false;
   private status = 0;
   private responded = false;
+  private closeAfter = false;
+  private dechunk: BodyReader | undefined;
   private done = false;
 
   constructor(
     private readonly env: ProxyEnv,
-    private readonly req: IncomingMessage,
-    private readonly res: ServerResponse,
+    private readonly client: ClientSide,
+    private readonly req: RequestHead,
     private readonly fwd: ForwardedRequest,
     private readonly start: number,
   ) {
     env.active++;
-    (res as TrackedResponse)[CALL] = this;
-    res.on('close', onResponseClose);
+    this.bodyDone = req.framing.kind === 'none';
+  }
+
+  get isDone(): boolean {
+    return this.done;
   }
 
   route(rs: RouteState, path: string): void {
     this.rs = rs;
     this.path = path;
     rs.stats.begin();
-    this.attempt();
+    this.env.inflight.add(this);
+    this.attempt(false);
   }
 
-  private attempt(): void {
-    const rs = this.rs;
-    if (rs === undefined) return;
-    const u = rs.balancer.pick(this.tried);
-    if (u === undefined) {
-      const why = this.tried === undefined ? 'no healthy replica' : 'no replica reachable';
-      this.answer(502, why);
+  /** Request body bytes from the client, in order; `last` when the body is complete. */
+  requestBody(chunk: Buffer, last: boolean): void {
+    if (this.done) return;
+    if (last) this.bodyDone = true;
+    const conn = this.conn;
+    if (conn !== undefined && this.ready) {
+      if (chunk.length > 0 && !conn.write(chunk)) {
+        this.client.pause();
+        conn.socket.once('drain', () => this.client.resume());
+      }
+      if (last) conn.requestComplete();
       return;
     }
-    this.upstream = u;
-    u.inFlight++;
-    u.stats.begin();
-    this.env.pools.get(u.origin).dispatch(
-      {
-        origin: u.origin,
-        path: this.path,
-        method: this.req.method as Dispatcher.HttpMethod,
-        headers: this.fwd.headers,
-        body: this.fwd.hasBody ? this.req : null,
-        headersTimeout: this.env.timeoutMs,
-        bodyTimeout: this.env.timeoutMs,
-      },
-      this,
-    );
+    if (chunk.length === 0) return;
+    (this.pending ??= []).push(chunk);
+    this.pendingBytes += chunk.length;
+    if (this.pendingBytes > PENDING_LIMIT) this.client.pause();
   }
 
-  onConnect(abort: (err?: Error) => void): void {
-    this.abortUpstream = abort;
-    if (this.done) abort();
-  }
-
-  onHeaders(statusCode: number, rawHeaders: Buffer[], resume: () => void): boolean {
-    // 1xx (100 Continue, 103 Early Hints) are not forwarded; node:http answered Continue itself.
-    if (statusCode < 200 || this.done) return true;
-    this.resumeUpstream = resume;
-    this.status = statusCode;
-    this.responded = true;
-    this.res.writeHead(statusCode, forwardResponseHeaders(rawHeaders, latin1, this.fwd.requestId));
-    return true;
-  }
-
-  onData(chunk: Buffer): boolean {
-    if (this.done) return true;
-    const ok = this.res.write(chunk);
-    if (!ok) {
-      // Backpressure is rare on loopback; a closure here costs nothing on the common path.
-      const resume = this.resumeUpstream;
-      this.res.once('drain', () => resume?.());
+  private attempt(fresh: boolean): void {
+    const rs = this.rs;
+    if (rs === undefined || this.done) return;
+    let u = this.upstream;
+    if (!fresh || u === undefined) {
+      u = rs.balancer.pick(this.tried);
+      if (u === undefined) {
+        this.answer(502, this.tried === undefined ? 'no healthy replica' : 'no replica reachable');
+        return;
+      }
+      this.upstream = u;
+      u.inFlight++;
+      u.stats.begin();
     }
-    return ok;
+    this.ready = false;
+    this.deadline = performance.now() + this.env.timeoutMs;
+    this.env.pools.get(u.origin, u.host, u.port).request(this, this.req.method, fresh);
   }
 
-  onComplete(): void {
-    if (this.done) return;
-    this.res.end();
-    this.finish(undefined);
+  onUpstreamReady(conn: UpstreamConn): void {
+    if (this.done) {
+      conn.abort();
+      return;
+    }
+    this.conn = conn;
+    this.ready = true;
+    const h = this.fwd.headers;
+    let s = `${this.req.method} ${this.path} HTTP/1.1\r\n`;
+    for (let i = 0; i + 1 < h.length; i += 2) s += `${h[i] ?? ''}: ${h[i + 1] ?? ''}\r\n`;
+    if (this.req.framing.kind === 'chunked') s += 'transfer-encoding: chunked\r\n';
+    s += '\r\n';
+    const pending = this.pending;
+    if (pending === undefined) {
+      conn.write(s);
+    } else {
+      conn.socket.cork();
+      conn.write(s);
+      for (const b of pending) conn.write(b);
+      conn.socket.uncork();
+      // Kept until the upstream answers: a refused connect never got here, so nothing is replayed.
+      this.pending = undefined;
+      if (this.pendingBytes > PENDING_LIMIT) this.client.resume();
+      this.pendingBytes = 0;
+    }
+    if (this.bodyDone) conn.requestComplete();
   }
 
-  onError(err: Error): void {
+  onResponseHead(head: ResponseHead, framing: Framing, body: Buffer | undefined, complete: boolean): void {
     if (this.done) return;
-    const code = errorCode(err);
+    this.status = head.status;
+    this.responded = true;
+    const headers = forwardResponseHeaders(head.rawHeaders, identity, this.fwd.requestId);
+    const chunked = framing.kind === 'chunked';
+    const http10 = this.client.minor === 0;
+    // A body the client cannot be told the length of ends with the connection.
+    const lengthless = framing.kind === 'close' || (chunked && http10);
+    // The client's request body was not read to its end: the connection cannot carry another.
+    this.closeAfter = this.client.willClose(this.req.keepAlive && !lengthless && this.bodyDone);
+    let s = `HTTP/1.1 ${head.status} ${head.reason}\r\n`;
+    for (let i = 0; i + 1 < headers.length; i += 2) {
+      const name = headers[i] ?? '';
+      // With a chunked body a Content-Length is wrong (RFC 9112 §6.3); it is dropped.
+      if (chunked && name.length === 14 && name.toLowerCase() === 'content-length') continue;
+      s += `${name}: ${headers[i + 1] ?? ''}\r\n`;
+    }
+    if (chunked && !http10) s += 'transfer-encoding: chunked\r\n';
+    if (this.closeAfter) s += 'connection: close\r\n';
+    else if (http10) s += 'connection: keep-alive\r\n';
+    s += '\r\n';
+    if (chunked && http10) {
+      this.dechunk = new BodyReader(framing, (b, from, to) => void this.client.write(b.subarray(from, to)));
+      this.client.write(s);
+      if (body !== undefined) this.dechunk.consume(body, 0);
+    } else if (!this.client.writeHeadAndBody(s, body) && !complete) this.backpressure();
+    if (complete) this.finish(undefined);
+    else this.deadline = performance.now() + this.env.timeoutMs;
+  }
+
+  onResponseBody(chunk: Buffer, complete: boolean): void {
+    if (this.done) return;
+    let ok = true;
+    if (chunk.length > 0) {
+      if (this.dechunk !== undefined) this.dechunk.consume(chunk, 0);
+      else ok = this.client.write(chunk);
+    }
+    if (complete) {
+      this.finish(undefined);
+      return;
+    }
+    this.deadline = performance.now() + this.env.timeoutMs;
+    if (!ok) this.backpressure();
+  }
+
+  private backpressure(): void {
+    const conn = this.conn;
+    if (conn === undefined) return;
+    conn.socket.pause();
+    this.client.onDrain(() => conn.socket.resume());
+  }
+
+  onUpstreamError(code: string, message: string): void {
+    if (this.done) return;
     const u = this.upstream;
-    if (!this.responded) {
-      if (u !== undefined && isEjectable(code)) {
+    const conn = this.conn;
+    this.conn = undefined;
+    this.ready = false;
+    if (!this.responded && u !== undefined) {
+      const method = this.req.method;
+      const hasBody = this.req.framing.kind !== 'none';
+      // A kept-alive connection the upstream closed as the request went out is not a dead replica:
+      // one more try on a new connection to the same one.
+      if (
+        conn?.reused === true &&
+        isStaleReuse(code) &&
+        !this.staleRetried &&
+        canRetry(code, method, hasBody)
+      ) {
+        this.staleRetried = true;
+        this.attempt(true);
+        return;
+      }
+      if (isEjectable(code)) {
         this.env.eject(u);
-        if (canRetry(code, this.req.method ?? 'GET', this.fwd.hasBody)) {
+        if (canRetry(code, method, hasBody)) {
           this.release(u, 502, true);
           (this.tried ??= []).push(u);
           this.upstream = undefined;
-          this.attempt();
+          this.attempt(false);
           return;
         }
       }
-      if (code === 'UND_ERR_HEADERS_TIMEOUT') this.answer(504, 'upstream timed out');
-      else this.answer(502, `upstream failed: ${code ?? err.message}`);
+      this.answer(502, `upstream failed: ${code === 'UPSTREAM_ERROR' ? message : code}`);
       return;
     }
     // Headers already went out: all that can be done is cut the response short.
-    this.res.destroy(err);
-    this.finish(code ?? err.message);
+    this.client.destroy();
+    this.finish(code);
   }
 
-  /** The client went away (or the response finished: then this does nothing). */
+  /** The gateway's sweep found the deadline passed. */
+  timedOut(): void {
+    if (this.done) return;
+    this.dropUpstream();
+    if (!this.responded) {
+      this.answer(504, 'upstream timed out');
+      return;
+    }
+    this.client.destroy();
+    this.finish('upstream timed out');
+  }
+
+  /** The client went away. */
   clientClosed(): void {
     if (this.done) return;
-    this.abortUpstream?.();
+    this.dropUpstream();
     this.status ||= 499;
     this.finish('client closed the connection');
   }
 
+  /** Abandons the upstream side: its connection (cannot be reused mid-exchange) or its queue place. */
+  private dropUpstream(): void {
+    const conn = this.conn;
+    this.conn = undefined;
+    if (conn !== undefined) conn.abort();
+    else if (this.upstream !== undefined) this.env.pools.cancel(this.upstream.origin, this);
+  }
+
   /** A response made by the gateway itself; 5xx ones count as errors. */
   answer(status: number, message: string): void {
+    if (this.done) return;
     this.status = status;
     const body = gatewayBody(status, message, this.rs?.route.label, this.rs?.route.service);
-    if (!this.res.headersSent) {
-      this.res.writeHead(status, [
-        'content-type',
-        'application/json',
-        'content-length',
-        String(Buffer.byteLength(body)),
-        'x-request-id',
-        this.fwd.requestId,
-      ]);
-    }
-    this.res.end(body);
+    this.closeAfter = this.client.willClose(this.req.keepAlive && this.bodyDone);
+    const head =
+      `HTTP/1.1 ${status} ${statusText(status)}\r\ncontent-type: application/json\r\n` +
+      `content-length: ${Buffer.byteLength(body)}\r\nx-request-id: ${this.fwd.requestId}\r\n` +
+      (this.closeAfter ? 'connection: close\r\n\r\n' : '\r\n');
+    this.client.writeHeadAndBody(head + body, undefined);
     this.finish(status >= 500 ? message : undefined);
   }
 
@@ -197,7 +323,7 @@ class ProxyCall implements Dispatcher.DispatchHandler {
     if (this.done) return;
     this.done = true;
     this.env.active--;
-    (this.res as TrackedResponse)[CALL] = undefined;
+    this.env.inflight.delete(this);
     const ms = performance.now() - this.start;
     const u = this.upstream;
     const rs = this.rs;
@@ -210,5 +336,6 @@ class ProxyCall implements Dispatcher.DispatchHandler {
     }
     rs?.stats.end(this.status, failed, ms);
     logAccess(this.env.access, this.req, this.fwd, this.status, ms, rs?.route, u?.name, error);
+    this.client.done(this.closeAfter || (error !== undefined && this.responded));
   }
 }

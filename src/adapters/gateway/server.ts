@@ -1,22 +1,15 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { Duplex } from 'node:stream';
+import { createServer, type Server, type Socket } from 'node:net';
 import { OrchError } from '../../errors/index.js';
 import { errorCode } from './env.js';
 
-export interface ServerHandlers {
-  request(req: IncomingMessage, res: ServerResponse): void;
-  upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
-}
-
-export function createGatewayServer(h: ServerHandlers): Server {
-  const server = createServer({ noDelay: true, keepAliveTimeout: 65_000 }, h.request);
-  server.on('upgrade', h.upgrade);
-  // A malformed request from one client must not surface as an unhandled error.
-  server.on('clientError', (_err, socket: Duplex) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n');
-    else socket.destroy();
-  });
-  return server;
+/**
+ * The gateway's listening socket. It speaks HTTP/1.1 itself (see ./http1 and ./client.ts) rather
+ * than through node:http: one read and one write per request each way is what lets a single
+ * process keep up with nginx (bench/gateway).
+ */
+export function createGatewayServer(onConnection: (socket: Socket) => void): Server {
+  // Half-open: a client may send its request and shut its side; the answer still goes out.
+  return createServer({ noDelay: true, allowHalfOpen: true }, onConnection);
 }
 
 /** Binds, turning "address in use" into the catalogue's PORT_TAKEN (exit 2). */

@@ -1,4 +1,3 @@
-import type { IncomingMessage } from 'node:http';
 import { connect } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { performance } from 'node:perf_hooks';
@@ -12,21 +11,23 @@ import {
 } from '../../core/gateway/index.js';
 import { logAccess } from './access.js';
 import { errorCode, gatewayBody, isConnectFailure, type ProxyEnv } from './env.js';
+import type { RequestHead } from './http1/head.js';
 
 /**
  * `Upgrade` requests (WebSocket, h2c, anything): the request head is rewritten and sent on a
  * fresh connection, then bytes are piped both ways untouched, the upstream's 101 (or refusal)
  * included. The first response line gives the status for the access line.
  */
-export function handleUpgrade(env: ProxyEnv, req: IncomingMessage, client: Duplex, head: Buffer): void {
+export function handleUpgrade(
+  env: ProxyEnv,
+  req: RequestHead,
+  clientIp: string,
+  client: Duplex,
+  head: Buffer,
+): void {
   const start = performance.now();
-  const fwd = forwardRequestHeaders(req.rawHeaders, {
-    ids: env.ids,
-    clientIp: req.socket.remoteAddress ?? '',
-    proto: 'http',
-    upgrade: true,
-  });
-  const url = req.url ?? '/';
+  const fwd = forwardRequestHeaders(req.rawHeaders, { ids: env.ids, clientIp, proto: 'http', upgrade: true });
+  const url = req.url;
   const route = matchRoute(env.table, fwd.host === '' ? undefined : fwd.host, url);
   const t = new Tunnel(env, req, client, head, fwd, start);
   if (route === undefined) t.refuse(404, 'no route matches this request');
@@ -43,7 +44,7 @@ class Tunnel {
 
   constructor(
     private readonly env: ProxyEnv,
-    private readonly req: IncomingMessage,
+    private readonly req: RequestHead,
     private readonly client: Duplex,
     private readonly head: Buffer,
     private readonly fwd: ForwardedRequest,
@@ -117,7 +118,7 @@ class Tunnel {
 
   private requestHead(): string {
     const h = this.fwd.headers;
-    let s = `${this.req.method ?? 'GET'} ${this.path} HTTP/1.1\r\n`;
+    let s = `${this.req.method} ${this.path} HTTP/1.1\r\n`;
     for (let i = 0; i + 1 < h.length; i += 2) s += `${h[i] ?? ''}: ${h[i + 1] ?? ''}\r\n`;
     return `${s}\r\n`;
   }

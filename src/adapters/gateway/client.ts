@@ -1,0 +1,258 @@
+import type { Socket } from 'node:net';
+import type { ProxyEnv } from './env.js';
+import { BodyError, BodyReader } from './http1/body.js';
+import { HeadError, headEnd, parseRequestHead, type RequestHead } from './http1/head.js';
+import { startExchange, type ClientSide, type Exchange } from './proxy.js';
+import { handleUpgrade } from './upgrade.js';
+
+/** node:http's default header limit; larger heads are answered 431. */
+const MAX_HEAD = 16 * 1024;
+/** Pipelined bytes held while a response is pending before reading pauses. */
+const MAX_BUFFERED = 256 * 1024;
+
+const REASONS: Record<number, string> = {
+  400: 'Bad Request',
+  405: 'Method Not Allowed',
+  408: 'Request Timeout',
+  431: 'Request Header Fields Too Large',
+  501: 'Not Implemented',
+  505: 'HTTP Version Not Supported',
+};
+
+/**
+ * One client connection to the gateway: reads request heads, hands each to an exchange, feeds it
+ * the request body, and holds pipelined requests until the response before them is done.
+ */
+export class ClientConn implements ClientSide {
+  readonly ip: string;
+  minor = 1;
+  /** When the connection became idle (no request in progress), for the keep-alive sweep. */
+  idleSince: number;
+  /** A head has started arriving; the sweep gives it `HEAD_TIMEOUT`. */
+  headSince = 0;
+  private buf: Buffer | undefined;
+  private exchange: Exchange | undefined;
+  private body: BodyReader | undefined;
+  private paused = false;
+  private ended = false;
+  private closing = false;
+  private gone = false;
+
+  constructor(
+    private readonly env: ProxyEnv,
+    readonly socket: Socket,
+    private readonly clients: Set<ClientConn>,
+  ) {
+    this.ip = socket.remoteAddress ?? '';
+    this.idleSince = Date.now();
+    clients.add(this);
+    socket.on('data', this.onData);
+    socket.on('end', this.onEnd);
+    socket.on('close', this.onClose);
+    socket.on('error', noop);
+  }
+
+  get busy(): boolean {
+    return this.exchange !== undefined;
+  }
+
+  private readonly onData = (chunk: Buffer): void => {
+    if (this.closing) return;
+    const reader = this.body;
+    if (reader !== undefined && this.exchange !== undefined) {
+      let n: number;
+      try {
+        n = reader.consume(chunk, 0);
+      } catch (e) {
+        this.badBody(e);
+        return;
+      }
+      if (reader.done) this.body = undefined;
+      if (n > 0 || reader.done)
+        this.exchange.requestBody(n === chunk.length ? chunk : chunk.subarray(0, n), reader.done);
+      if (n === chunk.length) return;
+      chunk = chunk.subarray(n);
+    }
+    this.buf = this.buf === undefined ? chunk : Buffer.concat([this.buf, chunk]);
+    if (this.exchange === undefined) this.parse();
+    else if (this.buf.length > MAX_BUFFERED && !this.paused) {
+      this.paused = true;
+      this.socket.pause();
+    }
+  };
+
+  /** Reads as many requests as the buffer holds, one exchange at a time. */
+  private parse(): void {
+    while (this.buf !== undefined && this.exchange === undefined && !this.closing) {
+      // RFC 9112 §2.2: empty lines before a request line are ignored (old clients add a CRLF
+      // after a body).
+      let skip = 0;
+      while (skip < this.buf.length && (this.buf[skip] === 0x0d || this.buf[skip] === 0x0a)) skip++;
+      if (skip > 0) {
+        this.buf = skip === this.buf.length ? undefined : this.buf.subarray(skip);
+        if (this.buf === undefined) return;
+      }
+      const buf = this.buf;
+      const end = headEnd(buf, 0);
+      if (end < 0 || end > MAX_HEAD) {
+        if (end > 0 || buf.length > MAX_HEAD) this.refuse(431, 'request head too large');
+        else if (this.headSince === 0) this.headSince = Date.now();
+        return;
+      }
+      this.headSince = 0;
+      let head: RequestHead;
+      try {
+        head = parseRequestHead(buf, 0, end);
+      } catch (e) {
+        this.refuse(e instanceof HeadError ? e.status : 400, e instanceof Error ? e.message : 'bad request');
+        return;
+      }
+      const rest = end < buf.length ? buf.subarray(end) : undefined;
+      this.buf = undefined;
+      this.minor = head.minor;
+      if (head.upgrade) {
+        this.handOver(head, rest);
+        return;
+      }
+      if (head.method === 'CONNECT') {
+        this.refuse(405, 'CONNECT is not supported by the gateway');
+        return;
+      }
+      this.idleSince = 0;
+      if (head.expectContinue && head.framing.kind !== 'none')
+        this.socket.write('HTTP/1.1 100 Continue\r\n\r\n');
+      const reader = head.framing.kind === 'none' ? undefined : new BodyReader(head.framing);
+      this.body = reader;
+      const ex = startExchange(this.env, this, head);
+      // The exchange may already be over (404, no replica); the body is then read and dropped.
+      if (this.exchange === undefined && !ex.isDone) this.exchange = ex;
+      if (reader !== undefined && rest !== undefined) {
+        let n: number;
+        try {
+          n = reader.consume(rest, 0);
+        } catch (e) {
+          this.badBody(e);
+          return;
+        }
+        if (reader.done) this.body = undefined;
+        ex.requestBody(rest.subarray(0, n), reader.done);
+        this.buf = n < rest.length ? rest.subarray(n) : undefined;
+      } else this.buf = rest;
+      if (this.exchange !== undefined) return;
+    }
+  }
+
+  /** `Upgrade` requests leave this parser: the tunnel owns the socket from here on. */
+  private handOver(head: RequestHead, rest: Buffer | undefined): void {
+    this.closing = true;
+    this.clients.delete(this);
+    this.socket.off('data', this.onData);
+    this.socket.off('end', this.onEnd);
+    this.socket.off('close', this.onClose);
+    this.socket.off('error', noop);
+    handleUpgrade(this.env, head, this.ip, this.socket, rest ?? Buffer.alloc(0));
+  }
+
+  private badBody(e: unknown): void {
+    const ex = this.exchange;
+    this.exchange = undefined;
+    this.body = undefined;
+    ex?.clientClosed();
+    this.refuse(400, e instanceof BodyError ? e.message : 'malformed request body');
+  }
+
+  /** Answers a request the gateway cannot read, then closes: the stream cannot be trusted. */
+  private refuse(status: number, message: string): void {
+    this.closing = true;
+    this.buf = undefined;
+    if (this.exchange !== undefined) {
+      this.socket.destroy();
+      return;
+    }
+    const body = JSON.stringify({ status, error: message });
+    this.socket.end(
+      `HTTP/1.1 ${status} ${REASONS[status] ?? 'Bad Request'}\r\ncontent-type: application/json\r\n` +
+        `content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+    );
+  }
+
+  // ClientSide, for the exchange:
+
+  willClose(keepAlive: boolean): boolean {
+    return !keepAlive || this.ended || this.env.draining;
+  }
+
+  write(data: Buffer | string): boolean {
+    if (this.gone) return true;
+    return typeof data === 'string' ? this.socket.write(data, 'latin1') : this.socket.write(data);
+  }
+
+  writeHeadAndBody(head: string, body: Buffer | undefined): boolean {
+    if (this.gone) return true;
+    if (body === undefined || body.length === 0) return this.socket.write(head, 'latin1');
+    this.socket.cork();
+    this.socket.write(head, 'latin1');
+    const ok = this.socket.write(body);
+    this.socket.uncork();
+    return ok;
+  }
+
+  onDrain(fn: () => void): void {
+    this.socket.once('drain', fn);
+  }
+
+  pause(): void {
+    this.socket.pause();
+  }
+
+  resume(): void {
+    if (!this.paused) this.socket.resume();
+  }
+
+  done(close: boolean): void {
+    this.exchange = undefined;
+    if (this.gone) return;
+    // A request body the response did not wait for: this connection's stream position is lost.
+    if (close || this.body !== undefined) {
+      this.closing = true;
+      this.body = undefined;
+      this.buf = undefined;
+      this.socket.end();
+      return;
+    }
+    this.idleSince = Date.now();
+    if (this.paused) {
+      this.paused = false;
+      this.socket.resume();
+    }
+    if (this.buf !== undefined) this.parse();
+    else if (this.ended) this.socket.end();
+  }
+
+  destroy(): void {
+    this.socket.destroy();
+  }
+
+  /** stop(): idle connections close now; busy ones close after their response. */
+  closeIfIdle(): void {
+    if (this.exchange === undefined) this.socket.destroy();
+  }
+
+  private readonly onEnd = (): void => {
+    this.ended = true;
+    // The client sent all it will; an answer still due is written before closing.
+    if (this.exchange === undefined) this.socket.end();
+  };
+
+  private readonly onClose = (): void => {
+    this.gone = true;
+    this.clients.delete(this);
+    const ex = this.exchange;
+    this.exchange = undefined;
+    ex?.clientClosed();
+  };
+}
+
+function noop(): void {
+  // Socket errors end in 'close', which is where the connection is cleaned up.
+}
