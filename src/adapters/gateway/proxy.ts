@@ -35,7 +35,6 @@ export interface ClientSide {
 }
 
 const PENDING_LIMIT = 1024 * 1024;
-const identity = (s: string): string => s;
 
 function statusText(status: number): string {
   switch (status) {
@@ -183,7 +182,7 @@ export class Exchange implements UpstreamHandler {
     if (this.done) return;
     this.status = head.status;
     this.responded = true;
-    const headers = forwardResponseHeaders(head.rawHeaders, identity, this.fwd.requestId);
+    const headers = forwardResponseHeaders(head.rawHeaders, this.fwd.requestId);
     const chunked = framing.kind === 'chunked';
     const http10 = this.client.minor === 0;
     // A body the client cannot be told the length of ends with the connection.

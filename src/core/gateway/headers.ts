@@ -1,6 +1,6 @@
 /**
  * Request/response header rewriting for the gateway, over flat raw header lists
- * (`[name, value, name, value, …]`, as node:http and undici hand them over), so nothing is
+ * (`[name, value, name, value, …]`, as the gateway's HTTP/1.1 reader makes them), so nothing is
  * parsed into objects on the request path.
  */
 
@@ -187,28 +187,23 @@ export function forwardRequestHeaders(raw: readonly string[], ctx: ForwardContex
 
 /**
  * The headers to send back to the client: hop-by-hop fields (and those named in Connection)
- * dropped, x-request-id added when the upstream did not echo it. `text` reads one raw entry
- * (undici hands over Buffers), so the list is converted and filtered in one pass.
+ * dropped, x-request-id added when the upstream did not echo it.
  */
-export function forwardResponseHeaders<T>(
-  raw: readonly T[],
-  text: (entry: T) => string,
-  requestId: string,
-): string[] {
+export function forwardResponseHeaders(raw: readonly string[], requestId: string): string[] {
   const out: string[] = [];
   let listed: string[] | undefined;
   let hasRequestId = false;
   for (let i = 0; i + 1 < raw.length; i += 2) {
-    const name = text(raw[i] as T);
+    const name = raw[i] ?? '';
     const lower = name.toLowerCase();
     if (lower === 'connection') {
       listed ??= [];
-      connectionListed(text(raw[i + 1] as T), listed);
+      connectionListed(raw[i + 1] ?? '', listed);
       continue;
     }
     if (isHopByHop(lower)) continue;
     if (lower === 'x-request-id') hasRequestId = true;
-    out.push(name, text(raw[i + 1] as T));
+    out.push(name, raw[i + 1] ?? '');
   }
   if (!hasRequestId) out.push('x-request-id', requestId);
   return listed === undefined ? out : dropListed(out, listed);
