@@ -50,8 +50,8 @@ export async function writeArtifacts(dir: string, input: ArtifactInput): Promise
     for (const c of mine) {
       const lines: string[] = [];
       try {
-        for await (const l of input.docker.logs(c.id, { follow: false, timestamps: true }))
-          lines.push(`${l.ts} ${l.stream === 'stderr' ? 'E' : 'O'} ${l.line}\n`);
+        for await (const batch of input.docker.logs(c.id, { follow: false, timestamps: true }))
+          for (const l of batch) lines.push(`${l.ts} ${l.stream === 'stderr' ? 'E' : 'O'} ${l.line}\n`);
       } catch (e) {
         lines.push(`(logs unavailable: ${e instanceof Error ? e.message : String(e)})\n`);
       }

@@ -1,5 +1,6 @@
 import { setMaxListeners } from 'node:events';
-import { Args, Flags } from '@oclif/core';
+import * as Args from '@oclif/core/args';
+import * as Flags from '@oclif/core/flags';
 import { OrchCommand } from '../cli/base-command.js';
 import { loadFromFlags } from '../cli/load-project.js';
 import { engineDeps } from '../cli/composition.js';
@@ -59,8 +60,9 @@ export default class Logs extends OrchCommand {
       ...(flags.grep === undefined ? {} : { grep: regex(flags.grep) }),
       ...(flags.trace === undefined ? {} : { traceId: flags.trace }),
     };
+    // No separate ping: listing the project's containers is the first engine call, and an engine
+    // that does not answer fails it the same way (exit 3).
     const { docker, clock } = engineDeps();
-    await docker.ping();
     const store = new LogStore(fsLogStore(logStoreDir(project.projectDir, project.name)));
     const deps = {
       docker,

@@ -176,11 +176,15 @@ export interface DockerPort {
     cmd: readonly string[],
     opts?: { timeoutMs?: number; signal?: AbortSignal },
   ): Promise<ExecResult>;
-  /** Demultiplexed, line-split output. Ends when the container's output ends (or `signal` aborts). */
+  /**
+   * Demultiplexed, line-split output, in batches of lines in order (each batch what arrived
+   * together, never empty): `orch logs` reads 200,000 lines without an await per line. Ends when
+   * the container's output ends (or `signal` aborts).
+   */
   logs(
     id: ContainerId,
     opts: { follow: boolean; tail?: number; sinceS?: number; timestamps: boolean; signal?: AbortSignal },
-  ): AsyncIterable<LogLine>;
+  ): AsyncIterable<readonly LogLine[]>;
   /** Container events for containers carrying all these labels, until `signal` aborts. */
   events(labelFilters: readonly string[], signal: AbortSignal): AsyncIterable<EngineEvent>;
 

@@ -39,13 +39,23 @@ export interface LineFormatOptions {
 export class LineFormatter {
   private width: number;
   private readonly prefixes = new Map<string, string>();
+  // The previous line's replica and prefix: consecutive lines mostly come from the same replica.
+  private lastService = '';
+  private lastReplica = -1;
+  private lastPrefix = '';
 
   constructor(private readonly opts: LineFormatOptions) {
     this.width = Math.max(0, ...opts.replicas.map((r) => `${r.service}-${r.replica}`.length));
   }
 
   format(r: LogRecord): string {
-    const p = this.prefix(r.service, r.replica);
+    let p = this.lastPrefix;
+    if (r.replica !== this.lastReplica || r.service !== this.lastService) {
+      p = this.prefix(r.service, r.replica);
+      this.lastService = r.service;
+      this.lastReplica = r.replica;
+      this.lastPrefix = p;
+    }
     return this.opts.timestamps ? `${p} ${r.ts} ${r.line}` : `${p} ${r.line}`;
   }
 

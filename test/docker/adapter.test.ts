@@ -56,9 +56,13 @@ async function waitExited(id: ContainerId): Promise<number | null> {
   return snap.exitCode;
 }
 
-async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
-  const out: T[] = [];
-  for await (const x of it) out.push(x);
+/** The lines of a `logs` stream, checking that it never hands out an empty batch. */
+async function collectLines(it: AsyncIterable<readonly LogLine[]>): Promise<LogLine[]> {
+  const out: LogLine[] = [];
+  for await (const batch of it) {
+    expect(batch.length).toBeGreaterThan(0);
+    out.push(...batch);
+  }
   return out;
 }
 
@@ -254,7 +258,7 @@ describe('DockerodeAdapter on a real engine', () => {
     await docker.startContainer(id);
     expect(await waitExited(id)).toBe(0);
 
-    const plain = await collect(docker.logs(id, { follow: false, timestamps: false }));
+    const plain = await collectLines(docker.logs(id, { follow: false, timestamps: false }));
     expect(plain).toEqual<LogLine[]>([
       { stream: 'stdout', ts: '', line: 'out-1' },
       { stream: 'stderr', ts: '', line: 'err-1' },
@@ -263,13 +267,13 @@ describe('DockerodeAdapter on a real engine', () => {
     ]);
 
     // Following an exited container ends when its output ends.
-    const followed = await collect(docker.logs(id, { follow: true, timestamps: true }));
+    const followed = await collectLines(docker.logs(id, { follow: true, timestamps: true }));
     expect(followed.map((l) => [l.stream, l.line])).toEqual(plain.map((l) => [l.stream, l.line]));
     for (const l of followed) {
       expect(l.ts).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d+Z$/);
     }
 
-    const tail = await collect(docker.logs(id, { follow: false, timestamps: false, tail: 1 }));
+    const tail = await collectLines(docker.logs(id, { follow: false, timestamps: false, tail: 1 }));
     expect(tail.map((l) => l.line)).toEqual(['err-partial']);
     await docker.removeContainer(id, { force: true });
   });
@@ -281,12 +285,56 @@ describe('DockerodeAdapter on a real engine', () => {
     await docker.startContainer(id);
     const ac = new AbortController();
     const seen: string[] = [];
-    for await (const l of docker.logs(id, { follow: true, timestamps: false, signal: ac.signal })) {
-      seen.push(l.line);
-      if (seen.length === 3) ac.abort();
+    for await (const batch of docker.logs(id, { follow: true, timestamps: false, signal: ac.signal })) {
+      seen.push(...batch.map((l) => l.line));
+      if (seen.length >= 3) ac.abort();
     }
     expect(seen.slice(0, 3)).toEqual(['tick', 'tick', 'tick']);
     await docker.removeContainer(id, { force: true });
+  });
+
+  it('reads a large log alike through its own socket client and through dockerode', async () => {
+    // 20,000 numbered lines on stdout, a few on stderr, one line longer than the engine's 16 KiB
+    // message size (stored as several partial messages), UTF-8, and no newline at the very end.
+    const script =
+      'seq 1 20000; echo "err ✓" >&2; head -c 40000 /dev/zero | tr "\\0" x; echo; seq 1 3 >&2; printf last';
+    const id = await docker.createContainer(spec('biglog', { cmd: ['sh', '-c', script] }));
+    await docker.startContainer(id);
+    expect(await waitExited(id)).toBe(0);
+    // Any option besides the address sends every call through dockerode.
+    const viaDockerode = new DockerodeAdapter({ timeout: 120_000 });
+    for (const timestamps of [false, true]) {
+      const mine = await collectLines(docker.logs(id, { follow: false, timestamps }));
+      const theirs = await collectLines(viaDockerode.logs(id, { follow: false, timestamps }));
+      expect(mine).toEqual(theirs);
+      // The engine copies stdout and stderr separately: their relative order is its own.
+      const out = mine.filter((l) => l.stream === 'stdout').map((l) => l.line);
+      const numbers = Array.from({ length: 20000 }, (_, i) => String(i + 1));
+      const long = timestamps ? out[20000] : 'x'.repeat(40000);
+      expect(out).toEqual([...numbers, long, 'last']);
+      expect(mine.filter((l) => l.stream === 'stderr').map((l) => l.line)).toEqual(['err ✓', '1', '2', '3']);
+      if (timestamps) {
+        const ts = mine.map((l) => l.ts);
+        expect(ts.every((t) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/.test(t))).toBe(true);
+        // Each partial message carries its own timestamp: the long line is the engine's pieces.
+        expect(long?.startsWith('x'.repeat(16384))).toBe(true);
+      }
+    }
+    const tail = await collectLines(docker.logs(id, { follow: false, timestamps: false, tail: 2 }));
+    expect(tail).toEqual(
+      await collectLines(viaDockerode.logs(id, { follow: false, timestamps: false, tail: 2 })),
+    );
+    expect(tail.map((l) => l.line)).toContain('last');
+    await docker.removeContainer(id, { force: true });
+  });
+
+  it("reports the engine's message for the logs of a container that does not exist", async () => {
+    const err = await collectLines(docker.logs(`${RUN}-nope`, { follow: false, timestamps: true })).catch(
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(Error);
+    expect((err as { statusCode?: number }).statusCode).toBe(404);
+    expect((err as Error).message).toMatch(/no such container/i);
   });
 
   it('puts secret and config files into the container before it starts', async () => {
@@ -368,7 +416,9 @@ describe('DockerodeAdapter on a real engine', () => {
     );
     await docker.startContainer(id);
     expect(await waitExited(id)).toBe(0);
-    const out = (await collect(docker.logs(id, { follow: false, timestamps: false }))).map((l) => l.line);
+    const out = (await collectLines(docker.logs(id, { follow: false, timestamps: false }))).map(
+      (l) => l.line,
+    );
     expect(out).toEqual(['hi from args', 'chosen', 'Dockerfile', 'hello.txt']);
     await docker.removeContainer(id, { force: true });
   });

@@ -69,13 +69,15 @@ export class FakeDocker implements Pick<DockerPort, 'exec' | 'logs'> {
   async *logs(
     id: ContainerId,
     opts: { follow: boolean; tail?: number; sinceS?: number; timestamps: boolean; signal?: AbortSignal },
-  ): AsyncIterable<LogLine> {
+  ): AsyncIterable<readonly LogLine[]> {
     const s = this.stream(id);
     let i = opts.tail === undefined ? 0 : Math.max(0, s.lines.length - opts.tail);
     for (;;) {
-      while (i < s.lines.length) {
-        const line = s.lines[i++];
-        if (line) yield line;
+      // What was emitted since the last read arrives as one batch, as from the engine's socket.
+      if (i < s.lines.length) {
+        const batch = s.lines.slice(i);
+        i = s.lines.length;
+        yield batch;
       }
       if (!opts.follow || s.ended || opts.signal?.aborted) return;
       await this.changed(s, opts.signal);

@@ -1,4 +1,4 @@
-import Docker from 'dockerode';
+import type Docker from 'dockerode';
 import type {
   BuildRequest,
   ContainerCreateSpec,
@@ -20,39 +20,59 @@ import {
   statusCode,
   unreachableError,
 } from './engine-errors.js';
+import { describeAddress, getJson, plainEngineAddress, type EngineAddress } from './engine-http.js';
 import { containerEvents } from './events.js';
 import { execInContainer } from './exec.js';
 import { putFiles } from './files.js';
 import { jsonLines, progressError } from './json-lines.js';
-import { containerLogs } from './logs.js';
+import { containerLogs, dockerodeLogBytes, plainLogBytes, type LogBytes } from './logs.js';
 import { mapInspect, type InspectLike } from './map-inspect.js';
 
 type Labels = Readonly<Record<string, string>>;
 
 /**
  * `DockerPort` on dockerode. Without options dockerode reads DOCKER_HOST (and DOCKER_TLS_VERIFY,
- * DOCKER_CERT_PATH), else uses /var/run/docker.sock. Every engine error passes through
- * `translate`: an unreachable engine becomes ENGINE_UNREACHABLE, anything else an
+ * DOCKER_CERT_PATH), else uses /var/run/docker.sock. dockerode is loaded on first use: when the
+ * endpoint is a unix socket or plain tcp, version, list, inspect and logs go through the small
+ * client in engine-http.ts, so `orch logs` and `orch ps` never load it. Every engine error passes
+ * through `translate`: an unreachable engine becomes ENGINE_UNREACHABLE, anything else an
  * EngineRequestError carrying the engine's own message.
  */
 export class DockerodeAdapter implements DockerPort {
-  private readonly docker: Docker;
+  private dockerode: Promise<Docker> | undefined;
+  /** Set when the endpoint is one the plain client speaks to. */
+  private readonly plain: EngineAddress | undefined;
   private readonly endpoint: string;
+  private readonly logBytes: LogBytes;
+  /**
+   * Whether each container inspected so far has a TTY (fixed when it is created): the logs call
+   * needs it, and `orch logs` has just inspected every container while listing them.
+   */
+  private readonly ttys = new Map<ContainerId, boolean>();
 
-  constructor(options?: Docker.DockerOptions) {
-    this.docker = options === undefined ? new Docker() : new Docker(options);
-    const modem = this.docker.modem as {
-      socketPath?: unknown;
-      host?: unknown;
-      port?: unknown;
-      protocol?: unknown;
-    };
-    this.endpoint =
-      typeof modem.socketPath === 'string'
-        ? modem.socketPath
-        : typeof modem.host === 'string'
-          ? `${String(modem.protocol ?? 'http')}://${modem.host}${modem.port ? `:${String(modem.port)}` : ''}`
-          : (process.env['DOCKER_HOST'] ?? '/var/run/docker.sock');
+  constructor(private readonly options?: Docker.DockerOptions) {
+    this.plain = plainEngineAddress(options, process.env);
+    this.endpoint = this.plain
+      ? describeAddress(this.plain)
+      : options?.host !== undefined
+        ? `${String(options.protocol ?? 'http')}://${options.host}${options.port ? `:${String(options.port)}` : ''}`
+        : (options?.socketPath ?? process.env['DOCKER_HOST'] ?? '/var/run/docker.sock');
+    this.logBytes = this.plain
+      ? plainLogBytes(this.plain, (id) => this.ttys.get(id))
+      : dockerodeLogBytes(() => this.client());
+  }
+
+  /** dockerode, imported the first time a call needs it. */
+  private client(): Promise<Docker> {
+    this.dockerode ??= import('dockerode').then(({ default: Dockerode }) =>
+      this.options === undefined ? new Dockerode() : new Dockerode(this.options),
+    );
+    return this.dockerode;
+  }
+
+  /** `fn` on the dockerode client. */
+  private async docker<T>(fn: (docker: Docker) => Promise<T>): Promise<T> {
+    return fn(await this.client());
   }
 
   private translate(what: string, e: unknown): Error {
@@ -81,7 +101,12 @@ export class DockerodeAdapter implements DockerPort {
   }
 
   async ping(): Promise<EngineInfo> {
-    const v = await this.must('docker version', () => this.docker.version());
+    const plain = this.plain;
+    const v = await this.must('docker version', async () =>
+      plain
+        ? getJson<{ Version: string; ApiVersion: string }>(plain, '/version')
+        : this.docker((d) => d.version()),
+    );
     return { version: v.Version, apiVersion: v.ApiVersion };
   }
 
@@ -89,13 +114,20 @@ export class DockerodeAdapter implements DockerPort {
 
   async imageExists(ref: string): Promise<boolean> {
     return (
-      (await this.call(`inspect image ${ref}`, () => this.docker.getImage(ref).inspect(), [404])) !==
-      undefined
+      (await this.call(
+        `inspect image ${ref}`,
+        () => this.docker((d) => d.getImage(ref).inspect()),
+        [404],
+      )) !== undefined
     );
   }
 
   async imageId(ref: string): Promise<string | undefined> {
-    const info = await this.call(`inspect image ${ref}`, () => this.docker.getImage(ref).inspect(), [404]);
+    const info = await this.call(
+      `inspect image ${ref}`,
+      () => this.docker((d) => d.getImage(ref).inspect()),
+      [404],
+    );
     return info?.Id;
   }
 
@@ -104,7 +136,7 @@ export class DockerodeAdapter implements DockerPort {
       new OrchError('IMAGE_UNAVAILABLE', `cannot pull image ${ref}: ${why}`, { cause });
     let stream: NodeJS.ReadableStream;
     try {
-      stream = await this.docker.pull(ref);
+      stream = await this.docker((d) => d.pull(ref));
     } catch (e) {
       if (isUnreachable(e)) throw unreachableError(this.endpoint, e);
       throw unavailable(engineMessage(e), e);
@@ -122,7 +154,13 @@ export class DockerodeAdapter implements DockerPort {
   }
 
   async buildImage(req: BuildRequest, onLine?: (line: string) => void): Promise<void> {
-    await buildImage(this.docker, req, onLine, (e) => {
+    let docker: Docker;
+    try {
+      docker = await this.client();
+    } catch (e) {
+      throw this.translate(`build ${req.tag}`, e);
+    }
+    await buildImage(docker, req, onLine, (e) => {
       throw this.translate(`build ${req.tag}`, e);
     });
   }
@@ -132,7 +170,7 @@ export class DockerodeAdapter implements DockerPort {
   async networkExists(name: string): Promise<boolean> {
     const info = await this.call(
       `inspect network ${name}`,
-      () => this.docker.getNetwork(name).inspect(),
+      () => this.docker((d) => d.getNetwork(name).inspect()),
       [404],
     );
     // Inspect also matches an ID prefix; only an exact name counts.
@@ -145,23 +183,25 @@ export class DockerodeAdapter implements DockerPort {
     opts: { driver?: string; internal?: boolean } = {},
   ): Promise<void> {
     await this.must(`create network ${name}`, () =>
-      this.docker.createNetwork({
-        Name: name,
-        Labels: { ...labels },
-        CheckDuplicate: true,
-        Driver: opts.driver ?? 'bridge',
-        Internal: opts.internal ?? false,
-      }),
+      this.docker((d) =>
+        d.createNetwork({
+          Name: name,
+          Labels: { ...labels },
+          CheckDuplicate: true,
+          Driver: opts.driver ?? 'bridge',
+          Internal: opts.internal ?? false,
+        }),
+      ),
     );
   }
 
   async removeNetwork(name: string): Promise<void> {
-    await this.call(`remove network ${name}`, () => this.docker.getNetwork(name).remove(), [404]);
+    await this.call(`remove network ${name}`, () => this.docker((d) => d.getNetwork(name).remove()), [404]);
   }
 
   async listNetworks(labelFilters: readonly string[]): Promise<readonly { name: string; labels: Labels }[]> {
     const list = await this.must('list networks', () =>
-      this.docker.listNetworks({ filters: { label: [...labelFilters] } }),
+      this.docker((d) => d.listNetworks({ filters: { label: [...labelFilters] } })),
     );
     return list.map((n) => ({ name: n.Name, labels: { ...(n.Labels ?? {}) } }));
   }
@@ -170,24 +210,33 @@ export class DockerodeAdapter implements DockerPort {
 
   async volumeExists(name: string): Promise<boolean> {
     return (
-      (await this.call(`inspect volume ${name}`, () => this.docker.getVolume(name).inspect(), [404])) !==
-      undefined
+      (await this.call(
+        `inspect volume ${name}`,
+        () => this.docker((d) => d.getVolume(name).inspect()),
+        [404],
+      )) !== undefined
     );
   }
 
   async createVolume(name: string, labels: Labels, opts: { driver?: string } = {}): Promise<void> {
     await this.must(`create volume ${name}`, () =>
-      this.docker.createVolume({ Name: name, Labels: { ...labels }, Driver: opts.driver ?? 'local' }),
+      this.docker((d) =>
+        d.createVolume({
+          Name: name,
+          Labels: { ...labels },
+          Driver: opts.driver ?? 'local',
+        }),
+      ),
     );
   }
 
   async removeVolume(name: string): Promise<void> {
-    await this.call(`remove volume ${name}`, () => this.docker.getVolume(name).remove(), [404]);
+    await this.call(`remove volume ${name}`, () => this.docker((d) => d.getVolume(name).remove()), [404]);
   }
 
   async listVolumes(labelFilters: readonly string[]): Promise<readonly { name: string; labels: Labels }[]> {
     const res = await this.must('list volumes', () =>
-      this.docker.listVolumes({ filters: { label: [...labelFilters] } }),
+      this.docker((d) => d.listVolumes({ filters: { label: [...labelFilters] } })),
     );
     return (res.Volumes ?? []).map((v) => ({ name: v.Name, labels: { ...(v.Labels ?? {}) } }));
   }
@@ -197,7 +246,7 @@ export class DockerodeAdapter implements DockerPort {
   async createContainer(spec: ContainerCreateSpec): Promise<ContainerId> {
     let container: Docker.Container;
     try {
-      container = await this.docker.createContainer(toCreateOptions(spec));
+      container = await this.docker((d) => d.createContainer(toCreateOptions(spec)));
     } catch (e) {
       if (statusCode(e) === 404 && /no such image/i.test(engineMessage(e))) {
         throw new OrchError(
@@ -212,9 +261,11 @@ export class DockerodeAdapter implements DockerPort {
     }
     try {
       for (const net of spec.extraNetworks) {
-        await this.docker
-          .getNetwork(net.name)
-          .connect({ Container: container.id, EndpointConfig: { Aliases: [...net.aliases] } });
+        await this.docker((d) =>
+          d
+            .getNetwork(net.name)
+            .connect({ Container: container.id, EndpointConfig: { Aliases: [...net.aliases] } }),
+        );
       }
       await putFiles(container, spec.files);
     } catch (e) {
@@ -227,14 +278,14 @@ export class DockerodeAdapter implements DockerPort {
 
   async startContainer(id: ContainerId): Promise<void> {
     // 304: already started.
-    await this.call(`start container ${id}`, () => this.docker.getContainer(id).start(), [304]);
+    await this.call(`start container ${id}`, () => this.docker((d) => d.getContainer(id).start()), [304]);
   }
 
   async stopContainer(id: ContainerId, timeoutS: number): Promise<void> {
     // 304: already stopped; 404: already gone.
     await this.call(
       `stop container ${id}`,
-      () => this.docker.getContainer(id).stop({ t: Math.max(0, Math.round(timeoutS)) }),
+      () => this.docker((d) => d.getContainer(id).stop({ t: Math.max(0, Math.round(timeoutS)) })),
       [304, 404],
     );
   }
@@ -243,7 +294,7 @@ export class DockerodeAdapter implements DockerPort {
     // 409: not running any more, which is what a kill wants.
     await this.call(
       `kill container ${id}`,
-      () => this.docker.getContainer(id).kill(signal === undefined ? {} : { signal }),
+      () => this.docker((d) => d.getContainer(id).kill(signal === undefined ? {} : { signal })),
       [404, 409],
     );
   }
@@ -252,7 +303,10 @@ export class DockerodeAdapter implements DockerPort {
     // 404: gone; 409 "removal already in progress".
     await this.call(
       `remove container ${id}`,
-      () => this.docker.getContainer(id).remove({ force: opts.force ?? false, v: opts.volumes ?? false }),
+      () =>
+        this.docker((d) =>
+          d.getContainer(id).remove({ force: opts.force ?? false, v: opts.volumes ?? false }),
+        ),
       [404, 409],
     );
   }
@@ -262,8 +316,7 @@ export class DockerodeAdapter implements DockerPort {
     files: readonly { readonly path: string; readonly content: Buffer; readonly mode: number }[],
     deletions: readonly string[] = [],
   ): Promise<void> {
-    const container = this.docker.getContainer(id);
-    await this.must(`copy files into ${id}`, () => putFiles(container, files));
+    await this.must(`copy files into ${id}`, () => this.docker((d) => putFiles(d.getContainer(id), files)));
     if (deletions.length === 0) return;
     // The archive API only adds; removal needs a process in the container (any image with rm).
     const res = await this.exec(id, ['rm', '-rf', '--', ...deletions], { timeoutMs: 10_000 });
@@ -272,32 +325,44 @@ export class DockerodeAdapter implements DockerPort {
   }
 
   async renameContainer(id: ContainerId, name: string): Promise<void> {
-    await this.must(`rename container ${id}`, () => this.docker.getContainer(id).rename({ name }));
+    await this.must(`rename container ${id}`, () => this.docker((d) => d.getContainer(id).rename({ name })));
   }
 
   async inspectContainer(id: ContainerId): Promise<ContainerSnapshot> {
-    const info = await this.must(`inspect container ${id}`, () => this.docker.getContainer(id).inspect());
-    return mapInspect(info as unknown as InspectLike);
+    const info = await this.must(`inspect container ${id}`, () => this.inspectRaw(id));
+    return mapInspect(info);
   }
 
   async listContainers(
     labelFilters: readonly string[],
     opts: { all?: boolean } = {},
   ): Promise<readonly ContainerSnapshot[]> {
-    const list = await this.must('list containers', () =>
-      this.docker.listContainers({ all: opts.all ?? false, filters: { label: [...labelFilters] } }),
+    const query = { all: opts.all ?? false, filters: { label: [...labelFilters] } };
+    const plain = this.plain;
+    const list = await this.must('list containers', async () =>
+      plain
+        ? getJson<readonly { Id: string }[]>(plain, '/containers/json', query)
+        : this.docker((d) => d.listContainers(query)),
     );
     // The list lacks start/finish times and exact health, so each is inspected; one removed in
     // between is simply left out.
     const infos = await Promise.all(
-      list.map((c) =>
-        this.call(`inspect container ${c.Id}`, () => this.docker.getContainer(c.Id).inspect(), [404]),
-      ),
+      list.map((c) => this.call(`inspect container ${c.Id}`, () => this.inspectRaw(c.Id), [404])),
     );
     return infos
-      .filter((i): i is Docker.ContainerInspectInfo => i !== undefined)
-      .map((i) => mapInspect(i as unknown as InspectLike))
+      .filter((i): i is InspectLike => i !== undefined)
+      .map((i) => mapInspect(i))
       .sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  /** `GET /containers/{id}/json`, untranslated (callers pass it through `call`/`must`). */
+  private async inspectRaw(id: ContainerId): Promise<InspectLike> {
+    const info = this.plain
+      ? await getJson<InspectLike>(this.plain, `/containers/${encodeURIComponent(id)}/json`)
+      : ((await this.docker((d) => d.getContainer(id).inspect())) as unknown as InspectLike);
+    if (this.ttys.size >= 4096) this.ttys.clear();
+    this.ttys.set(info.Id, info.Config.Tty === true);
+    return info;
   }
 
   async exec(
@@ -306,7 +371,7 @@ export class DockerodeAdapter implements DockerPort {
     opts: { timeoutMs?: number; signal?: AbortSignal } = {},
   ): Promise<ExecResult> {
     try {
-      return await execInContainer(this.docker, id, cmd, opts);
+      return await execInContainer(await this.client(), id, cmd, opts);
     } catch (e) {
       // Timeouts and aborts are the caller's own outcome, not engine failures: pass them through.
       if (e instanceof DOMException || opts.signal?.aborted) throw e;
@@ -317,12 +382,16 @@ export class DockerodeAdapter implements DockerPort {
   logs(
     id: ContainerId,
     opts: { follow: boolean; tail?: number; sinceS?: number; timestamps: boolean; signal?: AbortSignal },
-  ): AsyncIterable<LogLine> {
-    return this.translated(`logs of ${id}`, containerLogs(this.docker, id, opts));
+  ): AsyncIterable<readonly LogLine[]> {
+    return this.translated(`logs of ${id}`, containerLogs(this.logBytes, id, opts));
   }
 
   events(labelFilters: readonly string[], signal: AbortSignal): AsyncIterable<EngineEvent> {
-    return this.translated('events', containerEvents(this.docker, labelFilters, signal));
+    return this.translated('events', this.eventsOf(labelFilters, signal));
+  }
+
+  private async *eventsOf(labelFilters: readonly string[], signal: AbortSignal): AsyncGenerator<EngineEvent> {
+    yield* containerEvents(await this.client(), labelFilters, signal);
   }
 
   private async *translated<T>(what: string, gen: AsyncGenerator<T>): AsyncGenerator<T> {

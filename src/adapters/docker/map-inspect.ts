@@ -16,7 +16,11 @@ export interface InspectLike {
     readonly FinishedAt: string;
     readonly Health?: { readonly Status: string } | null | undefined;
   };
-  readonly Config: { readonly Image: string; readonly Labels?: Record<string, string> | null | undefined };
+  readonly Config: {
+    readonly Image: string;
+    readonly Labels?: Record<string, string> | null | undefined;
+    readonly Tty?: boolean | undefined;
+  };
   readonly NetworkSettings?:
     | {
         readonly Ports?:

@@ -26,8 +26,8 @@ export async function failureReport(
     tracker.of(service).map(async (r) => {
       const lastLines: string[] = [];
       try {
-        for await (const l of docker.logs(r.id, { follow: false, tail: 20, timestamps: false }))
-          lastLines.push(l.line);
+        for await (const batch of docker.logs(r.id, { follow: false, tail: 20, timestamps: false }))
+          for (const l of batch) lastLines.push(l.line);
       } catch {
         // A container already removed has no logs to show; the reason says enough.
       }

@@ -1,5 +1,6 @@
 import { Label } from '../../model/labels.js';
 import type { ContainerSnapshot, DockerPort, LogLine } from '../ports.js';
+import { sortByTs } from './order.js';
 import { normalizeTs, tsSeconds, type LogSource, type SourcedRecord } from './types.js';
 
 export type CaptureDocker = Pick<DockerPort, 'listContainers' | 'logs' | 'events'>;
@@ -61,7 +62,11 @@ function toRecord(src: LogSource, l: LogLine): SourcedRecord {
   };
 }
 
-/** The whole (or `--tail`/`--since`-limited) log of each source, one array per source, in source order. */
+/**
+ * The whole (or `--tail`/`--since`-limited) log of each source, one array per source, in source
+ * order, each in ts order: the engine's order, which is that already but for the rare stdout and
+ * stderr lines stamped out of order (then the array is stable-sorted). Checked as lines arrive.
+ */
 export async function readHistoric(
   docker: CaptureDocker,
   sources: readonly LogSource[],
@@ -71,11 +76,19 @@ export async function readHistoric(
   return Promise.all(
     sources.map(async (src) => {
       const out: SourcedRecord[] = [];
-      for await (const l of docker.logs(src.containerId, logsOpts(from, false, signal))) {
-        const r = toRecord(src, l);
-        if (from.afterTs === undefined || r.ts > from.afterTs) out.push(r);
+      const after = from.afterTs;
+      let sorted = true;
+      let prev = '';
+      for await (const batch of docker.logs(src.containerId, logsOpts(from, false, signal))) {
+        for (const l of batch) {
+          const r = toRecord(src, l);
+          if (after !== undefined && r.ts <= after) continue;
+          if (sorted && r.ts < prev) sorted = false;
+          prev = r.ts;
+          out.push(r);
+        }
       }
-      return out;
+      return sorted ? out : sortByTs(out);
     }),
   );
 }
@@ -129,11 +142,15 @@ export async function captureProject(docker: CaptureDocker, opts: CaptureOptions
       for (;;) {
         const mark = next.afterTs ?? lastTs.get(src.containerId);
         try {
-          for await (const l of docker.logs(src.containerId, logsOpts(next, true, signal))) {
-            const r = toRecord(src, l);
-            if (mark !== undefined && r.ts <= mark) continue;
-            lastTs.set(src.containerId, r.ts);
-            opts.onRecord(r);
+          for await (const batch of docker.logs(src.containerId, logsOpts(next, true, signal))) {
+            let last: string | undefined;
+            for (const l of batch) {
+              const r = toRecord(src, l);
+              if (mark !== undefined && r.ts <= mark) continue;
+              last = r.ts;
+              opts.onRecord(r);
+            }
+            if (last !== undefined) lastTs.set(src.containerId, last);
           }
         } catch (err) {
           if (!signal.aborted) opts.onError?.(err, src);

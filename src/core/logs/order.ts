@@ -5,11 +5,16 @@ import type { LogRecord } from './types.js';
  * Time order across replicas. Historic output: each replica's log is (almost always) already in ts
  * order, so a k-way merge does it in O(n log k); a replica whose log is not is stable-sorted first.
  * Ties keep source order (the caller's order of sources), then position within the source.
+ * `presorted`: the caller knows each source is in ts order already (no check). A single source
+ * comes back as it is, not copied.
  */
-export function mergeSorted<T extends LogRecord>(sources: readonly (readonly T[])[]): T[] {
-  const lists = sources.filter((s) => s.length > 0).map((s) => (isSorted(s) ? s : stableSort(s)));
+export function mergeSorted<T extends LogRecord>(
+  sources: readonly (readonly T[])[],
+  presorted = false,
+): readonly T[] {
+  const lists = sources.filter((s) => s.length > 0).map((s) => (presorted || isSorted(s) ? s : sortByTs(s)));
   if (lists.length === 0) return [];
-  if (lists.length === 1) return [...(lists[0] ?? [])];
+  if (lists.length === 1) return lists[0] ?? [];
   const total = lists.reduce((n, l) => n + l.length, 0);
   const out: T[] = new Array<T>(total);
   // Heap of source indexes, keyed by the ts at each source's cursor.
@@ -44,8 +49,8 @@ function isSorted(list: readonly LogRecord[]): boolean {
   return true;
 }
 
-// Array.prototype.sort is stable (ES2019), so equal timestamps keep their arrival order.
-function stableSort<T extends LogRecord>(list: readonly T[]): T[] {
+/** A copy in ts order; equal timestamps keep their order (Array.prototype.sort is stable, ES2019). */
+export function sortByTs<T extends LogRecord>(list: readonly T[]): T[] {
   return [...list].sort((a, b) => (a.ts < b.ts ? -1 : a.ts > b.ts ? 1 : 0));
 }
 

@@ -41,11 +41,19 @@ export async function readLogs(deps: LogsDeps, req: LogsRequest): Promise<Histor
     ...(req.tail !== undefined && !filtered ? { tail: req.tail } : {}),
     ...(req.sinceTs !== undefined ? { sinceS: tsSeconds(req.sinceTs) } : {}),
   };
+  // The services were chosen when listing the sources: what is left to check per line.
+  const q: LogQuery = {
+    ...(req.sinceTs !== undefined ? { sinceTs: req.sinceTs } : {}),
+    ...(req.grep !== undefined ? { grep: req.grep } : {}),
+    ...(req.traceId !== undefined ? { traceId: req.traceId } : {}),
+    ...(filtered && req.tail !== undefined ? { tail: req.tail } : {}),
+  };
+  // One array per container, each in ts order.
   const perSource = await readHistoric(deps.docker, sources, from);
   // Storing is for later (post-mortems, --trace): it runs while the lines are printed, except
   // when this very read is a --trace that must also see what the store holds.
   const stored = deps.store
-    ? deps.store.append(perSource).catch((e: unknown) => deps.onStoreError?.(e))
+    ? deps.store.append(perSource, { sorted: true }).catch((e: unknown) => deps.onStoreError?.(e))
     : Promise.resolve();
   if (req.traceId !== undefined) await stored;
 
@@ -55,15 +63,17 @@ export async function readLogs(deps: LogsDeps, req: LogsRequest): Promise<Histor
     const last = list?.[list.length - 1];
     if (last) lastTs.set(s.containerId, last.ts);
   });
-  const { tail, ...rest } = req;
-  const q: LogQuery = filtered && tail !== undefined ? { ...rest, tail } : rest;
   const kept = perSource.map((list) => applyQuery(list, q));
-  let records: LogRecord[] = mergeSorted(kept);
+  let records: readonly LogRecord[] = mergeSorted(kept, true);
   if (req.traceId !== undefined && deps.store) records = await withStored(deps.store, req, records);
   return { records, lastTs, sources, stored };
 }
 
-async function withStored(store: LogStore, req: LogsRequest, fromEngine: LogRecord[]): Promise<LogRecord[]> {
+async function withStored(
+  store: LogStore,
+  req: LogsRequest,
+  fromEngine: readonly LogRecord[],
+): Promise<readonly LogRecord[]> {
   const id = req.traceId as string;
   const keep = recordFilter(req);
   const seen = new Set(fromEngine.map(lineKey));

@@ -79,24 +79,42 @@ export class LogStore {
     return Math.max(1024, Math.floor(this.limits.maxBytes / Math.max(1, this.limits.files)));
   }
 
-  /** Appends the records not stored yet (see the rule above); resolves when written. */
-  append(batches: readonly (readonly SourcedRecord[])[]): Promise<void> {
-    const run = this.chain.then(() => this.appendNow(batches));
+  /**
+   * Appends the records not stored yet (see the rule above); resolves when written. `sorted`:
+   * each batch holds one container's lines in ts order, so what is already stored is skipped
+   * with a binary search rather than line by line (a re-read of a long log stores nothing).
+   */
+  append(
+    batches: readonly (readonly SourcedRecord[])[],
+    opts: { readonly sorted?: boolean } = {},
+  ): Promise<void> {
+    const run = this.chain.then(() => this.appendNow(batches, opts.sorted === true));
     this.chain = run.catch(() => undefined);
     return run;
   }
 
-  private async appendNow(batches: readonly (readonly SourcedRecord[])[]): Promise<void> {
+  private async appendNow(batches: readonly (readonly SourcedRecord[])[], sorted: boolean): Promise<void> {
     const marks = await this.loadMarks();
     const chunks: string[] = [];
     let pending: string[] = [];
     let pendingBytes = 0;
     let changed = false;
+    // Runs of lines come from one container: its mark is looked up once per run.
+    let id: string | undefined;
+    let mark: string | undefined;
     for (const batch of batches) {
-      for (const r of batch) {
-        const mark = marks.get(r.containerId);
+      const first = batch[0];
+      const stored = sorted && first ? marks.get(first.containerId) : undefined;
+      const start = stored === undefined ? 0 : firstAfter(batch, stored);
+      for (let i = start; i < batch.length; i++) {
+        const r = batch[i] as SourcedRecord;
+        if (r.containerId !== id) {
+          id = r.containerId;
+          mark = marks.get(id);
+        }
         if (mark !== undefined && r.ts <= mark) continue;
-        marks.set(r.containerId, r.ts);
+        mark = r.ts;
+        marks.set(id, mark);
         changed = true;
         const text = serializeRecord(r);
         pending.push(text);
@@ -196,6 +214,18 @@ export class LogStore {
     }
     return out;
   }
+}
+
+/** Index of the first record stamped after `ts` in a list in ts order (its length if none is). */
+export function firstAfter(list: readonly LogRecord[], ts: string): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((list[mid] as LogRecord).ts <= ts) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 function newestThatFit(chunk: string, limit: number): string {

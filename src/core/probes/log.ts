@@ -32,12 +32,13 @@ export async function runLogProbe(
     const at = deps.clock.now();
     let detail: string;
     try {
-      for await (const entry of deps.docker.logs(target.containerId, {
+      for await (const batch of deps.docker.logs(target.containerId, {
         follow: true,
         timestamps: false,
         signal,
       })) {
-        if (!pattern.test(entry.line)) continue;
+        const entry = batch.find((l) => pattern.test(l.line));
+        if (!entry) continue;
         const result = {
           ok: true,
           detail: `log matched /${spec.pattern}/: ${entry.line}`,

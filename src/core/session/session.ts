@@ -217,8 +217,8 @@ export class Session {
     if (!r) return;
     const lines: string[] = [];
     try {
-      for await (const l of this.deps.docker.logs(r.id, { follow: false, tail: 10, timestamps: false }))
-        lines.push(l.line);
+      for await (const batch of this.deps.docker.logs(r.id, { follow: false, tail: 10, timestamps: false }))
+        for (const l of batch) lines.push(l.line);
     } catch {
       return; // gone already: the crash-loop line itself says enough
     }

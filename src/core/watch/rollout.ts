@@ -183,8 +183,8 @@ export async function waitReady(
 async function lastLines(host: Pick<RolloutHost, 'deps'>, id: ContainerId): Promise<string> {
   try {
     const lines: string[] = [];
-    for await (const l of host.deps.docker.logs(id, { follow: false, tail: 10, timestamps: false }))
-      lines.push(`    ${l.line}`);
+    for await (const batch of host.deps.docker.logs(id, { follow: false, tail: 10, timestamps: false }))
+      for (const l of batch) lines.push(`    ${l.line}`);
     return lines.length > 0 ? `; last log lines:\n${lines.join('\n')}` : '; it logged nothing';
   } catch {
     return '';

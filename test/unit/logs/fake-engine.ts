@@ -13,6 +13,8 @@ export class FakeEngine implements CaptureDocker {
   private readonly boxes = new Map<string, Box>();
   private readonly eventWaiters: ((e: EngineEvent) => void)[] = [];
   readonly logCalls: { id: string; follow: boolean; tail?: number; sinceS?: number }[] = [];
+  /** Most lines per batch `logs` hands out (the engine's chunks cut a log anywhere). */
+  batchSize = Number.POSITIVE_INFINITY;
 
   constructor(private readonly project: string) {}
 
@@ -70,7 +72,7 @@ export class FakeEngine implements CaptureDocker {
   async *logs(
     id: string,
     opts: { follow: boolean; tail?: number; sinceS?: number; timestamps: boolean; signal?: AbortSignal },
-  ): AsyncIterable<LogLine> {
+  ): AsyncIterable<readonly LogLine[]> {
     this.logCalls.push({
       id,
       follow: opts.follow,
@@ -83,9 +85,11 @@ export class FakeEngine implements CaptureDocker {
     let i = 0;
     if (opts.tail !== undefined) i = Math.max(0, b.lines.length - opts.tail);
     for (;;) {
+      // What was printed since the last read, in batches of at most `batchSize` lines.
       while (i < b.lines.length) {
-        const l = b.lines[i++] as LogLine;
-        if (eligible(l)) yield l;
+        const batch = b.lines.slice(i, i + this.batchSize).filter(eligible);
+        i = Math.min(b.lines.length, i + this.batchSize);
+        if (batch.length > 0) yield batch;
       }
       if (!opts.follow || !b.running || opts.signal?.aborted) return;
       await new Promise<void>((resolve) => {

@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { LogStore, type LogStorePort } from '../../../src/core/logs/store.js';
+import { firstAfter, LogStore, type LogStorePort } from '../../../src/core/logs/store.js';
 import { createRecorder } from '../../../src/core/logs/recorder.js';
 import { fsLogStore } from '../../../src/adapters/log-store-fs.js';
 import type { SourcedRecord } from '../../../src/core/logs/types.js';
@@ -88,6 +88,31 @@ describe('LogStore (in memory)', () => {
     // A new LogStore on the same files remembers the marks.
     await new LogStore(mem).append([[rec('a1', 3), rec('a1', 4)]]);
     expect((await store.readAll()).map((r) => r.line).slice(-2)).toEqual(['line 1', 'line 4']);
+  });
+
+  it('skips what is stored already by binary search when batches are one container in ts order', async () => {
+    const mem = new MemStore();
+    const store = new LogStore(mem);
+    const a = Array.from({ length: 1000 }, (_, i) => rec('a1', i));
+    const b = Array.from({ length: 10 }, (_, i) => rec('b1', i));
+    await store.append([a.slice(0, 600), b.slice(0, 3)], { sorted: true });
+    await store.append([a, b], { sorted: true });
+    const all = await store.readAll();
+    expect(all.filter((r) => r.service === 'a').map((r) => r.line)).toEqual(a.map((r) => r.line));
+    expect(all.filter((r) => r.service === 'b').map((r) => r.line)).toEqual(b.map((r) => r.line));
+    const appends = mem.appends;
+    await store.append([a, b], { sorted: true });
+    expect(mem.appends).toBe(appends); // nothing new: nothing written
+  });
+
+  it('firstAfter finds the first record stamped after a ts', () => {
+    const list = [1, 2, 2, 2, 5, 9].map((n) => rec('a1', n));
+    const at = (n: number) => rec('a1', n).ts;
+    expect(firstAfter(list, at(0))).toBe(0);
+    expect(firstAfter(list, at(2))).toBe(4);
+    expect(firstAfter(list, at(3))).toBe(4);
+    expect(firstAfter(list, at(9))).toBe(6);
+    expect(firstAfter([], at(1))).toBe(0);
   });
 
   it('rotates and keeps the total under the cap, dropping the oldest', async () => {
