@@ -1,4 +1,8 @@
-import { Command, Errors, Flags } from '@oclif/core';
+// oclif's subpath exports, not its root: the root index also loads help, semver and more, ~20 ms
+// of every command's start-up.
+import { Command } from '@oclif/core/command';
+import * as Errors from '@oclif/core/errors';
+import * as Flags from '@oclif/core/flags';
 import { ExitCode, isOrchError, OrchError } from '../errors/index.js';
 import { colorEnabled, makeStyle } from '../ui/style.js';
 import { renderError, renderInternalError } from '../ui/errors.js';

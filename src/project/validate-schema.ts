@@ -1,7 +1,9 @@
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { Ajv as AjvClass, ErrorObject, ValidateFunction } from 'ajv';
 import { didYouMean, type PathReporter } from './diagnostics.js';
 import { dotted, fromPointer, type Segment } from './positions.js';
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { requireWithCodeCache } from './schema/code-cache.js';
 import { ajvOptions, composeSchema } from './schema/top-level.js';
 
 let compiled: ValidateFunction | undefined;
@@ -9,16 +11,24 @@ let compiled: ValidateFunction | undefined;
 /** The validator the build precompiled (scripts/compile-schema.mjs), when there is one. */
 function precompiled(): ValidateFunction | undefined {
   try {
-    return createRequire(import.meta.url)('./schema/compiled.cjs') as ValidateFunction;
+    const file = fileURLToPath(new URL('./schema/compiled.cjs', import.meta.url));
+    return (requireWithCodeCache(file, `${file}.cache`) ??
+      createRequire(import.meta.url)(file)) as ValidateFunction;
   } catch {
     // Running from source (tests) or an incomplete build: compile at run time instead.
     return undefined;
   }
 }
 
+/** Compiles the schema now; ajv itself is loaded only here (importing it costs ~30 ms of start-up). */
+function compileNow(): ValidateFunction {
+  const { Ajv } = createRequire(import.meta.url)('ajv') as { Ajv: typeof AjvClass };
+  return new Ajv(ajvOptions).compile(composeSchema);
+}
+
 function validator(): ValidateFunction {
   // Compiled once per process: ajv compilation is the slow part.
-  compiled ??= precompiled() ?? new Ajv(ajvOptions).compile(composeSchema);
+  compiled ??= precompiled() ?? compileNow();
   return compiled;
 }
 
