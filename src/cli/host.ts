@@ -1,7 +1,9 @@
+import { join } from 'node:path';
 import type { Project } from '../model/project.js';
 import { Gateway, type AccessEntry } from '../adapters/gateway/index.js';
 import { ControlServer } from '../adapters/control/server.js';
-import { socketPath } from '../adapters/control/paths.js';
+import { socketPath, stateDir } from '../adapters/control/paths.js';
+import { FileRestartLedger } from '../adapters/restart-ledger-fs.js';
 import { Session, type SessionEvent } from '../core/session/session.js';
 import type { ReplicaTracker } from '../core/engine/replica-tracker.js';
 import type { EngineDeps } from '../core/engine/up.js';
@@ -54,6 +56,7 @@ export async function hostProject(
   const controlRef: { server?: ControlServer } = {};
   const session = new Session(project, tracker, deps, {
     ...(gateway ? { gateway } : {}),
+    ledger: new FileRestartLedger(join(stateDir(project), 'restarts.json')),
     onEvent: (e) => {
       opts.onSessionEvent(e);
       controlRef.server?.broadcast(e);

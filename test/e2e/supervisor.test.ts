@@ -147,6 +147,8 @@ describe('the supervisor on a real engine', () => {
 
   it('after a kill -9 of the supervisor, up -d adopts the running containers without recreating any', async () => {
     const ids = leftovers(name).containers.sort();
+    const steadyRestarts = (await row('steady'))?.restarts ?? 0;
+    expect(steadyRestarts).toBeGreaterThanOrEqual(2);
     const [pid] = supervisorPids(name);
     expect(pid).toBeDefined();
     process.kill(pid as number, 'SIGKILL');
@@ -156,10 +158,13 @@ describe('the supervisor on a real engine', () => {
     expect(up.stderr).not.toMatch(/recreated|created\b/);
     expect(leftovers(name).containers.sort()).toEqual(ids);
     expect(supervisorPids(name)).toHaveLength(1);
+    // The new supervisor counts on from the old one's restarts of the same container.
+    expect((await row('steady'))?.restarts).toBe(steadyRestarts);
     // ...and it supervises again.
     const before = inspect(`${name}-steady-1`).State.StartedAt;
     docker(['kill', `${name}-steady-1`]);
     await waitUntil(() => inspect(`${name}-steady-1`).State.StartedAt !== before, 5_000, 'supervised again');
+    await waitUntil(async () => (await row('steady'))?.restarts === steadyRestarts + 1, 5_000, 'counted on');
   });
 
   it('down leaves no container and no supervisor process', async () => {

@@ -22,8 +22,24 @@ export type SessionEvent =
   /** Follows a `crashloop`: what the replica printed last, so the reason is on screen. */
   | { type: 'last-lines'; service: string; replica: number; lines: readonly string[] };
 
+/** A replica's restart count as an earlier session left it, and the container it was counted on. */
+export interface LedgerEntry {
+  readonly id: ContainerId;
+  readonly restarts: number;
+}
+
+/**
+ * Where restart counts outlive a session (the background supervisor is replaced by each
+ * `orch up -d`), keyed `service/replica`.
+ */
+export interface RestartLedger {
+  load(): ReadonlyMap<string, LedgerEntry>;
+  save(entries: ReadonlyMap<string, LedgerEntry>): void;
+}
+
 export interface SessionOptions {
   readonly gateway?: RotationPort;
+  readonly ledger?: RestartLedger;
   readonly onEvent?: (e: SessionEvent) => void;
   readonly random?: () => number;
 }
@@ -41,6 +57,8 @@ export class Session {
   /** Old replicas of a rollout: out of the gateway while their last requests finish. */
   private readonly draining = new Set<ContainerId>();
   private readonly lifetime = new AbortController();
+  /** What the ledger holds for this session's containers. */
+  private readonly ledger = new Map<string, LedgerEntry>();
   private project: Project;
 
   constructor(
@@ -62,6 +80,7 @@ export class Session {
           this.publish(service);
         },
         report: (e) => {
+          if (e.type === 'restarted') this.recordRestarts(e.service, e.replica, e.restarts);
           opts.onEvent?.(e);
           if (e.type === 'crashloop') void this.reportLastLines(e.service, e.replica);
         },
@@ -98,8 +117,34 @@ export class Session {
       }
       this.publish(r.service);
     });
+    this.seedFromLedger();
     for (const r of this.tracker.all()) this.adoptOne(r);
     for (const name of Object.keys(this.project.services)) this.publish(name);
+  }
+
+  /** Counts carry over only onto the very container they were made on; a recreated one starts at 0. */
+  private seedFromLedger(): void {
+    const ledger = this.opts.ledger;
+    if (ledger === undefined) return;
+    for (const [k, e] of ledger.load()) {
+      const r = this.tracker.all().find((x) => x.id === e.id);
+      if (r !== undefined && `${r.service}/${r.replica}` === k) {
+        this.supervisor.seedRestarts(r.service, r.replica, e.restarts);
+        this.ledger.set(k, e);
+      }
+    }
+  }
+
+  private recordRestarts(service: string, replica: number, restarts: number): void {
+    const ledger = this.opts.ledger;
+    const r = this.tracker.of(service).find((x) => x.replica === replica);
+    if (ledger === undefined || r === undefined) return;
+    this.ledger.set(`${service}/${replica}`, { id: r.id, restarts });
+    try {
+      ledger.save(this.ledger);
+    } catch {
+      // Counts are a convenience for `ps`; failing to keep them must not disturb supervision.
+    }
   }
 
   close(): void {

@@ -63,6 +63,17 @@ export class Supervisor {
     return this.lifetime.signal.aborted;
   }
 
+  /**
+   * Restarts counted by an earlier supervisor of the same container (a hand-over to a new
+   * `orch up -d`), so `ps` keeps counting from there. Max-attempt windows start afresh.
+   */
+  seedRestarts(service: string, replica: number, restarts: number): void {
+    const spec = this.project.services[service];
+    if (spec === undefined || restarts <= 0) return;
+    const r = this.record(spec, replica);
+    if (r.restarts < restarts) r.restarts = restarts;
+  }
+
   feed(input: SupervisorInput): void {
     if (this.closed) return;
     const spec = this.project.services[input.service];

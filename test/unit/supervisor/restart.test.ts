@@ -278,3 +278,19 @@ describe('supervisor: abort', () => {
     expect(h.actions.eventsOf('restarted')).toHaveLength(0);
   });
 });
+
+describe('supervisor: restart counts handed over from an earlier supervisor', () => {
+  it('counts on from a seeded count, without counting the seed as attempts', async () => {
+    const h = harness(project(service('api', { restart: { kind: 'on-failure', maxRetries: 1 } })));
+    h.sup.seedRestarts('api', 1, 3);
+    h.sup.seedRestarts('ghost', 1, 9); // a service no longer in the file is ignored
+    h.started('api');
+    expect(h.sup.status('api', 1)).toMatchObject({ state: 'running', restarts: 3 });
+    expect(h.sup.status('ghost', 1)).toBeUndefined();
+    h.exited('api', 1);
+    await h.clock.advance(1_000);
+    // on-failure:1 still gets its one attempt: only the displayed count carried over.
+    expect(h.actions.restarts).toHaveLength(1);
+    expect(h.sup.status('api', 1)).toMatchObject({ restarts: 4 });
+  });
+});
