@@ -301,6 +301,9 @@ export class ReplicaTracker {
   }
 
   private maybeStartProbe(r: ReplicaState): void {
+    // An inspect answered after close() (`up -d` returns as the last replica starts) must not
+    // start a probe nobody will stop: its timers would keep the process alive.
+    if (this.lifetime.signal.aborted) return;
     const spec = this.services[r.service];
     if (!spec?.orch.probe || this.probeAborts.has(r.id) || r.state !== 'running') return;
     const ctl = new AbortController();
