@@ -2,6 +2,7 @@ import type { ChalkInstance } from 'chalk';
 import { hostProject, type HostedProject } from './host.js';
 import { onInterrupt, type Interrupt } from './interrupt.js';
 import { projectArgs, startSupervisor, stopSupervisor } from './supervisor-process.js';
+import { liveProgress, upProgress } from './up-progress.js';
 import { upProject, type EngineDeps, type UpResult } from '../core/engine/up.js';
 import { downProject } from '../core/engine/down.js';
 import { psProject } from '../core/engine/ps.js';
@@ -19,7 +20,6 @@ import {
 import { UndiciSmokeHttp } from '../adapters/smoke-http.js';
 import { smokeRunner } from '../adapters/smoke-run.js';
 import { writeArtifacts } from '../adapters/smoke-artifacts.js';
-import { renderUpEvent } from '../ui/up-view.js';
 import { renderSessionEvent } from '../ui/session-view.js';
 import { renderAccessLine, renderCheckEvent } from '../ui/smoke-view.js';
 
@@ -31,6 +31,8 @@ export interface SmokeFlags {
   readonly 'gateway-port': number;
   readonly 'env-file'?: string[] | undefined;
   readonly profile?: string[] | undefined;
+  /** --json: progress stays one line per step (no live board). */
+  readonly json?: boolean | undefined;
 }
 
 export interface SmokeOutcome {
@@ -71,6 +73,15 @@ export async function runSmoke(
   let startError: unknown;
   try {
     await fresh(project, deps, say);
+    const progress = upProgress({
+      project,
+      services: [],
+      waitReady: true,
+      live: liveProgress(process.stderr, err, flags.json === true),
+      style: err,
+      say,
+      t0,
+    });
     try {
       up = await upProject(
         project,
@@ -80,15 +91,14 @@ export async function runSmoke(
           waitReady: true,
           timeoutMs: flags.timeout * 1000,
           signal: interrupt.signal,
-          onEvent: (e) => {
-            const line = renderUpEvent(e, Date.now() - t0, err);
-            if (line) say(line);
-          },
+          onEvent: progress.onEvent,
         },
         deps,
       );
     } catch (e) {
       if (!interrupt.signal.aborted) startError = e;
+    } finally {
+      progress.finish();
     }
     let checks: CheckResult[] = [];
     let gateway: string | null = null;

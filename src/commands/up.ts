@@ -5,10 +5,11 @@ import { engineDeps } from '../cli/composition.js';
 import { onInterrupt } from '../cli/interrupt.js';
 import { runForeground, tearDownOnInterrupt } from '../cli/foreground.js';
 import { projectArgs, spawnSupervisor, stopSupervisor } from '../cli/supervisor-process.js';
-import { upProject } from '../core/engine/up.js';
+import { liveProgress, upProgress } from '../cli/up-progress.js';
+import { upProject, type UpResult } from '../core/engine/up.js';
 import { ExitCode, OrchError } from '../errors/index.js';
 import { renderDiagnostics } from '../ui/errors.js';
-import { renderFailures, renderTimeline, renderUpEvent } from '../ui/up-view.js';
+import { renderFailures, renderTimeline } from '../ui/up-view.js';
 import { detail, success } from '../ui/lines.js';
 
 export default class Up extends OrchCommand {
@@ -61,23 +62,36 @@ export default class Up extends OrchCommand {
     // The background supervisor boots while the stack comes up, and takes it over at the end.
     const pending = detached ? await spawnSupervisor(project, supervisorArgs) : undefined;
     let handedOver = false;
+    // A live board on a colour terminal, else a line per step; finished before anything else prints.
+    const progress = upProgress({
+      project,
+      services: argv as string[],
+      waitReady,
+      live: liveProgress(process.stderr, err, flags.json),
+      style: err,
+      say: (text) => this.say(text),
+      t0,
+    });
     try {
-      const result = await upProject(
-        project,
-        {
-          services: argv as string[],
-          build: flags.build,
-          waitReady,
-          ...(flags.timeout ? { timeoutMs: flags.timeout * 1000 } : {}),
-          signal: interrupt.signal,
-          onEvent: (e) => {
-            const line = renderUpEvent(e, Date.now() - t0, err);
-            if (line) this.say(line);
+      let result: UpResult;
+      try {
+        result = await upProject(
+          project,
+          {
+            services: argv as string[],
+            build: flags.build,
+            waitReady,
+            ...(flags.timeout ? { timeoutMs: flags.timeout * 1000 } : {}),
+            signal: interrupt.signal,
+            onEvent: progress.onEvent,
+            onBuildLine: (service, line) =>
+              flags.debug && progress.line(detail(err, `${service} build | ${line}`)),
           },
-          onBuildLine: (service, line) => flags.debug && this.say(detail(err, `${service} build | ${line}`)),
-        },
-        deps,
-      );
+          deps,
+        );
+      } finally {
+        progress.finish();
+      }
       if (flags.json)
         this.printJson({
           ok: result.ok,
@@ -139,6 +153,7 @@ export default class Up extends OrchCommand {
       }
       throw e;
     } finally {
+      progress.finish();
       interrupt.dispose();
     }
   }
