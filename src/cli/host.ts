@@ -72,13 +72,13 @@ export async function hostProject(
       Promise.resolve({
         project: project.name,
         pid: process.pid,
-        gateway: address ?? null,
+        gateway: gateway?.address ?? address ?? null,
         rows: session.status(),
       }),
     'GET /gateway': () => {
       if (!gateway)
         throw new OrchError('USAGE', 'this project has no gateway (x-orch.gateway) or it was disabled');
-      return Promise.resolve({ address, stats: gateway.stats() });
+      return Promise.resolve({ address: gateway.address ?? address, stats: gateway.stats() });
     },
     'POST /restart': async (body) => {
       for (const s of stringList(body, 'services')) await session.restartService(s, lifetime.signal);

@@ -572,3 +572,82 @@ async function until(cond: () => boolean, ms = 3000): Promise<void> {
     await new Promise((r) => setTimeout(r, 10));
   }
 }
+
+async function freeTcpPort(): Promise<number> {
+  const probe = createTcpServer();
+  await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
+  const port = (probe.address() as AddressInfo).port;
+  await new Promise((r) => probe.close(r));
+  return port;
+}
+
+/** A gateway on a port from its settings (no --gateway-port override), as `orch up` runs it. */
+async function unpinned() {
+  const gw = new Gateway(settings({ port: await freeTcpPort() }), {
+    onAccess: () => undefined,
+    drainMs: 500,
+  });
+  const { port } = await gw.start();
+  cleanups.push(() => gw.stop());
+  return { gw, port };
+}
+
+describe('the gateway listener follows a live edit', () => {
+  it('moves to a new port: new requests there, the old port closed, a request in flight answered', async () => {
+    const u = await upstream('m', (req, res) => {
+      if (req.url === '/api/slow') setTimeout(() => res.end('slow done'), 300);
+      else res.end('m');
+    });
+    const { gw, port } = await unpinned();
+    gw.setReplicas('api', [replica(u, 1)]);
+    const inFlight = send(port, '/api/slow');
+    await until(() => u.paths.length === 1);
+    const next = await freeTcpPort();
+    const at = await gw.setListener(settings({ port: next }));
+    expect(at).toEqual({ host: '127.0.0.1', port: next });
+    expect(gw.address).toEqual(at);
+    expect((await send(next, '/api/x')).body).toBe('m');
+    const slow = await inFlight;
+    expect(slow.body).toBe('slow done');
+    expect(slow.headers['connection']).toBe('close');
+    await expect(send(port, '/api/x')).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+  });
+
+  it('keeps serving where it was when the new port is taken', async () => {
+    const u = await upstream('k');
+    const { gw, port } = await unpinned();
+    gw.setReplicas('api', [replica(u, 1)]);
+    const other = await gateway();
+    const err = await gw.setListener(settings({ port: other.port })).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(OrchError);
+    expect((err as OrchError).code).toBe('PORT_TAKEN');
+    expect(gw.address?.port).toBe(port);
+    expect((await send(port, '/api/x')).body).toBe('k');
+  });
+
+  it('applies a new timeout to the next requests', async () => {
+    const u = await upstream('t', (_req, res) => void setTimeout(() => res.end('late'), 600));
+    const { gw, port } = await unpinned();
+    gw.setReplicas('api', [replica(u, 1)]);
+    expect((await send(port, '/api/a')).status).toBe(200);
+    await gw.setListener(settings({ port, timeoutMs: 150 }));
+    const t0 = Date.now();
+    expect((await send(port, '/api/b')).status).toBe(504);
+    expect(Date.now() - t0).toBeLessThan(550);
+    expect(gw.address?.port).toBe(port);
+  });
+
+  it('stays on the --gateway-port override whatever port the file says', async () => {
+    const u = await upstream('o');
+    const gw = new Gateway(settings({ port: 1 }), {
+      onAccess: () => undefined,
+      portOverride: 0,
+      drainMs: 200,
+    });
+    const first = await gw.start();
+    cleanups.push(() => gw.stop());
+    gw.setReplicas('api', [replica(u, 1)]);
+    expect(await gw.setListener(settings({ port: 2 }))).toEqual(first);
+    expect((await send(first.port, '/api/x')).body).toBe('o');
+  });
+});

@@ -35,6 +35,7 @@ export class ClientConn implements ClientSide {
   private body: BodyReader | undefined;
   private paused = false;
   private ended = false;
+  private retired = false;
   private closing = false;
   private gone = false;
 
@@ -179,7 +180,13 @@ export class ClientConn implements ClientSide {
   // ClientSide, for the exchange:
 
   willClose(keepAlive: boolean): boolean {
-    return !keepAlive || this.ended || this.env.draining;
+    return !keepAlive || this.ended || this.retired || this.env.draining;
+  }
+
+  /** Its listener moved: an idle connection closes now, a busy one after its response. */
+  retire(): void {
+    this.retired = true;
+    if (this.exchange === undefined) this.socket.destroy();
   }
 
   write(data: Buffer | string): boolean {

@@ -16,7 +16,8 @@ export interface ProxyEnv {
   membership: Membership;
   readonly pools: UpstreamPools;
   readonly ids: IdSource;
-  readonly timeoutMs: number;
+  /** Changed by a live edit of `x-orch.gateway.timeout`; requests read it when they start waiting. */
+  timeoutMs: number;
   readonly access: AccessLog;
   /** Passive ejection of an upstream that refused or reset a connection. */
   eject(u: Upstream): void;

@@ -50,8 +50,10 @@ export class Gateway {
   private readmitTimer: NodeJS.Timeout | undefined;
   private readmitAt = Infinity;
 
+  private bound: { host: string; port: number } | undefined;
+
   constructor(
-    private readonly settings: GatewaySettings,
+    private settings: GatewaySettings,
     private readonly opts: GatewayOptions,
   ) {
     this.table = compileRoutes(settings.routes);
@@ -74,18 +76,71 @@ export class Gateway {
 
   async start(): Promise<{ host: string; port: number }> {
     if (this.server !== undefined) throw new Error('gateway already started');
-    const env = this.env;
-    env.draining = false;
-    const server = createGatewayServer((socket) => void new ClientConn(env, socket, this.clients));
-    const host = this.settings.host === '' ? '127.0.0.1' : this.settings.host;
-    const bound = await listen(server, host, this.opts.portOverride ?? this.settings.port);
+    this.env.draining = false;
+    const { server, bound } = await this.bind(this.settings);
     this.server = server;
+    this.bound = bound;
+    this.startSweep();
+    return bound;
+  }
+
+  /** Where the gateway listens now (it moves with a live edit of its port or host). */
+  get address(): { host: string; port: number } | undefined {
+    return this.bound;
+  }
+
+  /**
+   * A live edit of the listener settings. A new timeout applies to requests that start waiting
+   * from now on. A new host or port is bound first, so a taken port fails (PORT_TAKEN) with the
+   * gateway still serving where it was; then the old listener stops accepting and its
+   * connections close once their current request is answered. `--gateway-port` keeps winning.
+   */
+  async setListener(settings: GatewaySettings): Promise<{ host: string; port: number }> {
+    const old = this.server;
+    if (old === undefined || this.bound === undefined) throw new Error('gateway not started');
+    const want = this.target(settings);
+    const now = this.target(this.settings);
+    if (want.host !== now.host || want.port !== now.port) {
+      // Only connections made to the old listener are retired, not ones the new one accepted.
+      const before = [...this.clients];
+      const { server, bound } = await this.bind(settings);
+      this.server = server;
+      this.bound = bound;
+      old.close();
+      for (const c of before) c.retire();
+    }
+    this.settings = settings;
+    if (this.env.timeoutMs !== settings.timeoutMs) {
+      this.env.timeoutMs = settings.timeoutMs;
+      this.startSweep();
+    }
+    return this.bound;
+  }
+
+  private target(settings: GatewaySettings): { host: string; port: number } {
+    return {
+      host: settings.host === '' ? '127.0.0.1' : settings.host,
+      port: this.opts.portOverride ?? settings.port,
+    };
+  }
+
+  private async bind(
+    settings: GatewaySettings,
+  ): Promise<{ server: Server; bound: { host: string; port: number } }> {
+    const env = this.env;
+    const server = createGatewayServer((socket) => void new ClientConn(env, socket, this.clients));
+    const { host, port } = this.target(settings);
+    const bound = await listen(server, host, port);
+    return { server, bound };
+  }
+
+  private startSweep(): void {
+    if (this.sweepTimer !== undefined) clearInterval(this.sweepTimer);
     // Timeouts are found by a sweep rather than a timer per request: fine enough for deadlines of
     // seconds, and free on the request path.
-    const every = Math.max(10, Math.min(250, Math.floor(this.settings.timeoutMs / 10)));
+    const every = Math.max(10, Math.min(250, Math.floor(this.env.timeoutMs / 10)));
     this.sweepTimer = setInterval(() => this.sweep(), every);
     this.sweepTimer.unref();
-    return bound;
   }
 
   private sweep(): void {

@@ -1,5 +1,5 @@
 import type { GatewayReplica } from '../gateway/membership.js';
-import type { GatewayRoute } from '../../model/project.js';
+import type { GatewayRoute, GatewaySettings } from '../../model/project.js';
 import type { ReplicaState, ReplicaTracker } from '../engine/replica-tracker.js';
 
 /** A replica as the gateway sees it: in rotation only while `healthy`. */
@@ -8,8 +8,10 @@ export type RotationReplica = GatewayReplica;
 /** What the session asks of a gateway (the real one lives in src/adapters/gateway). */
 export interface RotationPort {
   setReplicas(service: string, replicas: readonly RotationReplica[]): void;
-  /** A live edit of the routes (the listener's port and host stay). */
+  /** A live edit of the routes. */
   setRoutes(routes: readonly GatewayRoute[]): void;
+  /** A live edit of the listener (port, host, timeout): bound anew before the old one lets go. */
+  setListener(settings: GatewaySettings): Promise<{ host: string; port: number }>;
 }
 
 /**

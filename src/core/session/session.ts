@@ -225,6 +225,11 @@ export class Session {
     opts: ApplyOptions & { plan?: ProjectPlan } = {},
   ): Promise<ProjectPlan> {
     const plan = opts.plan ?? diffProjects(this.project, next);
+    // The listener first: a port that cannot be bound fails the edit before anything else changed.
+    const before = this.project.orch.gateway;
+    const after = next.orch.gateway;
+    if (plan.gatewayChanged && this.opts.gateway && before && after)
+      await this.opts.gateway.setListener(after);
     await applyPlan(this.applyHost(), next, plan, signal, opts);
     return plan;
   }

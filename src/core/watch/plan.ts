@@ -20,7 +20,7 @@ export type ServiceChange =
 
 export interface ProjectPlan {
   readonly changes: readonly ServiceChange[];
-  /** The gateway's port, host or timeout changed: the running listener keeps them until `orch up`. */
+  /** The gateway's port, host or timeout changed (or the gateway was added or removed). */
   readonly gatewayChanged: boolean;
   /** Some service's `develop.watch` rules changed: the watcher re-subscribes. */
   readonly watchChanged: boolean;

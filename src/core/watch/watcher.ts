@@ -128,7 +128,9 @@ export function startWatch(o: StartWatchOptions): WatchHandle {
       const notes = [
         ...(plan.gatewayChanged
           ? [
-              'x-orch.gateway port, host or timeout changed: restart `orch up` to apply it (routes apply live)',
+              o.session.current.orch.gateway && next.orch.gateway
+                ? 'x-orch.gateway port, host or timeout changed: the gateway moves to it'
+                : 'x-orch.gateway was added or removed: restart `orch up` to apply it',
             ]
           : []),
         ...(plan.watchChanged ? ['develop.watch rules reloaded'] : []),
