@@ -61,17 +61,8 @@ export class ClientConn implements ClientSide {
     if (this.closing) return;
     const reader = this.body;
     if (reader !== undefined && this.exchange !== undefined) {
-      let n: number;
-      try {
-        n = reader.consume(chunk, 0);
-      } catch (e) {
-        this.badBody(e);
-        return;
-      }
-      if (reader.done) this.body = undefined;
-      if (n > 0 || reader.done)
-        this.exchange.requestBody(n === chunk.length ? chunk : chunk.subarray(0, n), reader.done);
-      if (n === chunk.length) return;
+      const n = this.feedBody(reader, this.exchange, chunk);
+      if (n < 0 || n === chunk.length) return;
       chunk = chunk.subarray(n);
     }
     this.buf = this.buf === undefined ? chunk : Buffer.concat([this.buf, chunk]);
@@ -128,19 +119,29 @@ export class ClientConn implements ClientSide {
       // The exchange may already be over (404, no replica); the body is then read and dropped.
       if (this.exchange === undefined && !ex.isDone) this.exchange = ex;
       if (reader !== undefined && rest !== undefined) {
-        let n: number;
-        try {
-          n = reader.consume(rest, 0);
-        } catch (e) {
-          this.badBody(e);
-          return;
-        }
-        if (reader.done) this.body = undefined;
-        ex.requestBody(rest.subarray(0, n), reader.done);
+        const n = this.feedBody(reader, ex, rest);
+        if (n < 0) return;
         this.buf = n < rest.length ? rest.subarray(n) : undefined;
       } else this.buf = rest;
       if (this.exchange !== undefined) return;
     }
+  }
+
+  /**
+   * Hands the request-body bytes at the front of `buf` to the exchange. Returns how many bytes
+   * were body (the rest is the next request), or -1 when the body cannot be read (answered 400).
+   */
+  private feedBody(reader: BodyReader, ex: Exchange, buf: Buffer): number {
+    let n: number;
+    try {
+      n = reader.consume(buf, 0);
+    } catch (e) {
+      this.badBody(e);
+      return -1;
+    }
+    if (reader.done) this.body = undefined;
+    if (n > 0 || reader.done) ex.requestBody(n === buf.length ? buf : buf.subarray(0, n), reader.done);
+    return n;
   }
 
   /** `Upgrade` requests leave this parser: the tunnel owns the socket from here on. */
