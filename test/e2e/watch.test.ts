@@ -285,6 +285,37 @@ describe('orch up --watch on a real engine', () => {
     expect([...ids(name, 'web'), ...ids(name, 'side')]).toEqual(all);
   });
 
+  it('services added by a live edit start after their dependencies are healthy', async () => {
+    // `slow` becomes healthy ~1.5s after it starts; `after` depends on it being healthy.
+    const added = `  slow:
+    image: busybox:latest
+    command: ["sh", "-c", "sleep 1.5; touch /tmp/ok; exec sleep 3600"]
+    stop_signal: SIGKILL
+    healthcheck:
+      test: ["CMD", "test", "-f", "/tmp/ok"]
+      interval: 300ms
+      retries: 20
+  after:
+    image: busybox:latest
+    command: ["sleep", "3600"]
+    stop_signal: SIGKILL
+    depends_on:
+      slow: { condition: service_healthy }
+`;
+    const applied = watchLog(dir, name).filter((e) => e['type'] === 'project-applied').length;
+    writeFileSync(join(dir, 'orch.yaml'), compose(name, 'two', added));
+    await until(
+      60_000,
+      () => watchLog(dir, name).filter((e) => e['type'] === 'project-applied').length > applied,
+    );
+    const started = (svc: string) =>
+      Date.parse(docker(['inspect', '--format', '{{.State.StartedAt}}', `${name}-${svc}-1`]).trim());
+    // Started at least the 1.5s the dependency needed to become healthy after it.
+    expect(started('after') - started('slow')).toBeGreaterThan(1_400);
+    writeFileSync(join(dir, 'orch.yaml'), compose(name, 'two'));
+    await until(30_000, () => ids(name, 'after').length === 0 && ids(name, 'slow').length === 0);
+  });
+
   it('down removes everything, the background supervisor included', async () => {
     const down = await orch(['down', '-v'], { cwd: dir });
     expect(down.stderr).not.toMatch(/orch: .*error/i);

@@ -1,6 +1,7 @@
 import type { Project, ServiceSpec } from '../../model/project.js';
 import { ImagePreparer } from '../engine/images.js';
 import { ensureResources, networksUsed, volumesUsed } from '../engine/resources.js';
+import { inDependencyOrder, startAddedService } from './added.js';
 import type { ProjectPlan } from './plan.js';
 import { rollService, type RolloutHost, type RollOptions } from './rollout.js';
 
@@ -61,7 +62,12 @@ export async function applyPlan(
   );
 
   host.setProject(next);
-  for (const c of plan.changes) {
+  const added = {
+    waitFor: host.tracker.waitFor.bind(host.tracker),
+    createAndStart: (spec: ServiceSpec, n: number) => host.createAndStart(spec, n),
+    sleep: (ms: number, s: AbortSignal) => host.deps.clock.sleep(ms, s),
+  };
+  for (const c of inDependencyOrder(plan.changes, next)) {
     if (signal.aborted) return;
     switch (c.kind) {
       case 'unchanged':
@@ -73,9 +79,11 @@ export async function applyPlan(
       case 'added': {
         const spec = next.services[c.service];
         if (!spec) break;
-        for (let n = 1; n <= spec.replicas; n++) await host.createAndStart(spec, n);
+        // As `up` would: only once its dependencies meet their depends_on conditions.
+        const why = await startAddedService(added, spec, next, signal);
+        if (signal.aborted) return;
         host.publish(c.service);
-        opts.onStep?.(`${c.service}: added`);
+        opts.onStep?.(why === undefined ? `${c.service}: added` : `${c.service}: not started: ${why}`);
         break;
       }
       case 'recreate': {
