@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { createServer, request, type IncomingHttpHeaders, type Server } from 'node:http';
 import { connect, createServer as createTcpServer, type AddressInfo, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -541,6 +542,57 @@ describe('the gateway speaks HTTP/1.1 on the wire', () => {
     });
     expect(got.length).toBe(payload.length);
     expect(got.equals(payload)).toBe(true);
+  });
+
+  it('carries an 8 MiB upload to a slow-reading upstream completely (request backpressure)', async () => {
+    const u = await upstream('sink', (req, res) => {
+      let n = 0;
+      const hash = createHash('sha256');
+      req.pause();
+      // Reads in bursts, so the gateway has to hold the client back.
+      const timer = setInterval(() => req.resume(), 5);
+      req.on('data', (c: Buffer) => {
+        n += c.length;
+        hash.update(c);
+        req.pause();
+      });
+      req.on('end', () => {
+        clearInterval(timer);
+        res.end(`${n}:${hash.digest('hex')}`);
+      });
+    });
+    const { gw, port } = await gateway();
+    gw.setReplicas('api', [replica(u, 1)]);
+    const payload = Buffer.alloc(8 * 1024 * 1024);
+    for (let i = 0; i < payload.length; i++) payload[i] = (i * 31 + (i >> 12)) & 0xff;
+    const sum = createHash('sha256').update(payload).digest('hex');
+    for (const chunked of [false, true]) {
+      const r = await new Promise<Reply>((resolve, reject) => {
+        const req = request(
+          {
+            host: '127.0.0.1',
+            port,
+            path: '/api/up',
+            method: 'POST',
+            headers: chunked
+              ? { 'transfer-encoding': 'chunked' }
+              : { 'content-length': String(payload.length) },
+          },
+          (res) => {
+            let body = '';
+            res.setEncoding('utf8');
+            res.on('data', (c: string) => (body += c));
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+          },
+        );
+        req.on('error', reject);
+        for (let off = 0; off < payload.length; off += 64 * 1024)
+          req.write(payload.subarray(off, off + 64 * 1024));
+        req.end();
+      });
+      expect(r.status).toBe(200);
+      expect(r.body).toBe(`${payload.length}:${sum}`);
+    }
   });
 
   it('lets an in-flight request finish on stop() and closes idle connections', async () => {
