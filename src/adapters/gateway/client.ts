@@ -1,7 +1,8 @@
 import type { Socket } from 'node:net';
-import type { ProxyEnv } from './env.js';
+import { gatewayBody, type ProxyEnv } from './env.js';
 import { BodyError, BodyReader } from './http1/body.js';
 import { HeadError, headEnd, parseRequestHead, type RequestHead } from './http1/head.js';
+import { gatewayResponse } from './http1/write.js';
 import { startExchange, type ClientSide, type Exchange } from './proxy.js';
 import { handleUpgrade } from './upgrade.js';
 
@@ -9,15 +10,6 @@ import { handleUpgrade } from './upgrade.js';
 const MAX_HEAD = 16 * 1024;
 /** Pipelined bytes held while a response is pending before reading pauses. */
 const MAX_BUFFERED = 256 * 1024;
-
-const REASONS: Record<number, string> = {
-  400: 'Bad Request',
-  405: 'Method Not Allowed',
-  408: 'Request Timeout',
-  431: 'Request Header Fields Too Large',
-  501: 'Not Implemented',
-  505: 'HTTP Version Not Supported',
-};
 
 /**
  * One client connection to the gateway: reads request heads, hands each to an exchange, feeds it
@@ -171,11 +163,7 @@ export class ClientConn implements ClientSide {
       this.socket.destroy();
       return;
     }
-    const body = JSON.stringify({ status, error: message });
-    this.socket.end(
-      `HTTP/1.1 ${status} ${REASONS[status] ?? 'Bad Request'}\r\ncontent-type: application/json\r\n` +
-        `content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
-    );
+    this.socket.end(gatewayResponse(status, gatewayBody(status, message), { close: true }));
   }
 
   // ClientSide, for the exchange:

@@ -13,6 +13,7 @@ import { canRetry, gatewayBody, isEjectable, isStaleReuse, type ProxyEnv } from 
 import { BodyReader } from './http1/body.js';
 import type { Framing, RequestHead, ResponseHead } from './http1/head.js';
 import type { UpstreamConn, UpstreamHandler } from './http1/upstream.js';
+import { gatewayResponse, requestHeadText } from './http1/write.js';
 
 /** The client side of an exchange: where the response goes, and what happens after it. */
 export interface ClientSide {
@@ -35,19 +36,6 @@ export interface ClientSide {
 }
 
 const PENDING_LIMIT = 1024 * 1024;
-
-function statusText(status: number): string {
-  switch (status) {
-    case 404:
-      return 'Not Found';
-    case 502:
-      return 'Bad Gateway';
-    case 504:
-      return 'Gateway Timeout';
-    default:
-      return 'Error';
-  }
-}
 
 /** Starts one plain (non-Upgrade) request: route, rewrite, send. */
 export function startExchange(env: ProxyEnv, client: ClientSide, head: RequestHead): Exchange {
@@ -157,11 +145,13 @@ export class Exchange implements UpstreamHandler {
     }
     this.conn = conn;
     this.ready = true;
-    const h = this.fwd.headers;
-    let s = `${this.req.method} ${this.path} HTTP/1.1\r\n`;
-    for (let i = 0; i + 1 < h.length; i += 2) s += `${h[i] ?? ''}: ${h[i + 1] ?? ''}\r\n`;
-    if (this.req.framing.kind === 'chunked') s += 'transfer-encoding: chunked\r\n';
-    s += '\r\n';
+    const chunked = this.req.framing.kind === 'chunked';
+    const s = requestHeadText(
+      this.req.method,
+      this.path,
+      this.fwd.headers,
+      chunked ? 'transfer-encoding: chunked\r\n' : '',
+    );
     const pending = this.pending;
     if (pending === undefined) {
       conn.write(s);
@@ -304,11 +294,10 @@ export class Exchange implements UpstreamHandler {
     this.status = status;
     const body = gatewayBody(status, message, this.rs?.route.label, this.rs?.route.service);
     this.closeAfter = this.client.willClose(this.req.keepAlive && this.bodyDone);
-    const head =
-      `HTTP/1.1 ${status} ${statusText(status)}\r\ncontent-type: application/json\r\n` +
-      `content-length: ${Buffer.byteLength(body)}\r\nx-request-id: ${this.fwd.requestId}\r\n` +
-      (this.closeAfter ? 'connection: close\r\n\r\n' : '\r\n');
-    this.client.writeHeadAndBody(head + body, undefined);
+    this.client.writeHeadAndBody(
+      gatewayResponse(status, body, { requestId: this.fwd.requestId, close: this.closeAfter }),
+      undefined,
+    );
     this.finish(status >= 500 ? message : undefined);
   }
 

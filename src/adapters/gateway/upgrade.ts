@@ -12,6 +12,7 @@ import {
 import { logAccess } from './access.js';
 import { errorCode, gatewayBody, isConnectFailure, type ProxyEnv } from './env.js';
 import type { RequestHead } from './http1/head.js';
+import { gatewayResponse, requestHeadText } from './http1/write.js';
 
 /**
  * `Upgrade` requests (WebSocket, h2c, anything): the request head is rewritten and sent on a
@@ -117,19 +118,12 @@ class Tunnel {
   }
 
   private requestHead(): string {
-    const h = this.fwd.headers;
-    let s = `${this.req.method} ${this.path} HTTP/1.1\r\n`;
-    for (let i = 0; i + 1 < h.length; i += 2) s += `${h[i] ?? ''}: ${h[i + 1] ?? ''}\r\n`;
-    return `${s}\r\n`;
+    return requestHeadText(this.req.method, this.path, this.fwd.headers);
   }
 
   refuse(status: number, message: string): void {
     const body = gatewayBody(status, message, this.rs?.route.label, this.rs?.route.service);
-    const reason = status === 404 ? 'Not Found' : 'Bad Gateway';
-    this.client.end(
-      `HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n` +
-        `x-request-id: ${this.fwd.requestId}\r\nconnection: close\r\n\r\n${body}`,
-    );
+    this.client.end(gatewayResponse(status, body, { requestId: this.fwd.requestId, close: true }));
     this.log(status, status >= 500 ? message : undefined);
   }
 
