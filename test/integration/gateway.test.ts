@@ -595,6 +595,51 @@ describe('the gateway speaks HTTP/1.1 on the wire', () => {
     }
   });
 
+  it('ends idle client connections, also one that ignores connection: close and stays half-open', async () => {
+    const u = await upstream('i');
+    const gw = new Gateway(settings(), {
+      onAccess: () => undefined,
+      portOverride: 0,
+      drainMs: 200,
+      clientIdleMs: 300,
+    });
+    const { port } = await gw.start();
+    cleanups.push(() => gw.stop());
+    gw.setReplicas('api', [replica(u, 1)]);
+    const open = (req?: string) =>
+      new Promise<{ sock: Socket; got: () => string; ended: Promise<number>; closed: Promise<number> }>(
+        (resolve) => {
+          // Half-open allowed: the client decides when to end its side (here: never).
+          const sock = connect({ port, host: '127.0.0.1', allowHalfOpen: true });
+          let got = '';
+          sock.on('data', (d: Buffer) => (got += d.toString()));
+          sock.on('error', () => undefined);
+          const ended = new Promise<number>((r) => sock.on('end', () => r(Date.now())));
+          const closed = new Promise<number>((r) => sock.on('close', () => r(Date.now())));
+          sock.on('connect', () => {
+            if (req) sock.write(req);
+            resolve({ sock, got: () => got, ended, closed });
+          });
+        },
+      );
+    const t0 = Date.now();
+    const idle = await open();
+    // An idle keep-alive connection is ended by the gateway after clientIdleMs.
+    expect((await idle.ended) - t0).toBeGreaterThanOrEqual(250);
+    const stubborn = await open('GET /api/x HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+    await stubborn.ended;
+    expect(stubborn.got()).toMatch(/^HTTP\/1\.1 200 /);
+    // The gateway ended its side at once; once the idle time is over it lets go of the socket
+    // altogether, so bytes sent now are refused (reset) rather than read and dropped for ever.
+    await new Promise((r) => setTimeout(r, 700));
+    stubborn.sock.write('more');
+    // The first write draws the reset, the second one fails on it.
+    setTimeout(() => stubborn.sock.write('again'), 50);
+    const closedAt = await stubborn.closed;
+    expect(closedAt - t0).toBeLessThan(4_000);
+    idle.sock.destroy();
+  });
+
   it('lets an in-flight request finish on stop() and closes idle connections', async () => {
     const u = await upstream('slow', (_req, res) => void setTimeout(() => res.end('done'), 200));
     const access: AccessEntry[] = [];

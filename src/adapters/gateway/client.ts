@@ -158,6 +158,7 @@ export class ClientConn implements ClientSide {
   /** Answers a request the gateway cannot read, then closes: the stream cannot be trusted. */
   private refuse(status: number, message: string): void {
     this.closing = true;
+    this.idleSince = Date.now();
     this.buf = undefined;
     if (this.exchange !== undefined) {
       this.socket.destroy();
@@ -208,6 +209,13 @@ export class ClientConn implements ClientSide {
   done(close: boolean): void {
     this.exchange = undefined;
     if (this.gone) return;
+    // Also when closing: the idle sweep then ends a client that never closes its side, and
+    // reading resumes so its FIN is seen.
+    this.idleSince = Date.now();
+    if (this.paused) {
+      this.paused = false;
+      this.socket.resume();
+    }
     // A request body the response did not wait for: this connection's stream position is lost.
     if (close || this.body !== undefined) {
       this.closing = true;
@@ -215,11 +223,6 @@ export class ClientConn implements ClientSide {
       this.buf = undefined;
       this.socket.end();
       return;
-    }
-    this.idleSince = Date.now();
-    if (this.paused) {
-      this.paused = false;
-      this.socket.resume();
     }
     if (this.buf !== undefined) this.parse();
     else if (this.ended) this.socket.end();

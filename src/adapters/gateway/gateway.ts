@@ -30,6 +30,8 @@ export interface GatewayOptions {
   portOverride?: number;
   /** How long stop() lets in-flight requests finish. */
   drainMs?: number;
+  /** Idle client connections (keep-alive, or ignoring our close) end after this; default 65 s. */
+  clientIdleMs?: number;
 }
 
 /**
@@ -149,7 +151,8 @@ export class Gateway {
     const wall = Date.now();
     for (const c of this.clients) {
       if (c.headSince > 0 && wall - c.headSince > HEAD_TIMEOUT_MS) c.destroy();
-      else if (!c.busy && c.idleSince > 0 && wall - c.idleSince > CLIENT_IDLE_MS) c.destroy();
+      else if (!c.busy && c.idleSince > 0 && wall - c.idleSince > (this.opts.clientIdleMs ?? CLIENT_IDLE_MS))
+        c.destroy();
     }
     this.pools.sweep(wall - UPSTREAM_IDLE_MS);
   }
