@@ -409,6 +409,37 @@ describe('the gateway speaks HTTP/1.1 on the wire', () => {
     expect(gw.stats().routes[0]!.replicas[0]!.ejected).toBe(false);
   });
 
+  it("lets go of an idle upstream connection a second before the upstream's Keep-Alive timeout", async () => {
+    let closedAt = 0;
+    let answeredAt = 0;
+    const u = await tcpUpstream('ka2', (_req, sock) => {
+      sock.once('end', () => (closedAt = Date.now()));
+      sock.write('HTTP/1.1 200 OK\r\ncontent-length: 2\r\nkeep-alive: timeout=2\r\n\r\nok');
+      answeredAt = Date.now();
+    });
+    const short = await tcpUpstream('ka1', (_req, sock) => {
+      sock.write('HTTP/1.1 200 OK\r\ncontent-length: 2\r\nKeep-Alive: timeout=1, max=100\r\n\r\nok');
+    });
+    const { gw, port } = await gateway(
+      settings({
+        routes: [
+          { path: '/two', service: 'two', port: 3000, stripPrefix: false, balance: 'round_robin', pos },
+          { path: '/one', service: 'one', port: 3000, stripPrefix: false, balance: 'round_robin', pos },
+        ],
+      }),
+    );
+    gw.setReplicas('two', [{ ...replica(u, 1), service: 'two' }]);
+    gw.setReplicas('one', [{ ...replica(short, 1), service: 'one' }]);
+    expect((await send(port, '/two')).body).toBe('ok');
+    await until(() => closedAt > 0, 3_000);
+    // Idle for 2 s - 1 s, give or take the sweep's quarter second; never the upstream's full 2 s.
+    expect(closedAt - answeredAt).toBeGreaterThanOrEqual(900);
+    expect(closedAt - answeredAt).toBeLessThan(1_800);
+    // timeout=1 leaves no safe idle time: each request gets a connection of its own.
+    for (let i = 0; i < 3; i++) expect((await send(port, '/one')).body).toBe('ok');
+    expect(short.connections).toBe(3);
+  });
+
   it('streams a chunked response as it comes, and de-chunks it for an HTTP/1.0 client', async () => {
     let release: () => void = () => undefined;
     const u = await upstream('chunky', (_req, res) => {

@@ -154,7 +154,7 @@ export class Gateway {
       else if (!c.busy && c.idleSince > 0 && wall - c.idleSince > (this.opts.clientIdleMs ?? CLIENT_IDLE_MS))
         c.destroy();
     }
-    this.pools.sweep(wall - UPSTREAM_IDLE_MS);
+    this.pools.sweep(wall, UPSTREAM_IDLE_MS);
   }
 
   setReplicas(service: string, replicas: readonly GatewayReplica[]): void {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BodyError, BodyReader } from '../../../src/adapters/gateway/http1/body.js';
+import { keepAliveTimeoutMs } from '../../../src/adapters/gateway/http1/upstream.js';
 import {
   HeadError,
   headEnd,
@@ -667,5 +668,20 @@ describe('rules added after review', () => {
   it('refuses control bytes in a response reason phrase (it is written back to the client)', () => {
     expect(resStatus('HTTP/1.1 200 O\x00K\r\n\r\n')).toBe(502);
     expect(res('HTTP/1.1 200 All\tgood\r\n\r\n').reason).toBe('All\tgood');
+  });
+});
+
+describe('keepAliveTimeoutMs', () => {
+  it('reads timeout=N from a Keep-Alive header, whatever its case and other parameters', () => {
+    expect(keepAliveTimeoutMs(['Content-Length', '2', 'Keep-Alive', 'timeout=5'])).toBe(5_000);
+    expect(keepAliveTimeoutMs(['keep-alive', 'max=100, timeout = 3'])).toBe(3_000);
+    expect(keepAliveTimeoutMs(['KEEP-ALIVE', 'Timeout=7, max=1'])).toBe(7_000);
+  });
+
+  it('is undefined without a timeout parameter or header', () => {
+    expect(keepAliveTimeoutMs(['keep-alive', 'max=100'])).toBeUndefined();
+    expect(keepAliveTimeoutMs(['keep-alive', 'xtimeout=4'])).toBeUndefined();
+    expect(keepAliveTimeoutMs(['x-keep-alive', 'timeout=4'])).toBeUndefined();
+    expect(keepAliveTimeoutMs([])).toBeUndefined();
   });
 });

@@ -44,6 +44,12 @@ export class UpstreamConn {
   /** Has finished an exchange before: a failure now may just be the upstream's idle close. */
   reused = false;
   idleSince = 0;
+  /**
+   * How long this connection may sit idle: the upstream's own `Keep-Alive: timeout=N` less a
+   * second, so the gateway lets go before the upstream does (a request on a connection the
+   * upstream is closing can only be retried when it has no body).
+   */
+  maxIdleMs = Infinity;
   private handler: UpstreamHandler | undefined;
   private method = 'GET';
   private head: Buffer | undefined;
@@ -154,6 +160,11 @@ export class UpstreamConn {
         return;
       }
       if (head.close) this.reusable = false;
+      const hint = keepAliveTimeoutMs(head.rawHeaders);
+      if (hint !== undefined) {
+        this.maxIdleMs = hint - 1_000;
+        if (this.maxIdleMs <= 0) this.reusable = false;
+      }
       const framing = responseFraming(head, this.method);
       if (framing.kind === 'close') this.reusable = false;
       const reader = new BodyReader(framing);
@@ -301,11 +312,11 @@ export class OriginPool {
     }
   }
 
-  /** Closes connections idle since before `cutoff` (the upstream may drop them any moment). */
-  sweep(cutoff: number): void {
+  /** Closes connections idle for longer than `maxIdleMs` or their own limit (the upstream may drop them any moment). */
+  sweep(now: number, maxIdleMs: number): void {
     for (let i = this.free.length - 1; i >= 0; i--) {
       const c = this.free[i];
-      if (c !== undefined && c.idleSince < cutoff) c.destroy();
+      if (c !== undefined && now - c.idleSince > Math.min(maxIdleMs, c.maxIdleMs)) c.destroy();
     }
   }
 
@@ -356,12 +367,23 @@ export class UpstreamPools {
     }
   }
 
-  sweep(cutoff: number): void {
-    for (const p of this.pools.values()) p.sweep(cutoff);
+  sweep(now: number, maxIdleMs: number): void {
+    for (const p of this.pools.values()) p.sweep(now, maxIdleMs);
   }
 
   closeAll(): void {
     for (const p of this.pools.values()) p.close();
     this.pools.clear();
   }
+}
+
+/** `Keep-Alive: timeout=N` of a response, in ms (RFC 2068 §19.7.1.1, as node:http and others send it). */
+export function keepAliveTimeoutMs(raw: readonly string[]): number | undefined {
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i] ?? '';
+    if (name.length !== 10 || name.toLowerCase() !== 'keep-alive') continue;
+    const m = /(?:^|[\s,])timeout\s*=\s*(\d+)/i.exec(raw[i + 1] ?? '');
+    if (m?.[1] !== undefined) return Number(m[1]) * 1_000;
+  }
+  return undefined;
 }
