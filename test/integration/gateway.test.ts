@@ -75,7 +75,7 @@ interface Reply {
 function send(
   port: number,
   path: string,
-  opts: { method?: string; headers?: Record<string, string>; body?: string[] } = {},
+  opts: { method?: string; headers?: Record<string, string>; body?: (string | Buffer)[] } = {},
 ): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const req = request(
@@ -598,28 +598,13 @@ describe('the gateway speaks HTTP/1.1 on the wire', () => {
     for (let i = 0; i < payload.length; i++) payload[i] = (i * 31 + (i >> 12)) & 0xff;
     const sum = createHash('sha256').update(payload).digest('hex');
     for (const chunked of [false, true]) {
-      const r = await new Promise<Reply>((resolve, reject) => {
-        const req = request(
-          {
-            host: '127.0.0.1',
-            port,
-            path: '/api/up',
-            method: 'POST',
-            headers: chunked
-              ? { 'transfer-encoding': 'chunked' }
-              : { 'content-length': String(payload.length) },
-          },
-          (res) => {
-            let body = '';
-            res.setEncoding('utf8');
-            res.on('data', (c: string) => (body += c));
-            res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-          },
-        );
-        req.on('error', reject);
-        for (let off = 0; off < payload.length; off += 64 * 1024)
-          req.write(payload.subarray(off, off + 64 * 1024));
-        req.end();
+      const parts: Buffer[] = [];
+      for (let off = 0; off < payload.length; off += 64 * 1024)
+        parts.push(payload.subarray(off, off + 64 * 1024));
+      const r = await send(port, '/api/up', {
+        method: 'POST',
+        headers: chunked ? { 'transfer-encoding': 'chunked' } : { 'content-length': String(payload.length) },
+        body: parts,
       });
       expect(r.status).toBe(200);
       expect(r.body).toBe(`${payload.length}:${sum}`);
