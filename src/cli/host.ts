@@ -45,13 +45,12 @@ export async function hostProject(
   opts: HostOptions,
 ): Promise<HostedProject> {
   let gateway: Gateway | undefined;
-  let address: { host: string; port: number } | undefined;
   if (project.orch.gateway && !opts.noGateway) {
     gateway = new Gateway(project.orch.gateway, {
       onAccess: opts.onAccess,
       ...(opts.gatewayPort !== undefined ? { portOverride: opts.gatewayPort } : {}),
     });
-    address = await gateway.start();
+    await gateway.start();
   }
   const controlRef: { server?: ControlServer } = {};
   const session = new Session(project, tracker, deps, {
@@ -72,13 +71,13 @@ export async function hostProject(
       Promise.resolve({
         project: project.name,
         pid: process.pid,
-        gateway: gateway?.address ?? address ?? null,
+        gateway: gateway?.address ?? null,
         rows: session.status(),
       }),
     'GET /gateway': () => {
       if (!gateway)
         throw new OrchError('USAGE', 'this project has no gateway (x-orch.gateway) or it was disabled');
-      return Promise.resolve({ address: gateway.address ?? address, stats: gateway.stats() });
+      return Promise.resolve({ address: gateway.address, stats: gateway.stats() });
     },
     'POST /restart': async (body) => {
       for (const s of stringList(body, 'services')) await session.restartService(s, lifetime.signal);
@@ -121,7 +120,7 @@ export async function hostProject(
 
   return {
     session,
-    gateway: address,
+    gateway: gateway?.address,
     shutdownRequested,
     async close() {
       lifetime.abort();

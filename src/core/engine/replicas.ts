@@ -1,7 +1,7 @@
 import type { Project, ServiceSpec } from '../../model/project.js';
 import { Label } from '../../model/labels.js';
 import { OrchError } from '../../errors/index.js';
-import type { ContainerSnapshot, DockerPort } from '../ports.js';
+import type { ContainerId, ContainerSnapshot, DockerPort } from '../ports.js';
 import { containerCreateSpec } from './container-spec.js';
 import { serviceConfigHash } from './config-hash.js';
 import type { ReplicaTracker } from './replica-tracker.js';
@@ -113,13 +113,25 @@ export async function startPrepared(
 ): Promise<void> {
   await Promise.all(
     prepared.toStart.map(async (c) => {
-      tracker.track(await docker.inspectContainer(c.id));
-      await docker.startContainer(c.id);
-      tracker.track(await docker.inspectContainer(c.id));
+      await startTracked(c.id, tracker, docker);
       const action = c.fresh ? (c.recreated ? 'recreated' : 'created') : 'started';
       onEvent({ type: 'container', service: prepared.service.name, name: c.name, action });
     }),
   );
+}
+
+/**
+ * Starts a created container under the tracker's eye: tracked before the start, so the engine's
+ * start event finds it, and again after, for the ports the start published (probes need them).
+ */
+export async function startTracked(
+  id: ContainerId,
+  tracker: ReplicaTracker,
+  docker: DockerPort,
+): Promise<void> {
+  tracker.track(await docker.inspectContainer(id));
+  await docker.startContainer(id);
+  tracker.track(await docker.inspectContainer(id));
 }
 
 export async function removeContainer(

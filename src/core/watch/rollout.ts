@@ -3,7 +3,7 @@ import { OrchError } from '../../errors/index.js';
 import type { ContainerId } from '../ports.js';
 import type { EngineDeps } from '../engine/up.js';
 import type { ReplicaState, ReplicaTracker } from '../engine/replica-tracker.js';
-import { createReplica, removeContainer, serviceFiles } from '../engine/replicas.js';
+import { createReplica, removeContainer, serviceFiles, startTracked } from '../engine/replicas.js';
 import { serviceConfigHash } from '../engine/config-hash.js';
 import { imageRef } from '../engine/naming.js';
 
@@ -85,9 +85,7 @@ async function rollOne(
   try {
     ({ id } = await createReplica(host.project, spec, n, made.image, made.hash, made.files, docker));
     host.stage(id, true);
-    host.tracker.track(await docker.inspectContainer(id));
-    await docker.startContainer(id);
-    host.tracker.track(await docker.inspectContainer(id));
+    await startTracked(id, host.tracker, docker);
     opts.onStep?.(`${spec.name}-${n}: new replica started`);
     await waitReady(host, id, signal, opts.readyTimeoutMs ?? 120_000);
   } catch (e) {
@@ -136,9 +134,7 @@ async function replaceInPlace(
     await removeContainer(docker, old.snapshot, spec);
   }
   const { id } = await createReplica(host.project, spec, n, made.image, made.hash, made.files, docker);
-  host.tracker.track(await docker.inspectContainer(id));
-  await docker.startContainer(id);
-  host.tracker.track(await docker.inspectContainer(id));
+  await startTracked(id, host.tracker, docker);
   host.publish(spec.name);
   await waitReady(host, id, signal, opts.readyTimeoutMs ?? 120_000);
   opts.onStep?.(`${spec.name}-${n}: recreated`);

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { BodyError, BodyReader } from '../../../src/adapters/gateway/http1/body.js';
-import { keepAliveTimeoutMs } from '../../../src/adapters/gateway/http1/upstream.js';
 import {
   HeadError,
   headEnd,
@@ -671,7 +670,14 @@ describe('rules added after review', () => {
   });
 });
 
-describe('keepAliveTimeoutMs', () => {
+describe("a response head's Keep-Alive timeout", () => {
+  /** The head's keepAliveTimeoutMs for a 200 with these header pairs. */
+  const keepAliveTimeoutMs = (raw: string[]) => {
+    let head = 'HTTP/1.1 200 OK\r\n';
+    for (let i = 0; i + 1 < raw.length; i += 2) head += `${raw[i]}: ${raw[i + 1]}\r\n`;
+    return res(`${head}\r\n`).keepAliveTimeoutMs;
+  };
+
   it('reads timeout=N from a Keep-Alive header, whatever its case and other parameters', () => {
     expect(keepAliveTimeoutMs(['Content-Length', '2', 'Keep-Alive', 'timeout=5'])).toBe(5_000);
     expect(keepAliveTimeoutMs(['keep-alive', 'max=100, timeout = 3'])).toBe(3_000);

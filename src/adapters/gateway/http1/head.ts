@@ -51,6 +51,8 @@ export interface ResponseHead {
   readonly rawHeaders: string[];
   /** The upstream asked to close the connection after this response. */
   readonly close: boolean;
+  /** `Keep-Alive: timeout=N` in ms: how long the upstream keeps an idle connection open. */
+  readonly keepAliveTimeoutMs: number | undefined;
   /** Transfer-Encoding chunked / Content-Length as sent; `framingFor` turns them into a Framing. */
   readonly chunked: boolean;
   readonly otherCoding: boolean;
@@ -115,6 +117,8 @@ interface Fields {
   contentLength: number;
   upgrade: boolean;
   expect: string;
+  /** The `Keep-Alive` field's value ('' when absent). */
+  keepAlive: string;
 }
 
 /** The field lines of a head (lines[1..]): validated, collected, and the framing fields noted. */
@@ -127,6 +131,7 @@ function fields(lines: string[], what: string): Fields {
     contentLength: -1,
     upgrade: false,
     expect: '',
+    keepAlive: '',
   };
   for (let i = 1; i < lines.length; i++) {
     const line = lines[i] ?? '';
@@ -143,7 +148,11 @@ function fields(lines: string[], what: string): Fields {
     // Only a handful of names matter here; compare lengths first to skip most lower-casing.
     switch (name.length) {
       case 10:
-        if (name.toLowerCase() === 'connection') f.connection += f.connection === '' ? value : `,${value}`;
+        {
+          const lower = name.toLowerCase();
+          if (lower === 'connection') f.connection += f.connection === '' ? value : `,${value}`;
+          else if (lower === 'keep-alive') f.keepAlive = value;
+        }
         break;
       case 14:
         if (name.toLowerCase() === 'content-length') {
@@ -267,7 +276,15 @@ export function parseResponseHead(buf: Buffer, start: number, end: number): Resp
     chunked,
     otherCoding: codings.length > 0 && !chunked,
     contentLength: f.contentLength,
+    keepAliveTimeoutMs: keepAliveTimeout(f.keepAlive),
   };
+}
+
+/** The `timeout=N` parameter of a Keep-Alive value, in ms (RFC 2068 §19.7.1.1, as node:http sends it). */
+function keepAliveTimeout(value: string): number | undefined {
+  if (value === '') return undefined;
+  const m = /(?:^|[\s,])timeout\s*=\s*(\d+)/i.exec(value);
+  return m?.[1] !== undefined ? Number(m[1]) * 1_000 : undefined;
 }
 
 /** RFC 9112 §6.3: how a response to `method` with this head is delimited. */

@@ -160,7 +160,7 @@ export class UpstreamConn {
         return;
       }
       if (head.close) this.reusable = false;
-      const hint = keepAliveTimeoutMs(head.rawHeaders);
+      const hint = head.keepAliveTimeoutMs;
       if (hint !== undefined) {
         this.maxIdleMs = hint - 1_000;
         if (this.maxIdleMs <= 0) this.reusable = false;
@@ -329,10 +329,6 @@ export class OriginPool {
     for (const h of waiting) h.onUpstreamError(UPSTREAM_CLOSED, 'the replica was removed');
   }
 
-  get size(): number {
-    return this.count;
-  }
-
   private open(): UpstreamConn {
     this.count++;
     return new UpstreamConn(this, this.host, this.port);
@@ -375,15 +371,4 @@ export class UpstreamPools {
     for (const p of this.pools.values()) p.close();
     this.pools.clear();
   }
-}
-
-/** `Keep-Alive: timeout=N` of a response, in ms (RFC 2068 §19.7.1.1, as node:http and others send it). */
-export function keepAliveTimeoutMs(raw: readonly string[]): number | undefined {
-  for (let i = 0; i + 1 < raw.length; i += 2) {
-    const name = raw[i] ?? '';
-    if (name.length !== 10 || name.toLowerCase() !== 'keep-alive') continue;
-    const m = /(?:^|[\s,])timeout\s*=\s*(\d+)/i.exec(raw[i + 1] ?? '');
-    if (m?.[1] !== undefined) return Number(m[1]) * 1_000;
-  }
-  return undefined;
 }
