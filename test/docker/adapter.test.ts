@@ -56,6 +56,15 @@ async function waitExited(id: ContainerId): Promise<number | null> {
   return snap.exitCode;
 }
 
+/** Sockets that keep this process alive (an idle keep-alive socket is unref'd and not counted). */
+function openSockets(): number {
+  return process.getActiveResourcesInfo().filter((r) => r === 'PipeWrap' || r === 'TCPSocketWrap').length;
+}
+
+async function settle(): Promise<void> {
+  for (let i = 0; i < 5; i++) await new Promise((r) => setTimeout(r, 20));
+}
+
 /** The lines of a `logs` stream, checking that it never hands out an empty batch. */
 async function collectLines(it: AsyncIterable<readonly LogLine[]>): Promise<LogLine[]> {
   const out: LogLine[] = [];
@@ -372,6 +381,21 @@ describe('DockerodeAdapter on a real engine', () => {
       '/etc/app/nested 755',
       '/tmp 1777',
     ]);
+    await docker.removeContainer(id, { force: true });
+  });
+
+  it('leaves no engine connection open after copying files in, whether their directories exist or not', async () => {
+    const id = await docker.createContainer(spec('copy-handles', { cmd: ['sleep', '300'] }));
+    await docker.startContainer(id);
+    // Settle first: the calls above may still be releasing their sockets.
+    await settle();
+    const before = openSockets();
+    // The first copy creates /srv/app; the second finds it (the engine answers the HEAD with 200).
+    await docker.copyToContainer(id, [{ path: '/srv/app/a.txt', content: Buffer.from('a'), mode: 0o644 }]);
+    await docker.copyToContainer(id, [{ path: '/srv/app/b.txt', content: Buffer.from('b'), mode: 0o644 }]);
+    await settle();
+    expect(openSockets()).toBe(before);
+    expect((await docker.exec(id, ['cat', '/srv/app/a.txt', '/srv/app/b.txt'])).output).toBe('ab');
     await docker.removeContainer(id, { force: true });
   });
 

@@ -23,7 +23,10 @@ export async function putFiles(
     let found = await dirExists(parent);
     if (found) {
       try {
-        await container.infoArchive({ path: dir });
+        // A HEAD answered as a stream: left unread, its socket to the engine stays open and keeps
+        // the process alive (orch up --watch hung after Ctrl-C once a sync had run).
+        const res = await container.infoArchive({ path: dir });
+        discard(res);
       } catch (e) {
         if (statusCode(e) !== 404) throw e;
         found = false;
@@ -58,5 +61,11 @@ export async function putFiles(
       body: file.content,
     });
   }
-  await container.putArchive(await tarBuffer(items), { path: '/' });
+  discard(await container.putArchive(await tarBuffer(items), { path: '/' }));
+}
+
+/** Ends a response stream orch does not read, so its engine connection is released at once. */
+function discard(res: unknown): void {
+  if (res && typeof res === 'object' && 'destroy' in res && typeof res.destroy === 'function')
+    (res as { destroy(): void }).destroy();
 }
