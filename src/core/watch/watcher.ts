@@ -1,4 +1,4 @@
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import type { Project } from '../../model/project.js';
 import type { Clock, DockerPort } from '../ports.js';
 import type { ReplicaTracker } from '../engine/replica-tracker.js';
@@ -82,7 +82,8 @@ export function startWatch(o: StartWatchOptions): WatchHandle {
     forService(rule.service, async () => {
       const t0 = o.clock.now();
       const action = rule.rule.action;
-      const rels = [...new Set(changes.map((c) => c.rel || '.'))];
+      // A rule on a single file matches it with an empty relative path: name the file itself.
+      const rels = [...new Set(changes.map((c) => c.rel || basename(rule.rule.path)))];
       o.onEvent({
         type: 'begin',
         service: rule.service,

@@ -100,6 +100,22 @@ describe('startWatch', () => {
     await t.handle.close();
   });
 
+  it('names the file itself, not ".", when a rule watches a single file', async () => {
+    const single = service('web', {
+      replicas: 1,
+      watch: [rule({ action: 'sync', path: '/proj/web/config.json', target: '/app/config.json' })],
+    });
+    const t = setup(project(single), () => Promise.resolve(project(single)));
+    await t.handle.ready;
+    t.files.files.set('/proj/web/config.json', '{}');
+    t.watcher.emit('change', '/proj/web/config.json');
+    await t.clock.advance(300);
+    await t.handle.idle();
+    expect(t.events.find((e) => e.type === 'begin')).toMatchObject({ changed: ['config.json'], more: 0 });
+    t.ctl.abort();
+    await t.handle.close();
+  });
+
   it('reports an invalid project edit and changes nothing', async () => {
     const t = setup(project(web), () =>
       Promise.reject(
