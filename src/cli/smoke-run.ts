@@ -6,6 +6,7 @@ import { liveProgress, upProgress } from './up-progress.js';
 import { upProject, type EngineDeps, type UpResult } from '../core/engine/up.js';
 import { downProject } from '../core/engine/down.js';
 import { psProject } from '../core/engine/ps.js';
+import { statusRows } from '../core/session/status.js';
 import { Label } from '../model/labels.js';
 import type { Project } from '../model/project.js';
 import {
@@ -145,7 +146,13 @@ export async function runSmoke(
           : 'the stack did not become healthy';
       checks = skipAll(project.orch.smoke, `not run: ${why}`);
     }
-    const rows: ReplicaRow[] = host ? host.session.status() : await psProject(project, deps.docker);
+    // Without a session (the stack never became healthy), the tracker still knows each replica's
+    // health from orch's own probes, which the engine alone cannot report.
+    const rows: ReplicaRow[] = host
+      ? host.session.status()
+      : up
+        ? statusRows(up.tracker)
+        : await psProject(project, deps.docker);
     result = smokeResult({
       project: project.name,
       startedAt,

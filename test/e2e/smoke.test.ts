@@ -129,6 +129,12 @@ services:
       test: ["CMD", "false"]
       interval: 500ms
       retries: 2
+  probed:
+    image: busybox:latest
+    stop_signal: SIGKILL
+    command: ["sleep", "3600"]
+    x-orch:
+      probe: { exec: ["false"], interval: 500ms, retries: 2 }
 x-orch:
   smoke:
     - name: never runs
@@ -140,6 +146,10 @@ x-orch:
     });
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('service sick did not become healthy');
+    // Health from orch's own probe is reported as the probe saw it, not as "none".
+    expect(r.stderr).toMatch(
+      /service probed did not become healthy[^\n]*\n\s*state running, health (unhealthy|starting)/,
+    );
     const xml = readFileSync(join(dir, 'junit.xml'), 'utf8');
     expect(junitProblems(parseXml(xml))).toEqual([]);
     expect(xml).toContain('<testcase name="service sick is healthy"');

@@ -5,11 +5,12 @@ import type { Supervisor } from '../supervisor/index.js';
 /** One replica as `ps` shows it: the same row with or without a supervisor. */
 export type StatusRow = PsRow;
 
-export function statusRows(tracker: ReplicaTracker, supervisor: Supervisor): StatusRow[] {
+/** Without a supervisor (nothing is hosted), states and health are the tracker's alone. */
+export function statusRows(tracker: ReplicaTracker, supervisor?: Supervisor): StatusRow[] {
   return tracker
     .all()
     .map((r) => {
-      const sup = supervisor.status(r.service, r.replica);
+      const sup = supervisor?.status(r.service, r.replica);
       const engineState = r.state === 'exited' ? `exited (${r.exitCode ?? '?'})` : r.state;
       let state = engineState;
       if (sup?.state === 'crashloop') state = 'crashloop';
