@@ -157,7 +157,8 @@ services:
     deploy: { replicas: 2 }
     x-orch:
       restart_on_unhealthy: false
-      probe: { http: { path: /health, port: 3000 }, interval: 200ms, timeout: 500ms, retries: 1 }
+      # On a busy machine node can take seconds to listen: failures before the first pass don't count.
+      probe: { http: { path: /health, port: 3000 }, interval: 200ms, timeout: 500ms, retries: 1, start_period: 60s }
 x-orch:
   gateway: { routes: [ { path: /, service: web, port: 3000 } ] }
 `,
