@@ -5,14 +5,22 @@ import * as Errors from '@oclif/core/errors';
 import * as Flags from '@oclif/core/flags';
 import { ExitCode, isOrchError, OrchError } from '../errors/index.js';
 import { colorEnabled, makeStyle } from '../ui/style.js';
-import { renderError, renderInternalError } from '../ui/errors.js';
+import { errorEnvelope, renderError, renderInternalError, type ErrorEnvelope } from '../ui/errors.js';
 import { tolerateClosedOutput } from './interrupt.js';
 
 /**
  * What every orch command shares: project flags, --json/--debug, and the one place where errors
  * become a short paragraph on stderr and a documented exit code (never a stack without --debug).
+ *
+ * --json is oclif's `enableJsonFlag` pattern: a command that reports state sets
+ * `static enableJsonFlag = true` and returns its typed result from `run()`; oclif hands that
+ * result to `logJson`, which prints it as the one JSON document on stdout. With --json an error is
+ * one `{"error": {...}}` object on stderr instead of the paragraph, with the same exit code.
  */
 export abstract class OrchCommand extends Command {
+  /** A result to print even though the command fails (a smoke run with a failed check). */
+  private failedResult: { value: unknown } | undefined;
+
   static override baseFlags = {
     file: Flags.string({
       char: 'f',
@@ -59,8 +67,9 @@ export abstract class OrchCommand extends Command {
     return makeStyle(colorEnabled(process.stdout, this.noColor()));
   }
 
-  /** stdout is data. */
+  /** stdout is data: human output, which --json replaces with the returned result. */
   protected out(text: string): void {
+    if (this.jsonEnabled()) return;
     process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
   }
 
@@ -69,11 +78,41 @@ export abstract class OrchCommand extends Command {
     process.stderr.write(text.endsWith('\n') ? text : `${text}\n`);
   }
 
-  protected printJson(value: unknown): void {
-    this.out(JSON.stringify(value, null, 2));
+  /** The --json document: plain JSON (no colour: it is data), whatever the terminal. */
+  protected override logJson(json: unknown): void {
+    process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
+  }
+
+  protected override toErrorJson(err: unknown): ErrorEnvelope {
+    const envelope = errorEnvelope(asOrchError(err));
+    if (this.debugMode() && err instanceof Error && err.stack) envelope.error.stack = err.stack;
+    return envelope;
+  }
+
+  /**
+   * Ends the command with `err` but keeps its result: with --json the result is still the stdout
+   * document (and the error object goes to stderr), so a script reads what failed.
+   */
+  protected failWith(result: unknown, err: Error): never {
+    this.failedResult = { value: result };
+    throw err;
   }
 
   protected override async catch(err: Error & { exitCode?: number }): Promise<void> {
+    // `this.exit()` is oclif's way to end early with a code.
+    if (err instanceof Errors.ExitError) {
+      process.exitCode = err.oclif.exit;
+      return;
+    }
+    // It did parse, and the parse failed: no "did not parse its arguments" warning (NODE_ENV=test).
+    if (isUsageError(err)) this.parsed = true;
+    if (this.jsonEnabled()) {
+      if (this.failedResult) this.logJson(this.failedResult.value);
+      // One line, so it stays one parseable object after any narration on stderr.
+      process.stderr.write(`${JSON.stringify(this.toErrorJson(err))}\n`);
+      process.exitCode = asOrchError(err).exitCode;
+      return;
+    }
     const style = this.errStyle();
     if (isOrchError(err)) {
       this.say(renderError(err, style));
@@ -81,21 +120,27 @@ export abstract class OrchCommand extends Command {
       process.exitCode = err.exitCode;
       return;
     }
-    // oclif's own flag/argument parsing errors are usage errors.
-    if (err instanceof Errors.CLIError || isParseError(err)) {
-      const usage = new OrchError('USAGE', err.message.split('\n')[0] ?? err.message);
-      this.say(renderError(usage, style));
+    if (isUsageError(err)) {
+      this.say(renderError(asOrchError(err), style));
       process.exitCode = ExitCode.usage;
-      return;
-    }
-    // `this.exit()` is oclif's way to end early with a code.
-    if (err instanceof Errors.ExitError) {
-      process.exitCode = err.oclif.exit;
       return;
     }
     this.say(renderInternalError(err, this.debugMode(), style));
     process.exitCode = ExitCode.internal;
   }
+}
+
+/** oclif's own flag/argument parsing errors are usage errors. */
+function isUsageError(err: unknown): err is Error {
+  return err instanceof Errors.CLIError || isParseError(err);
+}
+
+/** What orch reports for any error: its own as they are, parse errors as usage, the rest internal. */
+function asOrchError(err: unknown): OrchError {
+  if (isOrchError(err)) return err;
+  if (isUsageError(err)) return new OrchError('USAGE', err.message.split('\n')[0] ?? err.message);
+  const message = err instanceof Error ? err.message : String(err);
+  return new OrchError('INTERNAL', `internal error: ${message}`, { cause: err });
 }
 
 function isParseError(err: unknown): boolean {

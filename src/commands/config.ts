@@ -1,4 +1,3 @@
-import { Flags } from '@oclif/core';
 import { stringify } from 'yaml';
 import { OrchCommand } from '../cli/base-command.js';
 import { loadFromFlags } from '../cli/load-project.js';
@@ -15,17 +14,16 @@ export default class Config extends OrchCommand {
     '<%= config.bin %> config -f compose.yaml -f compose.dev.yaml --profile debug',
   ];
 
-  static override flags = {
-    json: Flags.boolean({ description: 'print JSON instead of YAML' }),
-  };
+  static override enableJsonFlag = true;
 
-  async run(): Promise<void> {
+  /** The project in compose's canonical shape (a plain object). */
+  async run(): Promise<unknown> {
     const { flags } = await this.parse(Config);
     const { project, warnings } = await loadFromFlags(flags);
     if (warnings.length > 0) this.say(renderDiagnostics(warnings, this.errStyle()));
     const canonical = toComposeCanonical(project);
-    if (flags.json) this.printJson(canonical);
     // YAML 1.1 quoting: a 1.1 reader (and compose's own output) must not read `restart: no` as false.
-    else this.out(stringify(canonical, { lineWidth: 0, compat: 'yaml-1.1' }));
+    this.out(stringify(canonical, { lineWidth: 0, compat: 'yaml-1.1' }));
+    return canonical;
   }
 }

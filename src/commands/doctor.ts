@@ -9,15 +9,16 @@ export default class Doctor extends OrchCommand {
   static override summary =
     'Check the set-up: is the Docker engine reachable, its API version, the gateway port free.';
   static override examples = ['<%= config.bin %> doctor', '<%= config.bin %> doctor --json'];
+  static override enableJsonFlag = true;
   static override flags = {
-    json: Flags.boolean({ description: 'print the checks as JSON' }),
     'gateway-port': Flags.integer({ description: 'gateway port to check', default: 8080 }),
   };
 
-  async run(): Promise<void> {
+  /** The checks, passed or not; the exit code says whether the engine (3) or another check (1) failed. */
+  async run(): Promise<DoctorCheck[]> {
     const { flags } = await this.parse(Doctor);
     const style = this.errStyle();
-    const checks: { check: string; ok: boolean; detail: string; hint?: string }[] = [];
+    const checks: DoctorCheck[] = [];
     try {
       const info = await engineDeps().docker.ping();
       checks.push({ check: 'engine', ok: true, detail: `Docker ${info.version}, API ${info.apiVersion}` });
@@ -33,10 +34,17 @@ export default class Doctor extends OrchCommand {
       detail: `127.0.0.1:${port} ${free ? 'is free' : 'is in use'}`,
       ...(free ? {} : { hint: 'stop what uses it, or set x-orch.gateway.port / --gateway-port' }),
     });
-    if (flags.json) this.printJson(checks);
-    else this.say(renderChecks(checks, style));
+    if (!this.jsonEnabled()) this.say(renderChecks(checks, style));
     const engineOk = checks[0]?.ok === true;
     if (!engineOk) process.exitCode = ExitCode.noEngine;
     else if (!checks.every((c) => c.ok)) process.exitCode = ExitCode.stackFailed;
+    return checks;
   }
+}
+
+export interface DoctorCheck {
+  check: string;
+  ok: boolean;
+  detail: string;
+  hint?: string;
 }

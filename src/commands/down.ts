@@ -18,10 +18,11 @@ export default class Down extends OrchCommand {
       description: 'seconds to wait for a graceful stop before killing',
       min: 0,
     }),
-    json: Flags.boolean({ description: 'print what was removed as JSON' }),
   };
+  static override enableJsonFlag = true;
 
-  async run(): Promise<void> {
+  /** What was removed: the project's name and the containers, networks and volumes by name. */
+  async run(): Promise<DownResult> {
     const { flags } = await this.parse(Down);
     const { project } = await loadFromFlags(flags);
     const style = this.errStyle();
@@ -38,12 +39,14 @@ export default class Down extends OrchCommand {
       },
       docker,
     );
-    if (flags.json) this.printJson({ project: project.name, ...result });
     this.say(
       success(
         style,
         `${project.name}: removed ${result.containers.length} container(s), ${result.networks.length} network(s), ${result.volumes.length} volume(s)`,
       ),
     );
+    return { project: project.name, ...result };
   }
 }
+
+export type DownResult = { project: string } & Awaited<ReturnType<typeof downProject>>;

@@ -1,4 +1,3 @@
-import { Flags } from '@oclif/core';
 import { OrchCommand } from '../cli/base-command.js';
 import { loadFromFlags } from '../cli/load-project.js';
 import { controlClient } from '../cli/supervisor-process.js';
@@ -10,9 +9,9 @@ export default class GatewayCmd extends OrchCommand {
   static override summary =
     'Gateway statistics per route and replica: requests, errors, in-flight, p50/p99 latency.';
   static override examples = ['<%= config.bin %> gateway', '<%= config.bin %> gateway --json'];
-  static override flags = { json: Flags.boolean({ description: 'print the statistics as JSON' }) };
+  static override enableJsonFlag = true;
 
-  async run(): Promise<void> {
+  async run(): Promise<GatewayResult> {
     const { flags } = await this.parse(GatewayCmd);
     const { project } = await loadFromFlags(flags);
     const client = controlClient(project);
@@ -20,11 +19,14 @@ export default class GatewayCmd extends OrchCommand {
       throw new OrchError('USAGE', `${project.name} is not running under orch`, {
         hint: 'start it with `orch up -d`',
       });
-    const res = await client.call<{ address: { host: string; port: number }; stats: GatewayStats }>(
-      'GET',
-      '/gateway',
-    );
-    if (flags.json) return this.printJson(res);
+    const res = await client.call<GatewayResult>('GET', '/gateway');
     this.out(renderGatewayStats(res.address, res.stats));
+    return res;
   }
+}
+
+/** The gateway's address and its statistics per route and replica, as the supervisor reports them. */
+export interface GatewayResult {
+  address: { host: string; port: number };
+  stats: GatewayStats;
 }

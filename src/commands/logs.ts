@@ -43,8 +43,10 @@ export default class Logs extends OrchCommand {
     trace: Flags.string({
       description: 'every line carrying this request or trace id (engine and stored logs)',
     }),
-    json: Flags.boolean({ description: 'one JSON object per line: ts, service, replica, stream, line, ids' }),
   };
+  // Streams: --json is one object per line (ts, service, replica, stream, line, ids), printed as
+  // they come, so run() returns nothing for the envelope to print.
+  static override enableJsonFlag = true;
 
   async run(): Promise<void> {
     const { flags, argv } = await this.parse(Logs);
@@ -74,7 +76,7 @@ export default class Logs extends OrchCommand {
     const writer = new LineWriter(process.stdout);
     let format: (r: LogRecord) => string = (r) => jsonLogLine(withIds(r));
     const setFormat = (replicas: readonly { service: string; replica: number }[]): void => {
-      if (flags.json) return;
+      if (this.jsonEnabled()) return;
       const f = new LineFormatter({ style: this.outStyle(), timestamps: flags.timestamps, replicas });
       format = (r) => f.format(r);
     };

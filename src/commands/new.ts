@@ -42,10 +42,11 @@ export default class New extends OrchCommand {
     var: Flags.string({ multiple: true, description: 'set a template variable: KEY=VALUE (repeatable)' }),
     'no-route': Flags.boolean({ description: 'do not add a gateway route' }),
     'dry-run': Flags.boolean({ description: 'show what would be written, write nothing' }),
-    json: Flags.boolean({ description: 'print the result as JSON on stdout' }),
   };
+  /** --json: what was (or, with --dry-run, would be) written, and what to run next. */
+  static override enableJsonFlag = true;
 
-  async run(): Promise<void> {
+  async run(): Promise<NewResult> {
     const { args, flags } = await this.parse(New);
     const problem = serviceNameProblem(args.name);
     if (problem)
@@ -89,14 +90,15 @@ export default class New extends OrchCommand {
       flags['dry-run'],
     );
     if (flags['dry-run']) {
-      if (flags.json) return this.printJson(result);
+      if (this.jsonEnabled()) return result;
       this.out(
         renderInsertions(
           shown(file),
           plan.edit.insertions.map((i) => i.text),
         ),
       );
-      return this.say(renderNewResult(result, this.errStyle()));
+      this.say(renderNewResult(result, this.errStyle()));
+      return result;
     }
     await writeFolderAtomic(target, plan.rendered.files);
     try {
@@ -105,8 +107,8 @@ export default class New extends OrchCommand {
       await removeFolder(target);
       throw err;
     }
-    if (flags.json) return this.printJson(result);
-    this.say(renderNewResult(result, this.errStyle()));
+    if (!this.jsonEnabled()) this.say(renderNewResult(result, this.errStyle()));
+    return result;
   }
 
   /** The loaded project (all profiles, so every service counts) and the file to edit; a new orch.yaml when there is none. */

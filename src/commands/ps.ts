@@ -1,4 +1,3 @@
-import { Flags } from '@oclif/core';
 import { OrchCommand } from '../cli/base-command.js';
 import { loadFromFlags } from '../cli/load-project.js';
 import { engineDeps } from '../cli/composition.js';
@@ -11,13 +10,11 @@ export default class Ps extends OrchCommand {
   static override summary =
     'One row per replica: service, replica, container, state, health, restarts, ports, uptime.';
   static override examples = ['<%= config.bin %> ps', '<%= config.bin %> ps --json'];
-  static override flags = {
-    json: Flags.boolean({
-      description: 'an array of {service, replica, container, state, health, restarts, ports, startedAt}',
-    }),
-  };
+  static override description =
+    '--json prints an array of {service, replica, container, state, health, restarts, ports, startedAt}.';
+  static override enableJsonFlag = true;
 
-  async run(): Promise<void> {
+  async run(): Promise<StatusRow[]> {
     const { flags } = await this.parse(Ps);
     const { project } = await loadFromFlags(flags);
     // The supervisor knows what the engine does not (restarts, crash loops, waits); ask it first.
@@ -25,7 +22,7 @@ export default class Ps extends OrchCommand {
     const rows = (await client.alive())
       ? (await client.call<{ rows: StatusRow[] }>('GET', '/status')).rows
       : await psProject(project, engineDeps().docker);
-    if (flags.json) return this.printJson(rows);
     this.out(renderPs(rows, Date.now(), this.outStyle()));
+    return rows;
   }
 }

@@ -1,4 +1,4 @@
-import { Args, Flags } from '@oclif/core';
+import { Args } from '@oclif/core';
 import { OrchCommand } from '../cli/base-command.js';
 import { loadFromFlags } from '../cli/load-project.js';
 import { controlClient } from '../cli/supervisor-process.js';
@@ -13,9 +13,10 @@ export default class Scale extends OrchCommand {
   static override strict = false;
   static override args = { scale: Args.string({ required: true, description: 'SERVICE=N pairs' }) };
   static override examples = ['<%= config.bin %> scale api=3', '<%= config.bin %> scale api=1 worker=2'];
-  static override flags = { json: Flags.boolean({ description: 'print the replicas afterwards as JSON' }) };
+  /** --json: the replicas afterwards, as `orch ps --json` prints them. */
+  static override enableJsonFlag = true;
 
-  async run(): Promise<void> {
+  async run(): Promise<StatusRow[]> {
     const { flags, argv } = await this.parse(Scale);
     const { project } = await loadFromFlags(flags);
     const scales: Record<string, number> = {};
@@ -35,7 +36,7 @@ export default class Scale extends OrchCommand {
         hint: 'start it with `orch up -d`',
       });
     const res = await client.call<{ rows: StatusRow[] }>('POST', '/scale', { scales });
-    if (flags.json) return this.printJson(res.rows);
     this.out(renderPs(res.rows, Date.now(), this.outStyle()));
+    return res.rows;
   }
 }

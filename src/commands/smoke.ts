@@ -36,7 +36,6 @@ export default class Smoke extends OrchCommand {
       default: 300,
     }),
     junit: Flags.string({ description: 'write a JUnit XML report to this file' }),
-    json: Flags.boolean({ description: 'print the result (checks, services, start-up timeline) as JSON' }),
     artifacts: Flags.string({
       description: 'write logs, ps, inspect, the gateway access log and result.json here',
     }),
@@ -49,7 +48,10 @@ export default class Smoke extends OrchCommand {
     }),
   };
 
-  async run(): Promise<void> {
+  /** --json: the result (checks, services, start-up timeline), also when a check failed. */
+  static override enableJsonFlag = true;
+
+  async run(): Promise<SmokeResult> {
     const { flags } = await this.parse(Smoke);
     const { project, warnings } = await loadFromFlags(flags);
     const err = this.errStyle();
@@ -60,7 +62,7 @@ export default class Smoke extends OrchCommand {
     const { result, artifactsDir, startError } = await runSmoke(
       project,
       deps,
-      flags,
+      { ...flags, json: this.jsonEnabled() },
       (t) => this.say(t),
       err,
     );
@@ -72,15 +74,19 @@ export default class Smoke extends OrchCommand {
     }
     this.say(renderSmokeSummary(result, err));
     if (artifactsDir !== undefined) this.say(detail(err, `artifacts: ${artifactsDir}`));
-    if (flags.json) this.printJson(result);
     if (result.outcome === 'interrupted') {
       process.exitCode = ExitCode.interrupted;
-      return;
+      return result;
     }
     // Its own message and exit code (e.g. 1 for a missing image, 2 for a taken gateway port).
-    if (startError !== undefined) throw startError;
-    if (!result.ok) throw new OrchError('STACK_FAILED', failureSentence(result));
+    if (startError !== undefined) this.failWith(result, asError(startError));
+    if (!result.ok) this.failWith(result, new OrchError('STACK_FAILED', failureSentence(result)));
+    return result;
   }
+}
+
+function asError(e: unknown): Error {
+  return e instanceof Error ? e : new Error(String(e));
 }
 
 function failureSentence(r: SmokeResult): string {

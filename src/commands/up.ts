@@ -32,7 +32,6 @@ export default class Up extends OrchCommand {
     wait: Flags.boolean({ description: 'return once all services are healthy (or done, for one-shot jobs)' }),
     timeout: Flags.integer({ description: 'give up after this many seconds (exit 1)', min: 1 }),
     build: Flags.boolean({ description: 'build images before starting, even when they exist' }),
-    json: Flags.boolean({ description: 'print the result (services, failures, start-up timeline) as JSON' }),
     'no-gateway': Flags.boolean({ description: 'do not serve the gateway' }),
     'gateway-port': Flags.integer({ description: 'gateway port (overrides x-orch.gateway.port)', min: 0 }),
     watch: Flags.boolean({
@@ -40,7 +39,10 @@ export default class Up extends OrchCommand {
     }),
   };
 
-  async run(): Promise<void> {
+  /** --json: the start-up result (services, failures, start-up timeline), also when it failed. */
+  static override enableJsonFlag = true;
+
+  async run(): Promise<UpSummary | undefined> {
     const { flags, argv } = await this.parse(Up);
     const { project, warnings } = await loadFromFlags(flags);
     const err = this.errStyle();
@@ -67,7 +69,7 @@ export default class Up extends OrchCommand {
       project,
       services: argv as string[],
       waitReady,
-      live: liveProgress(process.stderr, err, flags.json),
+      live: liveProgress(process.stderr, err, this.jsonEnabled()),
       style: err,
       say: (text) => this.say(text),
       t0,
@@ -92,23 +94,25 @@ export default class Up extends OrchCommand {
       } finally {
         progress.finish();
       }
-      if (flags.json)
-        this.printJson({
-          ok: result.ok,
-          project: project.name,
-          services: result.services,
-          timeline: result.timeline,
-          failures: result.failures,
-        });
+      const summary: UpSummary = {
+        ok: result.ok,
+        project: project.name,
+        services: result.services,
+        timeline: result.timeline,
+        failures: result.failures,
+      };
       if (!result.ok) {
         result.tracker.close();
         this.say(renderFailures(result.failures, err));
-        throw new OrchError(
-          'STACK_FAILED',
-          `${result.failures.length} service(s) did not come up: ${result.failures.map((f) => f.service).join(', ')}`,
-          {
-            hint: 'the containers are left for inspection (`orch ps`, `orch logs`); `orch down` removes them',
-          },
+        this.failWith(
+          summary,
+          new OrchError(
+            'STACK_FAILED',
+            `${result.failures.length} service(s) did not come up: ${result.failures.map((f) => f.service).join(', ')}`,
+            {
+              hint: 'the containers are left for inspection (`orch ps`, `orch logs`); `orch down` removes them',
+            },
+          ),
         );
       }
       if (waitReady) this.say(renderTimeline(result.timeline, err));
@@ -123,8 +127,10 @@ export default class Up extends OrchCommand {
           ),
         );
         if (sup.gateway) this.say(`  gateway: http://${sup.gateway.host}:${sup.gateway.port}/`);
-        return;
+        return summary;
       }
+      // In the foreground the stack runs on until Ctrl-C: the start-up result is printed now.
+      if (this.jsonEnabled()) this.logJson(summary);
       await runForeground(
         project,
         result,
@@ -144,12 +150,13 @@ export default class Up extends OrchCommand {
         },
       );
       process.exitCode = ExitCode.interrupted;
+      return undefined;
     } catch (e) {
       if (pending && !handedOver) await pending.abort();
       if (interrupt.signal.aborted) {
         await tearDownOnInterrupt(project, deps, interrupt, (text) => this.say(text));
         process.exitCode = ExitCode.interrupted;
-        return;
+        return undefined;
       }
       throw e;
     } finally {
@@ -157,4 +164,13 @@ export default class Up extends OrchCommand {
       interrupt.dispose();
     }
   }
+}
+
+/** What `up` reports: per service how it came up, the start-up timeline, and what failed. */
+export interface UpSummary {
+  ok: boolean;
+  project: string;
+  services: UpResult['services'];
+  timeline: UpResult['timeline'];
+  failures: UpResult['failures'];
 }

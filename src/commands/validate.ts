@@ -1,7 +1,7 @@
 import { relative } from 'node:path';
-import { Flags } from '@oclif/core';
 import { OrchCommand } from '../cli/base-command.js';
 import { loadFromFlags } from '../cli/load-project.js';
+import type { Diagnostic } from '../errors/index.js';
 import { renderDiagnostics } from '../ui/errors.js';
 import { success } from '../ui/lines.js';
 
@@ -15,20 +15,26 @@ export default class Validate extends OrchCommand {
     '<%= config.bin %> validate --env-file .env.ci --json',
   ];
 
-  static override flags = {
-    json: Flags.boolean({ description: 'print the result (files, services, warnings) as JSON on stdout' }),
-  };
+  /** --json: the result (files, services, warnings) on stdout; problems as the error object on stderr. */
+  static override enableJsonFlag = true;
 
-  async run(): Promise<void> {
+  async run(): Promise<ValidateResult> {
     const { flags } = await this.parse(Validate);
     const { project, warnings } = await loadFromFlags(flags);
     if (warnings.length > 0) this.say(renderDiagnostics(warnings, this.errStyle()));
     const services = Object.keys(project.services).length;
-    if (flags.json) {
-      this.printJson({ valid: true, name: project.name, files: project.files, services, warnings });
-      return;
-    }
+    const result = { valid: true as const, name: project.name, files: project.files, services, warnings };
+    if (this.jsonEnabled()) return result;
     const shown = project.files.map((f) => relative(process.cwd(), f) || f).join(', ');
     this.say(success(this.errStyle(), `${shown}: valid (${services} service${services === 1 ? '' : 's'})`));
+    return result;
   }
+}
+
+export interface ValidateResult {
+  valid: true;
+  name: string;
+  files: readonly string[];
+  services: number;
+  warnings: readonly Diagnostic[];
 }

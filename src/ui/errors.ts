@@ -32,3 +32,30 @@ export function renderInternalError(err: unknown, debug: boolean, style: ChalkIn
   if (debug && err instanceof Error && err.stack) lines.push(err.stack);
   return lines.join('\n');
 }
+
+/** The --json form of an error (README "JSON output"): one object, printed on stderr. */
+export interface ErrorEnvelope {
+  error: {
+    /** The error's kind, stable for scripts: `project-invalid`, `usage`, `internal`, ... */
+    code: string;
+    /** What the paragraph says: each problem as `file:line:col: ...`, then the summary. */
+    message: string;
+    hint: string;
+    /** Project-file problems, one object each, when the error is about the file. */
+    problems?: Diagnostic[];
+    /** Only with --debug. */
+    stack?: string;
+  };
+}
+
+export function errorEnvelope(err: OrchError): ErrorEnvelope {
+  const lines = err.diagnostics.map(formatDiagnostic);
+  return {
+    error: {
+      code: err.code.toLowerCase().replaceAll('_', '-'),
+      message: [...lines, err.message].join('\n'),
+      hint: err.hint,
+      ...(err.diagnostics.length > 0 ? { problems: [...err.diagnostics] } : {}),
+    },
+  };
+}
