@@ -134,6 +134,8 @@ export interface DockerPort {
   imageExists(ref: string): Promise<boolean>;
   /** The local image's content id (`sha256:…`), or undefined when it is not here. */
   imageId(ref: string): Promise<string | undefined>;
+  /** The test of the local image's own HEALTHCHECK; undefined when it has none (or `NONE`). */
+  imageHealthcheck(ref: string): Promise<readonly string[] | undefined>;
   pullImage(ref: string, onLine?: (line: string) => void): Promise<void>;
   buildImage(req: BuildRequest, onLine?: (line: string) => void): Promise<void>;
 

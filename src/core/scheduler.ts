@@ -43,7 +43,8 @@ export type SchedulerEvent =
 export interface UpPlan {
   services: readonly string[];
   dependsOn: Readonly<Record<string, Readonly<Record<string, Dependency>>>>;
-  /** Services with a health source (Docker healthcheck or orch probe). */
+  /** Services with a health source (Docker healthcheck or orch probe); read for `--wait` once a
+   *  service has started, so the runtime may add one it learns while preparing (the image's). */
   healthGated: ReadonlySet<string>;
   /** One-shot services; those a dependent waits on with completed_successfully are added anyway. */
   jobs?: ReadonlySet<string>;
@@ -186,6 +187,8 @@ export async function scheduleUp(
   }
 
   const ready = async (service: string): Promise<void> => {
+    // Decided once started: the runtime may learn a health source (the image's) while preparing.
+    if (!(await started(service)).ok) return;
     const condition = readyCondition(service, plan, jobs);
     const gate = await meets(service, condition);
     if (!gate.ok || signal.aborted || outcomes.get(service)?.state !== 'started') return;

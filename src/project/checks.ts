@@ -42,11 +42,14 @@ function checkHealthGates(
   for (const [name, s] of services) {
     for (const d of s.deps) {
       const target = project.services[d.name];
+      // Without a healthcheck in the file the image's own HEALTHCHECK may serve (as in compose):
+      // `up` inspects the image. Only a file that disables it leaves nothing to wait for.
       if (d.dep.condition !== 'service_healthy' || !target || hasHealthSource(target)) continue;
+      if (target.healthcheck?.disable !== true || target.replicas === 0) continue;
       r.errorAtKey(
         d.path,
-        `\`${name}\` waits for \`${d.name}\` to be healthy, but \`${d.name}\` has no healthcheck or x-orch probe`,
-        `add a healthcheck or x-orch.probe to \`${d.name}\`, or use condition: service_started`,
+        `\`${name}\` waits for \`${d.name}\` to be healthy, but \`${d.name}\` disables its healthcheck and has no x-orch probe`,
+        `remove \`healthcheck.disable\`, add an x-orch.probe to \`${d.name}\`, or use condition: service_started`,
       );
     }
   }

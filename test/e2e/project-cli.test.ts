@@ -25,7 +25,7 @@ const CASES: [file: string, where: string, text: string][] = [
   ['yaml-syntax.yaml', '4:1', 'YAML:'],
   ['undefined-dependency.yaml', '5:9', 'undefined service `dbb`'],
   ['cycle.yaml', '4:18', 'dependency cycle: alpha → gamma → beta → alpha'],
-  ['healthy-without-health.yaml', '5:7', 'has no healthcheck or x-orch probe'],
+  ['healthy-healthcheck-disabled.yaml', '5:7', 'disables its healthcheck and has no x-orch probe'],
   ['port-clash.yaml', '8:9', 'host port 127.0.0.1:8080/tcp is already published by `a`'],
   ['replicas-fixed-port.yaml', '7:9', 'has 3 replicas but publishes fixed host port 8080'],
   ['container-name-replicas.yaml', '5:5', 'fixed container_name'],

@@ -131,6 +131,16 @@ export class DockerodeAdapter implements DockerPort {
     return info?.Id;
   }
 
+  async imageHealthcheck(ref: string): Promise<readonly string[] | undefined> {
+    const info = await this.call(
+      `inspect image ${ref}`,
+      () => this.docker((d) => d.getImage(ref).inspect()),
+      [404],
+    );
+    const test = info?.Config.Healthcheck?.Test ?? [];
+    return test.length === 0 || test[0] === 'NONE' ? undefined : test;
+  }
+
   async pullImage(ref: string, onLine?: (line: string) => void): Promise<void> {
     const unavailable = (why: string, cause?: unknown): OrchError =>
       new OrchError('IMAGE_UNAVAILABLE', `cannot pull image ${ref}: ${why}`, { cause });

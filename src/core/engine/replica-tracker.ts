@@ -120,6 +120,8 @@ export class ReplicaTracker {
   /** The services of a new version of the project: probes of replicas started from now on follow it. */
   setServices(services: Readonly<Record<string, ServiceSpec>>): void {
     this.services = services;
+    // A new replica count can settle a wait (a scale to 0 meets every condition).
+    this.notify();
   }
 
   /** Every transition of every tracked replica; returns an unsubscribe function. */
@@ -197,6 +199,9 @@ export class ReplicaTracker {
 
   private verdict(service: string, condition: DependencyCondition): 'pending' | 'met' | { failed: string } {
     const reps = this.of(service);
+    // `deploy.replicas: 0` is a service asked not to run: every condition on it is met, as in
+    // compose; replicas that are still being removed after a scale to 0 do not count against it.
+    if (this.services[service]?.replicas === 0) return 'met';
     if (reps.length === 0) return 'pending';
     switch (condition) {
       case 'service_started':

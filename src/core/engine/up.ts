@@ -4,7 +4,7 @@ import { Label } from '../../model/labels.js';
 import { OrchError } from '../../errors/index.js';
 import type { Clock, ContainerSnapshot, DockerPort } from '../ports.js';
 import { withDependencies } from '../graph.js';
-import { scheduleUp, type SchedulerEvent, type ServiceRuntime } from '../scheduler.js';
+import { scheduleUp, ServiceFailure, type SchedulerEvent, type ServiceRuntime } from '../scheduler.js';
 import { ensureResources, networksUsed, volumesUsed, type ResourceEvent } from './resources.js';
 import { ImagePreparer, type ImageEvent } from './images.js';
 import {
@@ -120,10 +120,20 @@ export async function upProject(project: Project, opts: UpOptions, deps: EngineD
   // dependencies, so neither image work nor container creation lies on the critical path.
   const byService = groupByService(existing);
   const prepared = new Map<string, Promise<PreparedService>>();
+  // Services with a health source; one whose image has a HEALTHCHECK the file keeps joins it once
+  // its image is prepared, before it starts (the scheduler reads it after the start).
+  const healthGated = new Set(
+    selected.filter((s) => project.services[s] && hasHealthSource(project.services[s])),
+  );
+  const imageRefs = new Map<string, string>();
   for (const name of selected) {
     const svc = project.services[name];
     if (!svc) continue;
     const p = images.prepareWithId(svc).then(async (image) => {
+      imageRefs.set(name, image.ref);
+      if (!healthGated.has(name) && svc.healthcheck?.disable !== true) {
+        if ((await docker.imageHealthcheck(image.ref)) !== undefined) healthGated.add(name);
+      }
       const done = await prepareService(
         project,
         svc,
@@ -148,6 +158,8 @@ export async function upProject(project: Project, opts: UpOptions, deps: EngineD
       (times[name] ??= {}).started = since();
     },
     waitFor: async (name, condition: DependencyCondition, signal) => {
+      if (condition === 'service_healthy' && !healthGated.has(name) && project.services[name]?.replicas !== 0)
+        throw new ServiceFailure(name, noHealthSource(project, name, imageRefs.get(name)));
       await tracker.waitFor(name, condition, signal);
       const t = (times[name] ??= {});
       // With --wait the scheduler reports readiness itself; without, say it where a dependent
@@ -162,9 +174,6 @@ export async function upProject(project: Project, opts: UpOptions, deps: EngineD
     },
   };
 
-  const healthGated = new Set(
-    selected.filter((s) => project.services[s] && hasHealthSource(project.services[s])),
-  );
   const jobs = new Set<string>();
   for (const s of selected)
     for (const [dep, d] of Object.entries(project.services[s]?.dependsOn ?? {}))
@@ -217,6 +226,22 @@ export async function upProject(project: Project, opts: UpOptions, deps: EngineD
     criticalPath: criticalPath(project, times),
   };
   return { ok: failures.length === 0, services: selected, failures, timeline, tracker };
+}
+
+/** Why a service_healthy dependency on `name` can never be met: no health source anywhere. */
+function noHealthSource(project: Project, name: string, image: string | undefined): string {
+  const waiting = Object.values(project.services)
+    .filter((s) => s.dependsOn[name]?.condition === 'service_healthy')
+    .map((s) => `\`${s.name}\``);
+  const from = image === undefined ? 'its image' : `its image \`${image}\``;
+  const source =
+    project.services[name]?.healthcheck?.disable === true
+      ? `the project file disables the healthcheck of \`${name}\``
+      : `neither the project file nor ${from} defines a healthcheck for \`${name}\``;
+  return (
+    `${waiting.length === 0 ? 'a dependant waits' : `${waiting.join(', ')} ${waiting.length === 1 ? 'waits' : 'wait'}`} for \`${name}\` to be healthy, but ${source}; ` +
+    `add a healthcheck or x-orch.probe to \`${name}\`, or use condition: service_started`
+  );
 }
 
 function groupByService(cs: readonly ContainerSnapshot[]): Map<string, ContainerSnapshot[]> {

@@ -95,3 +95,46 @@ describe('ReplicaTracker and its probes', () => {
     expect(probes).toEqual([]);
   });
 });
+
+describe('ReplicaTracker conditions on a service with deploy.replicas: 0', () => {
+  function trackerWith(services: Record<string, ServiceSpec>) {
+    const e = engine();
+    return new ReplicaTracker(
+      { docker: e.docker, clock: new FakeClock(), startProbe: () => Promise.resolve() },
+      services,
+    );
+  }
+  const never = new AbortController().signal;
+
+  it('meets every depends_on condition at once, with no replica to wait for', async () => {
+    const tracker = trackerWith({ off: service('off', { replicas: 0, health: true }) });
+    for (const c of ['service_started', 'service_healthy', 'service_completed_successfully'] as const)
+      await expect(tracker.waitFor('off', c, never)).resolves.toBeUndefined();
+    tracker.close();
+  });
+
+  it('keeps waiting for a service with replicas that have not been created yet', async () => {
+    const tracker = trackerWith({ on: service('on', { replicas: 1 }) });
+    const ctl = new AbortController();
+    const wait = tracker.waitFor('on', 'service_started', ctl.signal);
+    let settled = false;
+    void wait.then(
+      () => (settled = true),
+      () => (settled = true),
+    );
+    await tick();
+    expect(settled).toBe(false);
+    ctl.abort(new Error('test over'));
+    await expect(wait).rejects.toThrow('test over');
+    tracker.close();
+  });
+
+  it('is met after a live edit scales the service to 0 (setServices)', async () => {
+    const tracker = trackerWith({ web: service('web', { replicas: 1 }) });
+    const ctl = new AbortController();
+    const wait = tracker.waitFor('web', 'service_healthy', ctl.signal);
+    tracker.setServices({ web: service('web', { replicas: 0 }) });
+    await expect(wait).resolves.toBeUndefined();
+    tracker.close();
+  });
+});

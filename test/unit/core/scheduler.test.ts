@@ -255,6 +255,30 @@ describe('scheduleUp', () => {
     });
   });
 
+  it('waitReady: a health source the runtime learns while starting (from the image) is waited for', async () => {
+    const p = plan({ cache: {} });
+    const gated = new Set<string>();
+    const clock = new FakeClock();
+    const inner = new FakeRuntime(clock, { cache: { startDelayMs: 20, healthyAfterMs: 300 } });
+    const runtime = {
+      start: async (service: string, signal: AbortSignal) => {
+        await inner.start(service, signal);
+        gated.add(service); // as up does once it has inspected the image
+      },
+      waitFor: inner.waitFor.bind(inner),
+    };
+    let outcome: UpOutcome | undefined;
+    void scheduleUp({ ...p, healthGated: gated }, runtime, {
+      signal: new AbortController().signal,
+      waitReady: true,
+      onEvent: () => {},
+    }).then((o) => (outcome = o));
+    await clock.runUntilIdle();
+    expect(outcome?.services.cache).toEqual({ state: 'ready', condition: 'healthy' });
+    expect(inner.waitCalls).toEqual([{ service: 'cache', condition: healthy, at: 20 }]);
+    expect(clock.now()).toBe(320);
+  });
+
   it('plan.jobs marks a one-shot service whose readiness is its successful exit', async () => {
     const { outcome } = await run(
       plan({ seed: {} }, [], { jobs: new Set(['seed']) }),

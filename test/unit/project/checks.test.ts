@@ -25,9 +25,9 @@ const CASES: [string, string, [string, string][]][] = [
     [['4:18', 'dependency cycle: alpha → gamma → beta → alpha']],
   ],
   [
-    'service_healthy without a health source',
+    'service_healthy on a service whose healthcheck is disabled',
     'services:\n  web:\n    image: a\n    depends_on:\n      db: { condition: service_healthy }\n  db:\n    image: b\n    healthcheck: { disable: true }\n',
-    [['5:7', '`db` has no healthcheck or x-orch probe']],
+    [['5:7', '`db` disables its healthcheck and has no x-orch probe']],
   ],
   [
     'same host port twice',
@@ -77,6 +77,21 @@ describe('validation errors are all reported, each at file:line:col', () => {
     const r = await load(yaml);
     expect(r.errors.map((e) => where(e))).toEqual(expected.map((e) => e[0]));
     expected.forEach(([, msg], i) => expect(r.errors[i]?.message).toContain(msg));
+  });
+
+  it('accepts service_healthy on a service with no healthcheck in the file: its image may have one', async () => {
+    const r = await load(
+      'services:\n  web:\n    image: a\n    depends_on:\n      db: { condition: service_healthy }\n  db:\n    image: postgres\n',
+    );
+    expect(r.errors).toEqual([]);
+    expect(r.result?.project.services['web']?.dependsOn['db']?.condition).toBe('service_healthy');
+  });
+
+  it('accepts service_healthy on a disabled healthcheck when the service has no replicas', async () => {
+    const r = await load(
+      'services:\n  web:\n    image: a\n    depends_on:\n      db: { condition: service_healthy }\n  db:\n    image: b\n    deploy: { replicas: 0 }\n    healthcheck: { disable: true }\n',
+    );
+    expect(r.errors).toEqual([]);
   });
 
   it('suggests the closest key', async () => {
