@@ -3,6 +3,7 @@ import * as Args from '@oclif/core/args';
 import * as Flags from '@oclif/core/flags';
 import { OrchCommand } from '../cli/base-command.js';
 import { loadFromFlags } from '../cli/load-project.js';
+import { fileGivenAsService, looksLikeProjectFile } from '../cli/logs-file-arg.js';
 import { engineDeps } from '../cli/composition.js';
 import { onInterrupt } from '../cli/interrupt.js';
 import { fsLogStore, logStoreDir } from '../adapters/log-store-fs.js';
@@ -50,10 +51,21 @@ export default class Logs extends OrchCommand {
 
   async run(): Promise<void> {
     const { flags, argv } = await this.parse(Logs);
-    const { project } = await loadFromFlags(flags);
     const services = argv.map(String);
-    for (const s of services)
-      if (!(s in project.services)) throw new OrchError('USAGE', `no such service: ${s}`);
+    const fileArg = services.find((s) => looksLikeProjectFile(s, process.cwd()));
+    let project;
+    try {
+      ({ project } = await loadFromFlags(flags));
+    } catch (e) {
+      // "no project file found" would hide that the file was given where a service goes.
+      if (fileArg !== undefined) throw fileGivenAsService(fileArg, flags.follow);
+      throw e;
+    }
+    for (const s of services) {
+      if (s in project.services) continue;
+      if (s === fileArg) throw fileGivenAsService(s, flags.follow);
+      throw new OrchError('USAGE', `no such service: ${s}`);
+    }
     const req: LogsRequest = {
       project: project.name,
       services,

@@ -144,3 +144,33 @@ describe('orch logs on a real engine', () => {
     ).toEqual(['api-1 | GET /x request_id=abc123', 'worker-1 | job done request_id=abc123']);
   });
 });
+
+describe('orch logs -f FILE (the compose habit)', () => {
+  const yamlOf = 'services:\n  web:\n    image: busybox:latest\n';
+
+  it('with the file also found by discovery: says -f is --follow and to use --file, exit 2', async () => {
+    const dir = projectDir({ 'compose.yaml': yamlOf });
+    const r = await orch(['logs', '-f', 'compose.yaml'], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('`compose.yaml` is a file, not a service');
+    expect(r.stderr).toContain('-f means --follow');
+    expect(r.stderr).toContain('orch logs -f --file compose.yaml');
+    expect(r.stderr).not.toContain('no such service');
+  });
+
+  it('with a file no discovery finds: the same advice instead of "no project file found"', async () => {
+    const dir = projectDir({ 'stack.yml': yamlOf });
+    const r = await orch(['logs', '-f', 'stack.yml'], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('`stack.yml` is a file, not a service');
+    expect(r.stderr).toContain('orch logs -f --file stack.yml');
+    expect(r.stderr).not.toContain('no project file found');
+  });
+
+  it('an unknown service that is no file is still "no such service"', async () => {
+    const dir = projectDir({ 'compose.yaml': yamlOf });
+    const r = await orch(['logs', 'nope'], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('no such service: nope');
+  });
+});
