@@ -5,8 +5,10 @@
 # Extra arguments go to `orch up` (e.g. `npm start -- -d --wait`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=scripts/lib.sh
+. scripts/lib.sh
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  npm ci --no-audit --no-fund
+  quietly orch "installing npm dependencies" npm ci --no-audit --no-fund
 fi
 npm run build --silent
 bash scripts/ensure-docker.sh

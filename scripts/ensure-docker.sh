@@ -2,6 +2,8 @@
 # Makes sure a Docker engine answers: exits 0 at once when one does; otherwise starts dockerd
 # (installing docker.io first on Debian/Ubuntu as root) and waits for it. Quiet on the fast path.
 set -euo pipefail
+# shellcheck source=scripts/lib.sh
+. "$(dirname "$0")/lib.sh"
 
 LOG=/tmp/orch-dockerd.log
 WAIT_S=60
@@ -20,10 +22,9 @@ if has docker && docker info >/dev/null 2>&1; then
   exit 0
 fi
 
-SUDO=''
 if ! is_root; then
   if has sudo && sudo -n true 2>/dev/null; then
-    SUDO='sudo -n'
+    ORCH_SUDO='sudo -n'
   fi
 fi
 
@@ -31,12 +32,10 @@ apt_install_docker() {
   if ! has apt-get; then
     return 1
   fi
-  if ! is_root && [ -z "$SUDO" ]; then
+  if ! is_root && [ -z "$ORCH_SUDO" ]; then
     return 1
   fi
-  say "installing docker.io with apt-get"
-  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
-  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker.io >/dev/null
+  apt_install ensure-docker docker.io
 }
 
 # The CLI: docker.io ships both the CLI and dockerd.
@@ -54,15 +53,12 @@ if [ -n "${DOCKER_HOST:-}" ] && [[ "$DOCKER_HOST" != unix://* ]]; then
   die "DOCKER_HOST=$DOCKER_HOST does not answer; start that engine or unset DOCKER_HOST."
 fi
 
-can_start() { is_root || [ -n "$SUDO" ]; }
+can_start() { is_root || [ -n "$ORCH_SUDO" ]; }
 STARTED=''
 start_dockerd() {
   say "starting dockerd (log: $LOG)"
-  if is_root; then
-    nohup dockerd >"$LOG" 2>&1 &
-  else
-    $SUDO sh -c "nohup dockerd >'$LOG' 2>&1 &"
-  fi
+  # Its own session: a Ctrl-C on `npm start`/`npm test` must not stop the engine with them.
+  start_detached "$LOG" dockerd
   STARTED=1
 }
 

@@ -6,6 +6,8 @@
 # The images are look-alikes, not the official ones: they hold the host's binaries (so the host's
 # node version, whatever it is, is tagged node:20-slim) plus busybox as /bin/sh and its applets.
 set -euo pipefail
+# shellcheck source=scripts/lib.sh
+. "$(dirname "$0")/lib.sh"
 
 FORCE=0
 for arg in "$@"; do
@@ -44,9 +46,7 @@ done
 
 apt_install() {
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    echo "make-base-images: installing $* with apt-get" >&2
-    DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+    apt_install make-base-images "$@" || die "could not install $*"
   else
     die "need $*: install it (apt-get install $*) and re-run"
   fi

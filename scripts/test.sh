@@ -3,8 +3,10 @@
 # unit, engine and end-to-end tests. `npm test` runs this; .ci/run calls `npm test`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=scripts/lib.sh
+. scripts/lib.sh
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  npm ci --no-audit --no-fund
+  quietly orch "installing npm dependencies" npm ci --no-audit --no-fund
 fi
 npm run build
 npm run typecheck
