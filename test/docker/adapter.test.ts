@@ -254,9 +254,10 @@ describe('DockerodeAdapter on a real engine', () => {
     expect(res).toEqual({ exitCode: 3, output: 'out\nerr\n' });
 
     const started = Date.now();
-    const err = await docker.exec(id, ['sleep', '10'], { timeoutMs: 300 }).catch((e: unknown) => e);
+    const err = await docker.exec(id, ['sleep', '120'], { timeoutMs: 300 }).catch((e: unknown) => e);
     expect((err as Error).name).toBe('TimeoutError');
-    expect(Date.now() - started).toBeLessThan(5000);
+    // Given up at the timeout, not at the command's end: far apart, so a loaded machine cannot blur them.
+    expect(Date.now() - started).toBeLessThan(60_000);
     await docker.removeContainer(id, { force: true });
   });
 

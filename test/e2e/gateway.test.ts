@@ -129,9 +129,9 @@ describe('the gateway on a real engine', () => {
     sock.on('data', (d: Buffer) => (got += d.toString()));
     await new Promise<void>((r) => sock.once('connect', () => r()));
     sock.write('GET /echo/ws HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: echo\r\n\r\n');
-    await waitUntil(() => got.includes('101 Switching Protocols'), 5_000, '101');
+    await waitUntil(() => got.includes('101 Switching Protocols'), 20_000, '101');
     sock.write('ping-through-the-tunnel');
-    await waitUntil(() => got.includes('ping-through-the-tunnel'), 5_000, 'echo');
+    await waitUntil(() => got.includes('ping-through-the-tunnel'), 20_000, 'echo');
     sock.destroy();
   });
 

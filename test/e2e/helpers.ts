@@ -79,6 +79,7 @@ export interface Inspect {
     Status: string;
     ExitCode: number;
     StartedAt: string;
+    FinishedAt: string;
     Health?: { Status: string; Log: { Start: string; End: string; ExitCode: number }[] };
   };
   Config: { Labels: Record<string, string> };

@@ -123,7 +123,7 @@ describe('orch logs on a real engine', () => {
     });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    for (let i = 0; i < 40 && !out.includes('a5'); i++) await new Promise((res) => setTimeout(res, 250));
+    for (let i = 0; i < 120 && !out.includes('a5'); i++) await new Promise((res) => setTimeout(res, 250));
     child.kill('SIGINT');
     const code = await new Promise<number | null>((res) => child.on('close', res));
     expect(out).toBe('a-1 | a5\n');
