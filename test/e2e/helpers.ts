@@ -2,6 +2,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { afterAll } from 'vitest';
 
 export const repoRoot = resolve(import.meta.dirname, '../..');
 export const cliPath = join(repoRoot, 'bin/run.js');
@@ -46,6 +47,17 @@ export function projectDir(files: Record<string, string>): string {
 
 export function uniqueName(prefix: string): string {
   return `${prefix}-${process.pid}-${Math.random().toString(36).slice(2, 7)}`;
+}
+
+/** A maker of unique project names, each removed by label after the calling file's tests. */
+export function projectNames(): (prefix: string) => string {
+  const names: string[] = [];
+  afterAll(() => names.forEach(forceClean));
+  return (prefix) => {
+    const name = uniqueName(prefix);
+    names.push(name);
+    return name;
+  };
 }
 
 /** Everything on the engine that carries this project's label. */

@@ -1,6 +1,5 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
-  forceClean,
   gatewayUrl,
   inspect,
   leftovers,
@@ -8,16 +7,15 @@ import {
   projectDir,
   ps,
   recordEvents,
-  uniqueName,
+  projectNames,
 } from './helpers.js';
 
-const projects: string[] = [];
-afterAll(() => projects.forEach(forceClean));
+const project = projectNames();
 
-function project(prefix: string): string {
-  const p = uniqueName(prefix);
-  projects.push(p);
-  return p;
+async function downLeavesNothing(dir: string, name: string): Promise<void> {
+  const down = await orch(['down'], { cwd: dir });
+  expect(down.code, down.stderr).toBe(0);
+  expect(leftovers(name)).toEqual({ containers: [], networks: [], volumes: [] });
 }
 
 // What `up --wait` waited for before: nothing would ever satisfy it, so it ran into --timeout.
@@ -64,10 +62,8 @@ x-orch:
       expect(res.headers.get('content-type')).toContain('application/json');
       expect(((await res.json()) as { error: string }).error).toContain('no healthy replica');
     } finally {
-      const down = await orch(['down'], { cwd: dir });
-      expect(down.code, down.stderr).toBe(0);
+      await downLeavesNothing(dir, name);
     }
-    expect(leftovers(name)).toEqual({ containers: [], networks: [], volumes: [] });
   });
 
   it("service_healthy on a service with no healthcheck in the file waits on its image's HEALTHCHECK", async () => {
@@ -112,10 +108,8 @@ services:
       expect(at(app.Id, 'start')).toBeGreaterThan(at(db.Id, 'health_status: healthy'));
       expect((await ps(dir)).find((r) => r.service === 'db')?.health).toBe('healthy');
     } finally {
-      const down = await orch(['down'], { cwd: dir });
-      expect(down.code, down.stderr).toBe(0);
+      await downLeavesNothing(dir, name);
     }
-    expect(leftovers(name)).toEqual({ containers: [], networks: [], volumes: [] });
   });
 
   it('fails the dependency, naming the service and its image, when neither file nor image has a healthcheck', async () => {
@@ -151,9 +145,7 @@ services:
       // The dependant was never started (compose leaves it created, as orch does).
       expect(inspect(`${name}-app-1`).State.Status).toBe('created');
     } finally {
-      const down = await orch(['down'], { cwd: dir });
-      expect(down.code, down.stderr).toBe(0);
+      await downLeavesNothing(dir, name);
     }
-    expect(leftovers(name)).toEqual({ containers: [], networks: [], volumes: [] });
   });
 });

@@ -1,19 +1,12 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { cliPath, forceClean, leftovers, orch, projectDir, uniqueName } from './helpers.js';
+import { cliPath, leftovers, orch, projectDir, projectNames } from './helpers.js';
 import { junitProblems, parseXml } from '../unit/smoke/junit-schema.js';
 
-const projects: string[] = [];
-afterAll(() => projects.forEach(forceClean));
-
-function project(prefix: string): string {
-  const p = uniqueName(prefix);
-  projects.push(p);
-  return p;
-}
+const project = projectNames();
 
 const nothing = { containers: [], networks: [], volumes: [] };
 

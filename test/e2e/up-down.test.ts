@@ -1,25 +1,17 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import {
   docker,
-  forceClean,
   inspect,
   leftovers,
   orch,
   projectDir,
   recordEvents,
-  uniqueName,
   cliPath,
+  projectNames,
 } from './helpers.js';
 
-const projects: string[] = [];
-afterAll(() => projects.forEach(forceClean));
-
-function project(prefix: string): string {
-  const p = uniqueName(prefix);
-  projects.push(p);
-  return p;
-}
+const project = projectNames();
 
 // db becomes healthy only after ~2s; app must not start before db's first passing check.
 const chain = (name: string): string => `
