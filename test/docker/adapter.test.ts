@@ -412,6 +412,7 @@ describe('DockerodeAdapter on a real engine', () => {
         'COPY . /ctx/',
         'FROM base AS chosen',
         'RUN echo chosen > /stage',
+        'HEALTHCHECK --interval=30s CMD test -f /stage',
         'FROM base AS later',
         'RUN echo later > /stage && exit 1',
         '',
@@ -435,6 +436,10 @@ describe('DockerodeAdapter on a real engine', () => {
     );
     expect(lines.some((l) => /Step \d+\/\d+ : FROM busybox/.test(l))).toBe(true);
     expect(await docker.imageExists(IMAGE_TAG)).toBe(true);
+    // The image's own HEALTHCHECK, for a service_healthy dependency the file gives no healthcheck.
+    expect(await docker.imageHealthcheck(IMAGE_TAG)).toEqual(['CMD-SHELL', 'test -f /stage']);
+    expect(await docker.imageHealthcheck('busybox:latest')).toBeUndefined();
+    expect(await docker.imageHealthcheck(`${RUN}-absent:latest`)).toBeUndefined();
 
     const id = await docker.createContainer(
       spec('built', { image: IMAGE_TAG, cmd: ['sh', '-c', 'cat /greeting /stage; ls /ctx'] }),
