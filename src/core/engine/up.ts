@@ -126,14 +126,22 @@ export async function upProject(project: Project, opts: UpOptions, deps: EngineD
     selected.filter((s) => project.services[s] && hasHealthSource(project.services[s])),
   );
   const imageRefs = new Map<string, string>();
+  // Only where it matters: one more inspect on the way to each start otherwise.
+  const awaitedHealthy = new Set(
+    selected.flatMap((s) =>
+      Object.entries(project.services[s]?.dependsOn ?? {})
+        .filter(([, d]) => d.condition === 'service_healthy')
+        .map(([dep]) => dep),
+    ),
+  );
   for (const name of selected) {
     const svc = project.services[name];
     if (!svc) continue;
     const p = images.prepareWithId(svc).then(async (image) => {
       imageRefs.set(name, image.ref);
-      if (!healthGated.has(name) && svc.healthcheck?.disable !== true) {
+      const ask = opts.waitReady || awaitedHealthy.has(name);
+      if (ask && !healthGated.has(name) && svc.healthcheck?.disable !== true)
         if ((await docker.imageHealthcheck(image.ref)) !== undefined) healthGated.add(name);
-      }
       const done = await prepareService(
         project,
         svc,
@@ -233,14 +241,12 @@ function noHealthSource(project: Project, name: string, image: string | undefine
   const waiting = Object.values(project.services)
     .filter((s) => s.dependsOn[name]?.condition === 'service_healthy')
     .map((s) => `\`${s.name}\``);
+  const who = waiting.length === 1 ? `${waiting.join('')} waits` : `${waiting.join(', ')} wait`;
   const from = image === undefined ? 'its image' : `its image \`${image}\``;
-  const source =
-    project.services[name]?.healthcheck?.disable === true
-      ? `the project file disables the healthcheck of \`${name}\``
-      : `neither the project file nor ${from} defines a healthcheck for \`${name}\``;
   return (
-    `${waiting.length === 0 ? 'a dependant waits' : `${waiting.join(', ')} ${waiting.length === 1 ? 'waits' : 'wait'}`} for \`${name}\` to be healthy, but ${source}; ` +
-    `add a healthcheck or x-orch.probe to \`${name}\`, or use condition: service_started`
+    `${who} for \`${name}\` to be healthy, but neither the project file nor ${from} defines a ` +
+    `healthcheck for \`${name}\`; add a healthcheck or x-orch.probe to \`${name}\`, or use ` +
+    'condition: service_started'
   );
 }
 
