@@ -12,11 +12,9 @@ export async function exportInput(
   const files = new Map<string, Uint8Array>();
   for (const o of [...Object.values(project.secrets), ...Object.values(project.configs)]) {
     if (o.external || o.file === undefined || files.has(o.file)) continue;
-    try {
-      files.set(o.file, await readFile(o.file));
-    } catch (err) {
-      throw new OrchError('FILE_UNREADABLE', `cannot read ${o.file} (${o.name}): ${(err as Error).message}`);
-    }
+    // An unreadable file is warned about by the translation (the object is left empty).
+    const bytes = await readFile(o.file).catch(() => undefined);
+    if (bytes) files.set(o.file, bytes);
   }
   return { project, files, env: process.env, ...(images ? { images } : {}) };
 }

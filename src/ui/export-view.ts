@@ -19,7 +19,7 @@ export function renderExportWarnings(
 
 /** One YAML document; YAML 1.1 quoting so 1.1 readers (kubectl, docker stack) read `"no"` and `"on"` as strings. */
 export function yamlDocument(doc: unknown): string {
-  return stringify(doc, { lineWidth: 0, compat: 'yaml-1.1' });
+  return stringify(doc, { lineWidth: 0, compat: 'yaml-1.1', aliasDuplicateObjects: false });
 }
 
 /** Several documents as one multi-document YAML stream. */
