@@ -5,6 +5,7 @@ import { engineDeps } from '../cli/composition.js';
 import { downProject } from '../core/engine/down.js';
 import { stopSupervisor } from '../cli/supervisor-process.js';
 import { success } from '../ui/lines.js';
+import { removeSwarmStack } from '../cli/swarm.js';
 
 export default class Down extends OrchCommand {
   static override summary = "Stop and remove the project's containers and networks.";
@@ -18,14 +19,19 @@ export default class Down extends OrchCommand {
       description: 'seconds to wait for a graceful stop before killing',
       min: 0,
     }),
+    target: Flags.string({
+      description: 'remove the project from this engine instead (swarm: its stack)',
+      options: ['swarm'],
+    }),
   };
   static override enableJsonFlag = true;
 
   /** What was removed: the project's name and the containers, networks and volumes by name. */
-  async run(): Promise<DownResult> {
+  async run(): Promise<DownResult | SwarmDownResult> {
     const { flags } = await this.parse(Down);
     const { project } = await loadFromFlags(flags);
     const style = this.errStyle();
+    if (flags.target === 'swarm') return this.downSwarm(project.name, flags.volumes);
     const docker = engineDeps().docker;
     await docker.ping();
     // The supervisor goes first, so it does not restart what down is stopping.
@@ -47,6 +53,21 @@ export default class Down extends OrchCommand {
     );
     return { project: project.name, ...result };
   }
+
+  private async downSwarm(stack: string, volumes: boolean): Promise<SwarmDownResult> {
+    const result = await removeSwarmStack(stack, volumes);
+    this.say(
+      success(
+        this.errStyle(),
+        `${stack}: removed stack (${result.services} service(s), ${result.networks} network(s), ${result.volumes.length} volume(s))`,
+      ),
+    );
+    return { project: stack, target: 'swarm', ...result };
+  }
 }
+
+export type SwarmDownResult = { project: string; target: 'swarm' } & Awaited<
+  ReturnType<typeof removeSwarmStack>
+>;
 
 export type DownResult = { project: string } & Awaited<ReturnType<typeof downProject>>;

@@ -5,6 +5,10 @@ import { psProject } from '../core/engine/ps.js';
 import { renderPs } from '../ui/ps-view.js';
 import { controlClient } from '../cli/supervisor-process.js';
 import type { StatusRow } from '../core/session/status.js';
+import { Flags } from '@oclif/core';
+import { swarmTasks } from '../cli/swarm.js';
+import type { SwarmTask } from '../core/swarm/ports.js';
+import { renderSwarmTasks } from '../ui/swarm-view.js';
 
 export default class Ps extends OrchCommand {
   static override summary =
@@ -13,10 +17,21 @@ export default class Ps extends OrchCommand {
   static override description =
     '--json prints an array of {service, replica, container, state, health, restarts, ports, startedAt}.';
   static override enableJsonFlag = true;
+  static override flags = {
+    target: Flags.string({
+      description: 'show the project on this engine instead (swarm: one row per task)',
+      options: ['swarm'],
+    }),
+  };
 
-  async run(): Promise<StatusRow[]> {
+  async run(): Promise<StatusRow[] | SwarmTask[]> {
     const { flags } = await this.parse(Ps);
     const { project } = await loadFromFlags(flags);
+    if (flags.target === 'swarm') {
+      const tasks = await swarmTasks(project.name);
+      this.out(renderSwarmTasks(project.name, tasks));
+      return tasks;
+    }
     // The supervisor knows what the engine does not (restarts, crash loops, waits); ask it first.
     const client = controlClient(project);
     const rows = (await client.alive())

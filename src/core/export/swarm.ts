@@ -67,6 +67,15 @@ function restartPolicy(s: ServiceSpec): Json {
     : { condition: 'any' };
 }
 
+/** A one-shot job is retried only as its file says: Swarm would otherwise restart it forever. */
+function jobRestartPolicy(s: ServiceSpec): Json {
+  if (s.deployRestartPolicy) return restartPolicy(s);
+  const r = s.restart;
+  return r.kind === 'no'
+    ? { condition: 'none' }
+    : { condition: 'on-failure', max_attempts: r.kind === 'on-failure' ? (r.maxRetries ?? 3) : 3 };
+}
+
 function ports(s: ServiceSpec, w: Warnings): Json[] {
   const out: Json[] = [];
   for (const p of s.ports) {
@@ -142,7 +151,7 @@ function service(input: ExportInput, s: ServiceSpec, oneShot: boolean, w: Warnin
       // DNS round-robin over tasks instead of a virtual IP: VIPs also need IPVS, and orch's
       // gateway balances over `tasks.<service>` itself.
       endpoint_mode: 'dnsrr',
-      restart_policy: oneShot ? { condition: 'on-failure' } : restartPolicy(s),
+      restart_policy: oneShot ? jobRestartPolicy(s) : restartPolicy(s),
       labels: sortedRecord({ 'dev.orch.project': input.project.name, 'dev.orch.service': s.name }),
     }),
     labels: sortedRecord(s.labels),
@@ -196,6 +205,7 @@ function gatewayService(project: Project, gw: SwarmGateway, w: Warnings): Json |
     command: ['swarm-gateway'],
     environment: {
       ORCH_GATEWAY: JSON.stringify({
+        stack: project.name,
         port: g.port,
         timeoutMs: g.timeoutMs,
         routes: g.routes.map((r) => ({

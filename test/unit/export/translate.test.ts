@@ -168,7 +168,7 @@ describe('export swarm', () => {
     expect(services['api'].healthcheck.test[1]).toContain('http://127.0.0.1:3000/health');
     expect(services['api'].build).toBeUndefined();
     expect(services['api'].depends_on).toBeUndefined();
-    expect(services['seed'].deploy.restart_policy).toEqual({ condition: 'on-failure' });
+    expect(services['seed'].deploy.restart_policy).toEqual({ condition: 'none' });
     expect(services['worker'].healthcheck).toBeUndefined();
     const gw = services['gateway'];
     expect(gw.image).toBe('orch-gateway:x');

@@ -1,0 +1,49 @@
+import { Flags } from '@oclif/core';
+import { OrchCommand } from '../cli/base-command.js';
+import { loadFromFlags } from '../cli/load-project.js';
+import { deployToSwarm } from '../cli/swarm.js';
+import { renderDiagnostics } from '../ui/errors.js';
+import { renderSwarmEvent } from '../ui/swarm-view.js';
+import { success } from '../ui/lines.js';
+
+export default class Deploy extends OrchCommand {
+  static override summary =
+    'Deploy the project to a distributed engine: a Docker Swarm stack named after the project.';
+  static override description =
+    'Builds the images and tags them by content, deploys the services in dependency order (each wave once the one before is healthy; one-shot jobs run to completion first) and orch’s gateway as a service on the gateway port. The engine must be a swarm manager.';
+  static override examples = [
+    '<%= config.bin %> deploy --target swarm',
+    '<%= config.bin %> deploy --target swarm --push registry.example.com:5000',
+  ];
+  static override flags = {
+    target: Flags.string({ description: 'the engine to deploy to', options: ['swarm'], required: true }),
+    push: Flags.string({
+      description: 'push built images to this registry (a multi-node swarm pulls from it)',
+    }),
+    timeout: Flags.integer({
+      description: 'seconds each service may take to converge',
+      default: 300,
+      min: 1,
+    }),
+    json: Flags.boolean({ description: 'print the deployed stack as JSON' }),
+  };
+
+  async run(): Promise<void> {
+    const { flags } = await this.parse(Deploy);
+    const { project, warnings } = await loadFromFlags(flags);
+    const style = this.errStyle();
+    if (warnings.length > 0) this.say(renderDiagnostics(warnings, style));
+    const result = await deployToSwarm(project, this.config.root, {
+      ...(flags.push ? { push: flags.push } : {}),
+      timeoutMs: flags.timeout * 1000,
+      onEvent: (e) => this.say(renderSwarmEvent(e, style)),
+    });
+    if (flags.json) return this.printJson(result);
+    this.say(
+      success(
+        style,
+        `${project.name}: deployed to the swarm as stack ${result.stack} (${result.services.length} services)`,
+      ),
+    );
+  }
+}
