@@ -2,6 +2,7 @@ import { Flags } from '@oclif/core';
 import { OrchCommand } from '../cli/base-command.js';
 import { loadFromFlags } from '../cli/load-project.js';
 import { deployToSwarm } from '../cli/swarm.js';
+import type { SwarmDeployResult } from '../core/swarm/deploy.js';
 import { renderDiagnostics } from '../ui/errors.js';
 import { renderSwarmEvent } from '../ui/swarm-view.js';
 import { success } from '../ui/lines.js';
@@ -25,10 +26,11 @@ export default class Deploy extends OrchCommand {
       default: 300,
       min: 1,
     }),
-    json: Flags.boolean({ description: 'print the deployed stack as JSON' }),
   };
+  static override enableJsonFlag = true;
 
-  async run(): Promise<void> {
+  /** The stack, its services and the image each runs. */
+  async run(): Promise<SwarmDeployResult> {
     const { flags } = await this.parse(Deploy);
     const { project, warnings } = await loadFromFlags(flags);
     const style = this.errStyle();
@@ -38,12 +40,12 @@ export default class Deploy extends OrchCommand {
       timeoutMs: flags.timeout * 1000,
       onEvent: (e) => this.say(renderSwarmEvent(e, style)),
     });
-    if (flags.json) return this.printJson(result);
     this.say(
       success(
         style,
         `${project.name}: deployed to the swarm as stack ${result.stack} (${result.services.length} services)`,
       ),
     );
+    return result;
   }
 }
