@@ -53,6 +53,8 @@ describe.skipIf(!hasDocker)('orch deploy --target swarm (real swarm)', () => {
   let port = 0;
   let createdSwarm = false;
   let notManagerResult: Awaited<ReturnType<typeof orch>> | undefined;
+  const gatewayImages = () => list(['images', '-q', '--no-trunc', 'orch-gateway']);
+  const gatewayImagesBefore = new Set(hasDocker ? gatewayImages() : []);
 
   beforeAll(async () => {
     port = await freePort();
@@ -103,6 +105,8 @@ x-orch:
       sh(['stack', 'rm', project]);
     for (const img of list(['images', '--format', '{{.Repository}}:{{.Tag}}', `${project}-api`]))
       sh(['rmi', img]);
+    // The gateway image is built once per orch build and reused; remove it only if this run made it.
+    for (const id of gatewayImages()) if (!gatewayImagesBefore.has(id)) sh(['rmi', '-f', id]);
     if (createdSwarm) sh(['swarm', 'leave', '--force']);
     if (dir) rmSync(dir, { recursive: true, force: true });
   }, 120_000);

@@ -21,6 +21,7 @@ export interface SwarmStack {
 
 export const GATEWAY_SERVICE = 'gateway';
 
+/** As `orch config` drops empty entries (project/canonical.ts; core cannot import the project layer). */
 function compact(o: Json): Json {
   return Object.fromEntries(
     Object.entries(o).filter(([, v]) => {
