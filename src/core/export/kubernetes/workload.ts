@@ -80,6 +80,12 @@ function securityContext(s: ServiceSpec, w: Warnings): Json | undefined {
 
 function warnUntranslated(input: ExportInput, s: ServiceSpec, w: Warnings): void {
   if (s.containerName) w.add(s.name, 'container_name', 'Kubernetes names pods itself (dropped)');
+  if (s.healthcheck && !s.healthcheck.disable && s.healthcheck.test.length === 0)
+    w.add(
+      s.name,
+      'healthcheck',
+      'keeps the image’s own HEALTHCHECK, which Kubernetes ignores: give it a test',
+    );
   if (s.stopSignal) w.add(s.name, 'stop_signal', 'Kubernetes always sends SIGTERM (dropped)');
   if (s.init) w.add(s.name, 'init', 'Kubernetes has no init process option (dropped)');
   if (s.build && !input.images?.[s.name])
