@@ -41,7 +41,11 @@ export function convergence(
 ): Convergence {
   const mine = tasks.filter((t) => t.service === service);
   if (oneShot) {
-    if (mine.some((t) => t.state === 'complete')) return { state: 'converged' };
+    // The newest attempt decides: after a redeploy an older attempt may have completed already.
+    const newest = [...mine].sort((a, b) =>
+      a.updatedAt < b.updatedAt ? 1 : a.updatedAt > b.updatedAt ? -1 : 0,
+    )[0];
+    if (newest?.state === 'complete') return { state: 'converged' };
     const failed = mine.filter((t) => t.state === 'failed' || t.state === 'rejected');
     const live = mine.some((t) => t.desired === 'running');
     if (failed.length > 0 && !live)

@@ -145,9 +145,24 @@ describe('swarm deploy plan', () => {
       'converged',
     );
     expect(
-      convergence([t('j', 'failed', 'shutdown'), t('j', 'complete', 'shutdown')], 'j', 1, true).state,
+      convergence(
+        [
+          t('j', 'failed', 'shutdown'),
+          { ...t('j', 'complete', 'shutdown'), updatedAt: '2026-01-01T00:00:01Z' },
+        ],
+        'j',
+        1,
+        true,
+      ).state,
     ).toBe('converged');
     expect(convergence([t('j', 'failed', 'shutdown')], 'j', 1, true).state).toBe('failed');
+    // A redeploy: the old run completed, the new one has not yet.
+    const old = { ...t('j', 'complete', 'shutdown'), updatedAt: '2026-01-01T00:00:00Z' };
+    const fresh = { ...t('j', 'running'), updatedAt: '2026-01-01T00:05:00Z' };
+    expect(convergence([old, fresh], 'j', 1, true).state).toBe('waiting');
+    expect(convergence([old, { ...fresh, state: 'complete', desired: 'shutdown' }], 'j', 1, true).state).toBe(
+      'converged',
+    );
     expect(convergence([t('j', 'failed', 'shutdown'), t('j', 'starting')], 'j', 1, true).state).toBe(
       'waiting',
     );
