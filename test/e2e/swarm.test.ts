@@ -166,6 +166,18 @@ x-orch:
       120_000,
     );
 
+    // Deploying the unchanged project again leaves the running tasks alone (same content tags).
+    const runningNow = running(await tasks())
+      .map((t) => t.id)
+      .sort();
+    const again = await orch(['deploy', '--target', 'swarm', '--timeout', '240'], { cwd: dir });
+    expect(again.code).toBe(0);
+    expect(
+      running(await tasks())
+        .map((t) => t.id)
+        .sort(),
+    ).toEqual(runningNow);
+
     const down = await orch(['down', '--target', 'swarm', '-v'], { cwd: dir });
     expect(down.code).toBe(0);
     expect(list(['service', 'ls', '-q', '--filter', stackLabel(project)])).toEqual([]);
