@@ -53,10 +53,16 @@ export function upProgress(opts: {
     rows: () => stream.rows,
     elapsed,
   });
+  // A resized terminal may have re-wrapped the board: redraw it to the new size at once.
+  const onResize = (): void => board.resized();
+  stream.on('resize', onResize);
   return {
     onEvent: (e) => board.event(e, elapsed()),
     line: (text) => board.line(text),
-    finish: () => board.finish(),
+    finish: () => {
+      stream.off('resize', onResize);
+      board.finish();
+    },
   };
 }
 

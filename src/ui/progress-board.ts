@@ -1,4 +1,5 @@
 import type { ChalkInstance } from 'chalk';
+import stringWidth from 'string-width';
 import type { UpEvent } from '../core/engine/up.js';
 import { renderUpEvent } from './up-view.js';
 
@@ -19,6 +20,11 @@ import { renderUpEvent } from './up-view.js';
  * Each row's time is when it reached its state (the same stamp as the line output), the
  * header's the time since start. Throttled: a change redraws at once unless the last redraw is
  * under 80 ms old, when the spinner's next tick (an unref'd timer, stopped by `finish()`) does.
+ *
+ * Widths are terminal columns (string-width: a CJK character or an emoji takes two), so no line
+ * wraps and cursor-up always lands on the board's first line. After the terminal narrows, the
+ * lines already drawn may have been re-wrapped by it: the next redraw moves up over as many
+ * screen rows as they now take (`resized()` redraws at once).
  */
 export interface ProgressBoardOptions {
   /** Receives the bytes for the terminal, escapes included; nothing else may write there meanwhile. */
@@ -73,8 +79,8 @@ export class ProgressBoard {
   private timer: ReturnType<typeof setInterval> | undefined;
   private started = false;
   private finished = false;
-  /** Lines of the board now on screen, above the cursor. */
-  private drawn = 0;
+  /** Columns of each line of the board now on screen, above the cursor. */
+  private drawn: number[] = [];
   private lastDraw = -Infinity;
   private frame = 0;
 
@@ -106,6 +112,11 @@ export class ProgressBoard {
     }
     this.start();
     this.draw(`${text}\n`);
+  }
+
+  /** The terminal changed size: redraw now, fitted to it. */
+  resized(): void {
+    if (!this.finished && this.started) this.draw('');
   }
 
   /** The final state, drawn once without spinners; the timer stops. Safe to call twice. */
@@ -208,13 +219,17 @@ export class ProgressBoard {
   /** Moves to the board's first line, prints `above` (permanent), then the board, all in one write. */
   private draw(above: string): void {
     let out = '';
-    if (this.drawn > 0) out += `${ESC}${this.drawn}A\r${above !== '' ? `${ESC}J` : ''}`;
+    const width = this.opts.columns?.();
+    const up = screenRows(this.drawn, width);
+    // Lines re-wrapped by a narrower terminal take more rows than lines: clear all the old board.
+    const rewrapped = up > this.drawn.length;
+    if (up > 0) out += `${ESC}${up}A\r${above !== '' || rewrapped ? `${ESC}J` : ''}`;
     out += above;
     const lines = this.frameLines();
     for (const l of lines) out += `${ESC}2K${l}\n`;
     // Never happens while rows are only added, but a shorter board must not leave old rows behind.
-    if (lines.length < this.drawn && above === '') out += `${ESC}J`;
-    this.drawn = lines.length;
+    if (lines.length < this.drawn.length && above === '' && !rewrapped) out += `${ESC}J`;
+    this.drawn = lines.map((l) => stringWidth(l));
     this.lastDraw = this.elapsed();
     this.opts.write(out);
   }
@@ -223,7 +238,7 @@ export class ProgressBoard {
     const final = this.finished;
     const s = this.opts.style;
     const now = this.elapsed();
-    const nameWidth = Math.max(0, ...this.rows.map((r) => r.name.length));
+    const nameWidth = Math.max(0, ...this.rows.map((r) => stringWidth(r.name)));
     const statuses = this.rows.map((r) => this.status(r));
     const width = this.opts.columns?.();
     // On a narrow terminal a long status is cut so the time after it stays in view.
@@ -232,7 +247,7 @@ export class ProgressBoard {
     const statusWidth = Math.min(
       STATUS_WIDTH_CAP,
       maxStatus,
-      Math.max(0, ...statuses.map((t) => t.text.length)),
+      Math.max(0, ...statuses.map((t) => stringWidth(t.text))),
     );
 
     const done = this.rows.filter((r) => this.isDone(r)).length;
@@ -251,9 +266,9 @@ export class ProgressBoard {
       const symbol = this.symbol(r, final);
       const time = r.at === undefined ? '' : seconds(r.at);
       const note = containerNote(r.containers);
-      const text = st.text.length > maxStatus ? `${st.text.slice(0, maxStatus - 1)}…` : st.text;
-      const status = st.colour(text.padEnd(statusWidth));
-      return `${symbol} ${s.bold(r.name.padEnd(nameWidth))}  ${status}  ${s.dim(time.padStart(5))}${note ? `  ${s.dim(note)}` : ''}`.trimEnd();
+      const text = truncateAnsi(st.text, maxStatus);
+      const status = st.colour(padEnd(text, statusWidth));
+      return `${symbol} ${s.bold(padEnd(r.name, nameWidth))}  ${status}  ${s.dim(time.padStart(5))}${note ? `  ${s.dim(note)}` : ''}`.trimEnd();
     });
 
     let all = [header, ...lines];
@@ -303,6 +318,17 @@ export class ProgressBoard {
   }
 }
 
+/** Rows of the screen that lines of these widths take at `width` columns (each at least one). */
+function screenRows(widths: readonly number[], width: number | undefined): number {
+  if (width === undefined || width < 1) return widths.length;
+  return widths.reduce((n, w) => n + Math.max(1, Math.ceil(w / width)), 0);
+}
+
+/** `text` padded with spaces to `cols` terminal columns. */
+function padEnd(text: string, cols: number): string {
+  return text + ' '.repeat(Math.max(0, cols - stringWidth(text)));
+}
+
 function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(1)}s`;
 }
@@ -315,43 +341,39 @@ function containerNote(containers: ReadonlyMap<string, number>): string {
 // SGR and other CSI sequences: they take no columns.
 // eslint-disable-next-line no-control-regex
 const CSI = /\x1b\[[0-9;?]*[ -/]*[@-~]/y;
+const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
 
-/**
- * `text` cut to `width` columns (escape sequences count for nothing; one column per code point,
- * which holds for the names, symbols and spinner drawn here), `…` marking the cut, styles reset.
- */
-export function truncateAnsi(text: string, width: number): string {
-  let cols = 0;
+/** `text` as escape sequences (no columns) and grapheme clusters with their width in columns. */
+function* cells(text: string): Generator<{ text: string; cols: number }> {
   let i = 0;
-  const chars = (from: number): number => ((text.codePointAt(from) ?? 0) > 0xffff ? 2 : 1);
   while (i < text.length) {
     CSI.lastIndex = i;
     const m = CSI.exec(text);
     if (m) {
+      yield { text: m[0], cols: 0 };
       i += m[0].length;
       continue;
     }
-    if (cols === width) break;
-    cols++;
-    i += chars(i);
+    const next = text.indexOf('\x1b', i + 1);
+    const plain = text.slice(i, next === -1 ? text.length : next);
+    for (const { segment } of graphemes.segment(plain)) yield { text: segment, cols: stringWidth(segment) };
+    i += plain.length;
   }
-  if (i >= text.length) return text;
-  // Over: cut one column earlier to make room for the ellipsis.
+}
+
+/**
+ * `text` cut to `width` terminal columns (escape sequences count for nothing, a wide character or
+ * emoji for two, a grapheme is never split), `…` marking the cut, styles reset.
+ */
+export function truncateAnsi(text: string, width: number): string {
+  if (stringWidth(text) <= width) return text;
+  // Over: cut so the ellipsis fits too.
   let out = '';
-  cols = 0;
-  i = 0;
-  while (i < text.length && cols < width - 1) {
-    CSI.lastIndex = i;
-    const m = CSI.exec(text);
-    if (m) {
-      out += m[0];
-      i += m[0].length;
-      continue;
-    }
-    const n = chars(i);
-    out += text.slice(i, i + n);
-    cols++;
-    i += n;
+  let cols = 0;
+  for (const c of cells(text)) {
+    if (cols + c.cols > width - 1) break;
+    out += c.text;
+    cols += c.cols;
   }
   return `${out}…${text.includes('\x1b') ? `${ESC}0m` : ''}`;
 }

@@ -2,10 +2,10 @@ import { createReadStream } from 'node:fs';
 import { lstat, readdir, readFile, readlink } from 'node:fs/promises';
 import path from 'node:path';
 import { tarStream, type TarItem } from './tar.js';
-import { matches as isIgnored, parseDockerignore } from '../../core/ignore-patterns.js';
+import { parseDockerignore } from '../../core/ignore-patterns.js';
 
 export interface BuildContext {
-  readonly stream: AsyncGenerator<Buffer>;
+  readonly stream: AsyncIterable<Buffer>;
   /** The Dockerfile's path inside the archive, for the build's `dockerfile` parameter. */
   readonly dockerfile: string;
 }
@@ -20,12 +20,12 @@ export async function buildContext(contextDir: string, dockerfile: string): Prom
   const dockerfileAbs = path.resolve(root, dockerfile);
   const relDockerfile = path.relative(root, dockerfileAbs).split(path.sep).join('/');
   const inside = !relDockerfile.startsWith('../') && !path.isAbsolute(relDockerfile);
-  const sendsDockerfile = inside && !isIgnored(rules, relDockerfile);
+  const sendsDockerfile = inside && !rules.matches(relDockerfile);
   const archivedDockerfile = sendsDockerfile
     ? relDockerfile
     : `.orch-dockerfile-${process.pid}-${Date.now()}`;
   // Negations can re-include something under an excluded directory, so only then walk into it.
-  const mayReinclude = rules.some((r) => r.negate);
+  const mayReinclude = rules.reincludes;
 
   async function* walk(dirAbs: string, dirRel: string): AsyncGenerator<TarItem> {
     const names = (await readdir(dirAbs)).sort();
@@ -33,7 +33,7 @@ export async function buildContext(contextDir: string, dockerfile: string): Prom
       const abs = path.join(dirAbs, name);
       const rel = dirRel === '' ? name : `${dirRel}/${name}`;
       const st = await lstat(abs);
-      const ignored = isIgnored(rules, rel);
+      const ignored = rules.matches(rel);
       if (st.isDirectory()) {
         if (!ignored) yield { entry: { name: rel, type: 'dir', mode: st.mode, mtime: st.mtime } };
         if (!ignored || mayReinclude) yield* walk(abs, rel);

@@ -1,6 +1,6 @@
 import { posix, relative, sep } from 'node:path';
 import type { ServiceSpec, WatchRule } from '../../model/project.js';
-import { compilePatterns, matches, type Pattern } from '../ignore-patterns.js';
+import { compilePatterns, type Patterns } from '../ignore-patterns.js';
 
 /** Never worth an action: version control, dependencies, orch's own state (.orch: the supervisor's
  * log would trigger itself), and the files editors save through. */
@@ -29,10 +29,10 @@ export interface CompiledRule {
   readonly service: string;
   readonly index: number;
   readonly rule: WatchRule;
-  readonly ignore: readonly Pattern[];
-  readonly include?: readonly Pattern[];
+  readonly ignore: Patterns;
+  readonly include?: Patterns;
   /** Build context and its `.dockerignore`, for rebuild rules. */
-  readonly context?: { readonly dir: string; readonly patterns: readonly Pattern[] };
+  readonly context?: { readonly dir: string; readonly patterns: Patterns };
 }
 
 export function compileRule(
@@ -72,11 +72,11 @@ export function matchRule(c: CompiledRule, path: string): string | undefined {
   if (rel === undefined) return undefined;
   const subject = rel === '' ? posix.basename(path.split(sep).join('/')) : rel;
   if (defaultIgnored(subject)) return undefined;
-  if (rel !== '' && matches(c.ignore, rel)) return undefined;
-  if (c.include && rel !== '' && !matches(c.include, rel)) return undefined;
+  if (rel !== '' && c.ignore.matches(rel)) return undefined;
+  if (c.include && rel !== '' && !c.include.matches(rel)) return undefined;
   if (c.context) {
     const inContext = relativeInside(c.context.dir, path);
-    if (inContext !== undefined && inContext !== '' && matches(c.context.patterns, inContext))
+    if (inContext !== undefined && inContext !== '' && c.context.patterns.matches(inContext))
       return undefined;
   }
   return rel;
@@ -94,7 +94,7 @@ export function prunable(rules: readonly CompiledRule[], path: string): boolean 
     if (rel === '') return false;
     if (defaultIgnored(rel)) continue;
     // Include patterns are judged on files: a directory may hold a file they match.
-    if (!matches(c.ignore, rel)) return false;
+    if (!c.ignore.matches(rel)) return false;
   }
   return true;
 }

@@ -1,20 +1,48 @@
 import { stripVTControlCharacters } from 'node:util';
 import { Chalk } from 'chalk';
+import stringWidth from 'string-width';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ProgressBoard, truncateAnsi, type ProgressBoardOptions } from '../../../src/ui/progress-board.js';
 
 const style = new Chalk({ level: 1 });
 
+const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+
 /**
  * A small terminal: enough of one to replay what the board writes (text, \n, \r, cursor up,
- * erase line, erase below, auto-wrap at `width`) and read the screen back, so the tests check
- * what a person would see, not only which bytes went out.
+ * erase line, erase below, auto-wrap at `width`, wide characters taking two cells, and re-wrapping
+ * its lines when resized, as most terminals do) and read the screen back, so the tests check what
+ * a person would see, not only which bytes went out.
  */
 class Screen {
   lines: string[][] = [[]];
+  /** Rows that continue on the next one (auto-wrapped, not ended by \n). */
+  wrapped = new Set<number>();
   row = 0;
   col = 0;
-  constructor(private readonly width = 200) {}
+  constructor(private width = 200) {}
+
+  /** The terminal narrows or widens: every line is re-wrapped; the cursor stays below them. */
+  resize(width: number): void {
+    expect(this.col).toBe(0); // the board always leaves the cursor at the start of a line
+    const logical: string[][] = [];
+    let current: string[] = [];
+    for (let r = 0; r < this.row; r++) {
+      current.push(...(this.lines[r] ?? []));
+      if (!this.wrapped.has(r)) {
+        logical.push(current);
+        current = [];
+      }
+    }
+    this.width = width;
+    this.lines = [[]];
+    this.wrapped = new Set();
+    this.row = 0;
+    for (const cells of logical) {
+      this.feedCells(cells.filter((c) => c !== ''));
+      this.newline();
+    }
+  }
 
   feed(data: string): void {
     let i = 0;
@@ -24,24 +52,47 @@ class Screen {
       if (m) {
         const [all, arg = '', cmd] = m;
         if (cmd === 'A') this.row = Math.max(0, this.row - Number(arg || '1'));
-        else if (cmd === 'K' && arg === '2') this.lines[this.row] = [];
-        else if (cmd === 'J') {
+        else if (cmd === 'K' && arg === '2') {
+          this.lines[this.row] = [];
+          this.wrapped.delete(this.row);
+        } else if (cmd === 'J') {
           this.lines[this.row] = (this.lines[this.row] ?? []).slice(0, this.col);
           this.lines.length = this.row + 1;
+          for (const r of this.wrapped) if (r >= this.row) this.wrapped.delete(r);
         } else if (cmd !== 'm') throw new Error(`unexpected escape ${JSON.stringify(all)}`);
         i += all.length;
         continue;
       }
-      const ch = String.fromCodePoint(data.codePointAt(i) ?? 0);
-      i += ch.length;
+      const ch = data[i] ?? '';
       if (ch === '\r') this.col = 0;
-      else if (ch === '\n') this.newline();
-      else {
-        if (this.col >= this.width) this.newline();
-        const line = (this.lines[this.row] ??= []);
-        while (line.length < this.col) line.push(' ');
-        line[this.col++] = ch;
+      else if (ch === '\n') {
+        this.wrapped.delete(this.row);
+        this.newline();
       }
+      if (ch === '\r' || ch === '\n') {
+        i++;
+        continue;
+      }
+      // eslint-disable-next-line no-control-regex
+      const next = data.slice(i).search(/[\x1b\r\n]/);
+      const plain = next === -1 ? data.slice(i) : data.slice(i, i + next);
+      this.feedCells([...graphemes.segment(plain)].map((g) => g.segment));
+      i += plain.length;
+    }
+  }
+
+  /** Grapheme clusters at the cursor; a wide one takes its cell and an empty one after it. */
+  private feedCells(cells: readonly string[]): void {
+    for (const g of cells) {
+      const w = stringWidth(g);
+      if (this.col + w > this.width) {
+        this.wrapped.add(this.row);
+        this.newline();
+      }
+      const line = (this.lines[this.row] ??= []);
+      while (line.length < this.col) line.push(' ');
+      line[this.col++] = g;
+      if (w === 2) line[this.col++] = '';
     }
   }
 
@@ -314,6 +365,91 @@ describe('ProgressBoard', () => {
       'orch: stopping',
     ]);
     expect(vi.getTimerCount()).toBe(0);
+  });
+});
+
+describe('ProgressBoard: wide characters, emoji and resizing', () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  const cols = (line: string): number => stringWidth(line);
+
+  it('aligns and cuts by terminal columns: CJK names and emoji statuses never wrap, redraws stay in place', () => {
+    const width = 36;
+    const { board, screen } = setup({ services: ['日本語', 'api'], columns: () => width }, width);
+    board.event(
+      { type: 'failed', service: '日本語', reason: '🔥 crashed 🔥 with 💥 and 👨‍👩‍👧 and more text' },
+      1000,
+    );
+    board.event({ type: 'waiting', service: 'api', on: ['日本語'] }, 1000);
+    for (let i = 0; i < 6; i++) vi.advanceTimersByTime(80);
+    board.finish();
+    const text = screen.text();
+    // Had a line wrapped, cursor-up would fall short and frames would pile up below each other.
+    expect(text).toHaveLength(3);
+    for (const line of text) expect(cols(line)).toBeLessThanOrEqual(width - 1);
+    // The names take the same columns, so the statuses start in one column.
+    expect(text[1]).toMatch(/^✘ 日本語 {2}failed: 🔥 crashe…/);
+    expect(text[2]).toMatch(/^- api {5}waiting on 日本語/);
+    expect(cols(text[1]?.split('failed')[0] ?? '')).toBe(cols(text[2]?.split('waiting')[0] ?? ''));
+  });
+
+  it('never splits an emoji or a grapheme when it cuts', () => {
+    const family = '👨‍👩‍👧';
+    expect(truncateAnsi(`ab${family}cd`, 4)).toBe('ab…');
+    expect(truncateAnsi(`ab${family}cd`, 5)).toBe(`ab${family}…`);
+    expect(truncateAnsi('日本語テキスト', 7)).toBe('日本語…');
+    expect(truncateAnsi('日本語', 6)).toBe('日本語');
+  });
+
+  it('after the terminal narrows (and re-wraps the board), resized() redraws it whole, once', () => {
+    let width = 70;
+    const { board, screen } = setup({ services: ['db', 'api'], columns: () => width }, width);
+    board.event({ type: 'waiting', service: 'api', on: ['db', 'cache', 'queue', 'search', 'mailer'] }, 0);
+    board.event({ type: 'starting', service: 'db' }, 0);
+    vi.advanceTimersByTime(80);
+    const before = screen.text();
+    expect(before).toHaveLength(3);
+    expect(Math.max(...before.map(cols))).toBeGreaterThan(40);
+    width = 30;
+    screen.resize(width);
+    // The terminal re-wrapped the long row onto two rows: the board now takes more rows than lines.
+    expect(screen.text().length).toBeGreaterThan(3);
+    board.resized();
+    const after = screen.text();
+    expect(after).toHaveLength(3);
+    for (const line of after) expect(cols(line)).toBeLessThanOrEqual(width - 1);
+    expect(squash(after[2] ?? '')).toMatch(/^. api waiting on db,… 0\.0s$/);
+    // And the next redraws keep it in place.
+    for (let i = 0; i < 4; i++) vi.advanceTimersByTime(80);
+    expect(screen.text()).toHaveLength(3);
+  });
+
+  it('widening needs no clean-up: the board just uses the room', () => {
+    let width = 30;
+    const { board, screen } = setup({ services: ['api'], columns: () => width }, width);
+    board.event({ type: 'waiting', service: 'api', on: ['db', 'cache', 'queue', 'search'] }, 0);
+    width = 80;
+    screen.resize(width);
+    board.resized();
+    expect(screen.text().map(squash)).toEqual([
+      'shop 0/1 started 0.0s',
+      '⠋ api waiting on db, cache, queue, search 0.0s',
+    ]);
+  });
+
+  it('resized() before the first event or after finish() draws nothing', () => {
+    const { board, writes } = setup({ services: ['api'] });
+    board.resized();
+    board.event({ type: 'starting', service: 'api' }, 0);
+    board.finish();
+    const n = writes.length;
+    board.resized();
+    expect(writes).toHaveLength(n);
   });
 });
 
