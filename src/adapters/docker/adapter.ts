@@ -20,30 +20,30 @@ import {
   statusCode,
   unreachableError,
 } from './engine-errors.js';
-import { describeAddress, getJson, plainEngineAddress, type EngineAddress } from './engine-http.js';
+import { describeAddress, plainEngineAddress } from './engine-http.js';
+import { dockerodeReads, plainReads, type EngineReads } from './engine-reads.js';
 import { containerEvents } from './events.js';
 import { execInContainer } from './exec.js';
 import { putFiles } from './files.js';
 import { jsonLines, progressError } from './json-lines.js';
-import { containerLogs, dockerodeLogBytes, plainLogBytes, type LogBytes } from './logs.js';
+import { containerLogs } from './logs.js';
 import { mapInspect, type InspectLike } from './map-inspect.js';
 
 type Labels = Readonly<Record<string, string>>;
 
 /**
  * `DockerPort` on dockerode. Without options dockerode reads DOCKER_HOST (and DOCKER_TLS_VERIFY,
- * DOCKER_CERT_PATH), else uses /var/run/docker.sock. dockerode is loaded on first use: when the
- * endpoint is a unix socket or plain tcp, version, list, inspect and logs go through the small
- * client in engine-http.ts, so `orch logs` and `orch ps` never load it. Every engine error passes
- * through `translate`: an unreachable engine becomes ENGINE_UNREACHABLE, anything else an
- * EngineRequestError carrying the engine's own message.
+ * DOCKER_CERT_PATH), else uses /var/run/docker.sock. dockerode is loaded on first use. Version,
+ * list, inspect and log bytes go through `reads` (engine-reads.ts), chosen once here: the small
+ * socket client when the endpoint is a unix socket or plain tcp (so `orch logs` and `orch ps`
+ * never load dockerode; engine-reads.ts gives the measured reason), else dockerode. Every engine
+ * error passes through `translate`: an unreachable engine becomes ENGINE_UNREACHABLE, anything
+ * else an EngineRequestError carrying the engine's own message.
  */
 export class DockerodeAdapter implements DockerPort {
   private dockerode: Promise<Docker> | undefined;
-  /** Set when the endpoint is one the plain client speaks to. */
-  private readonly plain: EngineAddress | undefined;
+  private readonly reads: EngineReads;
   private readonly endpoint: string;
-  private readonly logBytes: LogBytes;
   /**
    * Whether each container inspected so far has a TTY (fixed when it is created): the logs call
    * needs it, and `orch logs` has just inspected every container while listing them.
@@ -51,15 +51,13 @@ export class DockerodeAdapter implements DockerPort {
   private readonly ttys = new Map<ContainerId, boolean>();
 
   constructor(private readonly options?: Docker.DockerOptions) {
-    this.plain = plainEngineAddress(options, process.env);
-    this.endpoint = this.plain
-      ? describeAddress(this.plain)
+    const plain = plainEngineAddress(options, process.env);
+    this.reads = plain ? plainReads(plain) : dockerodeReads(() => this.client());
+    this.endpoint = plain
+      ? describeAddress(plain)
       : options?.host !== undefined
         ? `${String(options.protocol ?? 'http')}://${options.host}${options.port ? `:${String(options.port)}` : ''}`
         : (options?.socketPath ?? process.env['DOCKER_HOST'] ?? '/var/run/docker.sock');
-    this.logBytes = this.plain
-      ? plainLogBytes(this.plain, (id) => this.ttys.get(id))
-      : dockerodeLogBytes(() => this.client());
   }
 
   /** dockerode, imported the first time a call needs it. */
@@ -101,12 +99,7 @@ export class DockerodeAdapter implements DockerPort {
   }
 
   async ping(): Promise<EngineInfo> {
-    const plain = this.plain;
-    const v = await this.must('docker version', async () =>
-      plain
-        ? getJson<{ Version: string; ApiVersion: string }>(plain, '/version')
-        : this.docker((d) => d.version()),
-    );
+    const v = await this.must('docker version', () => this.reads.version());
     return { version: v.Version, apiVersion: v.ApiVersion };
   }
 
@@ -348,12 +341,7 @@ export class DockerodeAdapter implements DockerPort {
     opts: { all?: boolean } = {},
   ): Promise<readonly ContainerSnapshot[]> {
     const query = { all: opts.all ?? false, filters: { label: [...labelFilters] } };
-    const plain = this.plain;
-    const list = await this.must('list containers', async () =>
-      plain
-        ? getJson<readonly { Id: string }[]>(plain, '/containers/json', query)
-        : this.docker((d) => d.listContainers(query)),
-    );
+    const list = await this.must('list containers', () => this.reads.listContainers(query));
     // The list lacks start/finish times and exact health, so each is inspected; one removed in
     // between is simply left out.
     const infos = await Promise.all(
@@ -367,9 +355,7 @@ export class DockerodeAdapter implements DockerPort {
 
   /** `GET /containers/{id}/json`, untranslated (callers pass it through `call`/`must`). */
   private async inspectRaw(id: ContainerId): Promise<InspectLike> {
-    const info = this.plain
-      ? await getJson<InspectLike>(this.plain, `/containers/${encodeURIComponent(id)}/json`)
-      : ((await this.docker((d) => d.getContainer(id).inspect())) as unknown as InspectLike);
+    const info = await this.reads.inspectContainer(id);
     if (this.ttys.size >= 4096) this.ttys.clear();
     this.ttys.set(info.Id, info.Config.Tty === true);
     return info;
@@ -393,7 +379,15 @@ export class DockerodeAdapter implements DockerPort {
     id: ContainerId,
     opts: { follow: boolean; tail?: number; sinceS?: number; timestamps: boolean; signal?: AbortSignal },
   ): AsyncIterable<readonly LogLine[]> {
-    return this.translated(`logs of ${id}`, containerLogs(this.logBytes, id, opts));
+    return this.translated(`logs of ${id}`, this.logsOf(id, opts));
+  }
+
+  private async *logsOf(
+    id: ContainerId,
+    opts: { follow: boolean; tail?: number; sinceS?: number; timestamps: boolean; signal?: AbortSignal },
+  ): AsyncGenerator<readonly LogLine[]> {
+    const tty = this.ttys.get(id) ?? (await this.inspectRaw(id)).Config.Tty === true;
+    yield* containerLogs((c, q, s) => this.reads.logBytes(c, q, s), tty, id, opts);
   }
 
   events(labelFilters: readonly string[], signal: AbortSignal): AsyncIterable<EngineEvent> {
