@@ -8,10 +8,10 @@ import { followLogs } from '../core/logs/session.js';
 import { accessRecord } from '../core/logs/access.js';
 import { createRecorder } from '../core/logs/recorder.js';
 import { LineFormatter, LineWriter } from '../ui/log-view.js';
-import { renderSessionEvent } from '../ui/session-view.js';
 import { projectLogStore } from './log-recording.js';
 import { hostProject, type HostOptions } from './host.js';
-import { renderWatchEvent } from '../ui/watch-view.js';
+import { narrateEvent } from '../ui/event-view.js';
+import { EventBus } from '../core/events/bus.js';
 import type { Interrupt } from './interrupt.js';
 import { success } from '../ui/lines.js';
 
@@ -51,10 +51,14 @@ export async function runForeground(
     maxBatch: 2000,
     onError: onStoreError,
   });
+  const events = new EventBus(deps.clock);
+  events.subscribe((e) => {
+    const text = narrateEvent(e, io.errStyle);
+    if (text !== undefined) io.say(text);
+  });
   const host = await hostProject(project, result.tracker, deps, {
     ...gatewayOpts,
-    onSessionEvent: (e) => io.say(renderSessionEvent(e, io.errStyle)),
-    onWatchEvent: (e) => io.say(renderWatchEvent(e, io.errStyle)),
+    events,
     onAccess: (e) => {
       const r = accessRecord(e);
       gatewayLines.add(r);

@@ -4,25 +4,26 @@ import { Gateway, type AccessEntry } from '../adapters/gateway/index.js';
 import { ControlServer } from '../adapters/control/server.js';
 import { socketPath, stateDir } from '../adapters/control/paths.js';
 import { FileRestartLedger } from '../adapters/restart-ledger-fs.js';
-import { Session, type SessionEvent } from '../core/session/session.js';
+import { Session } from '../core/session/session.js';
+import type { EventBus } from '../core/events/bus.js';
 import type { ReplicaTracker } from '../core/engine/replica-tracker.js';
 import type { EngineDeps } from '../core/engine/up.js';
 import { OrchError } from '../errors/index.js';
 import type { LoadResult, ProjectFs } from '../project/index.js';
-import { startWatch, type WatchEvent, type WatchHandle } from '../core/watch/index.js';
+import { startWatch, type WatchHandle } from '../core/watch/index.js';
 import { chokidarWatch, nodeHostFiles, recordingFs } from '../adapters/watch.js';
 import { nodeProjectFs } from '../adapters/fs.js';
 
 export interface HostOptions {
   readonly noGateway: boolean;
   readonly gatewayPort?: number;
-  readonly onSessionEvent: (e: SessionEvent) => void;
+  /** The running stack's event stream: presenters subscribe to it before the host starts. */
+  readonly events: EventBus;
   readonly onAccess: (e: AccessEntry) => void;
   /** `--watch`; `x-orch.watch: true` turns it on as well. Needs `reload`. */
   readonly watch?: boolean;
   /** Loads the project again as the command line did, through `fs` (for the watcher). */
   readonly reload?: (fs: ProjectFs) => Promise<LoadResult>;
-  readonly onWatchEvent?: (e: WatchEvent) => void;
 }
 
 export interface HostedProject {
@@ -52,21 +53,17 @@ export async function hostProject(
     });
     await gateway.start();
   }
-  const controlRef: { server?: ControlServer } = {};
   const session = new Session(project, tracker, deps, {
     ...(gateway ? { gateway } : {}),
     ledger: new FileRestartLedger(join(stateDir(project), 'restarts.json')),
-    onEvent: (e) => {
-      opts.onSessionEvent(e);
-      controlRef.server?.broadcast(e);
-    },
+    events: opts.events,
   });
   session.start();
 
   let requestShutdown: () => void = () => undefined;
   const shutdownRequested = new Promise<void>((r) => (requestShutdown = r));
   const lifetime = new AbortController();
-  const control = new ControlServer(socketPath(project), {
+  const control = new ControlServer(socketPath(project), opts.events, {
     'GET /status': () =>
       Promise.resolve({
         project: project.name,
@@ -93,7 +90,6 @@ export async function hostProject(
       return Promise.resolve({ ok: true });
     },
   });
-  controlRef.server = control;
   await control.listen();
 
   let watch: WatchHandle | undefined;
@@ -112,7 +108,7 @@ export async function hostProject(
       files: nodeHostFiles,
       reload: load,
       projectFiles: (await load()).read,
-      onEvent: (e) => opts.onWatchEvent?.(e),
+      onEvent: (e) => opts.events.publish(e),
       signal: lifetime.signal,
     });
     await watch.ready;

@@ -21,7 +21,8 @@ import {
 import { UndiciSmokeHttp } from '../adapters/smoke-http.js';
 import { smokeRunner } from '../adapters/smoke-run.js';
 import { writeArtifacts } from '../adapters/smoke-artifacts.js';
-import { renderSessionEvent } from '../ui/session-view.js';
+import { narrateEvent } from '../ui/event-view.js';
+import { EventBus } from '../core/events/bus.js';
 import { renderAccessLine, renderCheckEvent } from '../ui/smoke-view.js';
 
 export interface SmokeFlags {
@@ -105,10 +106,15 @@ export async function runSmoke(
     let gateway: string | null = null;
     if (up?.ok && !signal.aborted) {
       try {
+        const events = new EventBus(deps.clock);
+        events.subscribe((e) => {
+          const text = narrateEvent(e, err);
+          if (text !== undefined) say(text);
+        });
         host = await hostProject(project, up.tracker, deps, {
           noGateway: false,
           gatewayPort: flags['gateway-port'],
-          onSessionEvent: (e) => say(renderSessionEvent(e, err)),
+          events,
           onAccess: (e) => accessLines.push(renderAccessLine(e)),
         });
       } catch (e) {

@@ -13,6 +13,7 @@ import { ControlServer } from '../adapters/control/server.js';
 import { socketPath } from '../adapters/control/paths.js';
 import { accessRecord } from '../core/logs/access.js';
 import { recordProjectLogs } from '../cli/log-recording.js';
+import { EventBus } from '../core/events/bus.js';
 
 /**
  * The background supervisor `orch up -d` leaves running: adopts the project's containers by label
@@ -51,13 +52,15 @@ export default class Supervise extends OrchCommand {
     const logs = recordProjectLogs(project, deps, stop.signal, (e) =>
       log({ kind: 'log-store-error', error: String(e) }),
     );
+    // The supervisor's log keeps every event, one JSON line each (`orch events` follows them live).
+    const events = new EventBus(deps.clock);
+    events.subscribe((e) => log({ kind: 'event', ...e }));
     const host = await hostProject(project, tracker, deps, {
       noGateway: flags['no-gateway'],
       ...(flags['gateway-port'] !== undefined ? { gatewayPort: flags['gateway-port'] } : {}),
-      onSessionEvent: (e) => log({ kind: 'supervisor', ...e }),
+      events,
       watch: flags.watch,
       reload: (fs) => loadFromFlags(flags, fs),
-      onWatchEvent: (e) => log({ kind: 'watch', ...e }),
       onAccess: (e) => logs.recorder.add(accessRecord(e)),
     });
     await writeFile(join(stateDir(project), 'supervisor.pid'), `${process.pid}\n`);
@@ -93,7 +96,7 @@ async function awaitHandover(project: Project): Promise<'adopt' | 'shutdown'> {
     setImmediate(() => decide(d));
     return Promise.resolve({ ok: true });
   };
-  const server = new ControlServer(socketPath(project), {
+  const server = new ControlServer(socketPath(project), undefined, {
     'GET /status': () =>
       Promise.resolve({ project: project.name, pid: process.pid, phase: 'waiting', gateway: null, rows: [] }),
     'POST /adopt': later('adopt'),

@@ -114,6 +114,8 @@ export type EngineEvent =
       readonly id: ContainerId;
       readonly labels: Readonly<Record<string, string>>;
       readonly health: HealthStatus;
+      /** With `unhealthy`: what the last failing check printed (the engine's health log). */
+      readonly output?: string;
       readonly time: number;
     };
 

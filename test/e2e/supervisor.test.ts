@@ -140,7 +140,7 @@ describe('the supervisor on a real engine', () => {
   it('marks a service that keeps dying as crashloop, with its last lines, and keeps retrying', async () => {
     await waitUntil(async () => (await row('crashy'))?.state === 'crashloop', 30_000, 'crashloop');
     const log = readFileSync(join(dir, '.orch', name, 'supervisor.log'), 'utf8');
-    expect(log).toMatch(/"type":"crashloop","service":"crashy"/);
+    expect(log).toMatch(/"type":"crash-loop","service":"crashy"/);
     expect(log).toMatch(/"type":"last-lines","service":"crashy","replica":1,"lines":\[[^\]]*about to die/);
     const n = (await row('crashy'))?.restarts ?? 0;
     await waitUntil(

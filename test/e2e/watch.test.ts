@@ -132,7 +132,7 @@ function watchLog(dir: string, name: string): Record<string, unknown>[] {
       .split('\n')
       .filter((l) => l.startsWith('{'))
       .map((l) => JSON.parse(l) as Record<string, unknown>)
-      .filter((e) => e['kind'] === 'watch');
+      .filter((e) => e['type'] === 'watch' || e['type'] === 'reloaded');
   } catch {
     return [];
   }
@@ -181,7 +181,7 @@ describe('orch up --watch on a real engine', () => {
     writeFileSync(join(dir, 'web/public/new.txt'), 'brand new');
     await until(20_000, () => servedByAll(base, '/new.txt', 'brand new', 2));
     expect(ids(name, 'web')).toEqual(before);
-    expect(watchLog(dir, name).some((e) => e['type'] === 'done' && e['action'] === 'sync')).toBe(true);
+    expect(watchLog(dir, name).some((e) => e['phase'] === 'done' && e['action'] === 'sync')).toBe(true);
   });
 
   it('rolls replicas onto a rebuilt image with zero failed requests under a steady client', async () => {
@@ -208,7 +208,7 @@ describe('orch up --watch on a real engine', () => {
     });
     timings['rebuildFirstServed'] = Date.now() - t0;
     await until(90_000, () =>
-      watchLog(dir, name).some((e) => e['type'] === 'done' && e['action'] === 'rebuild'),
+      watchLog(dir, name).some((e) => e['phase'] === 'done' && e['action'] === 'rebuild'),
     );
     timings['rebuildRolled'] = Date.now() - t0;
     await new Promise((r) => setTimeout(r, 500));
@@ -238,7 +238,7 @@ describe('orch up --watch on a real engine', () => {
     const web = ids(name, 'web');
     const side = ids(name, 'side');
     writeFileSync(join(dir, 'orch.yaml'), compose(name, 'two'));
-    await until(30_000, () => watchLog(dir, name).some((e) => e['type'] === 'project-applied'));
+    await until(30_000, () => watchLog(dir, name).some((e) => e['phase'] === 'applied'));
     const plan = watchLog(dir, name).find((e) => e['type'] === 'project-plan');
     expect(plan?.['plan']).toBe('recreate side');
     expect(ids(name, 'web')).toEqual(web);
@@ -303,12 +303,9 @@ describe('orch up --watch on a real engine', () => {
     depends_on:
       slow: { condition: service_healthy }
 `;
-    const applied = watchLog(dir, name).filter((e) => e['type'] === 'project-applied').length;
+    const applied = watchLog(dir, name).filter((e) => e['phase'] === 'applied').length;
     writeFileSync(join(dir, 'orch.yaml'), compose(name, 'two', added));
-    await until(
-      60_000,
-      () => watchLog(dir, name).filter((e) => e['type'] === 'project-applied').length > applied,
-    );
+    await until(60_000, () => watchLog(dir, name).filter((e) => e['phase'] === 'applied').length > applied);
     const started = (svc: string) =>
       Date.parse(docker(['inspect', '--format', '{{.State.StartedAt}}', `${name}-${svc}-1`]).trim());
     // Started at least the 1.5s the dependency needed to become healthy after it.

@@ -63,10 +63,14 @@ export class ControlClient {
     });
   }
 
-  /** Follows `GET /events` (one JSON object per line) until `signal` aborts. */
-  events(onEvent: (e: unknown) => void, signal: AbortSignal): Promise<void> {
+  /**
+   * Follows `GET /events` (one JSON object per line) until `signal` aborts or the supervisor ends
+   * the stream (it stopped); `sinceMs` (epoch ms) replays the events it kept from then on first.
+   */
+  events(onEvent: (e: unknown) => void, signal: AbortSignal, sinceMs?: number): Promise<void> {
+    const path = sinceMs === undefined ? '/events' : `/events?since=${Math.floor(sinceMs)}`;
     return new Promise((resolve, reject) => {
-      const req = request({ socketPath: this.path, path: '/events', method: 'GET', signal }, (res) => {
+      const req = request({ socketPath: this.path, path, method: 'GET', signal }, (res) => {
         let buf = '';
         res.on('data', (c: Buffer) => {
           buf += c.toString('utf8');

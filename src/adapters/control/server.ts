@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { mkdir, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { isOrchError } from '../../errors/index.js';
+import type { EventSource } from '../../core/events/bus.js';
 
 /** A request handler of the control API: JSON in, JSON out. */
 export type ControlHandler = (body: unknown) => Promise<unknown>;
@@ -12,7 +13,8 @@ export interface ControlRoutes {
 
 /**
  * The supervisor's small local API (status, events, restart, scale, shutdown) over a Unix socket,
- * so only this user on this machine can reach it. Routes are `METHOD /path`.
+ * so only this user on this machine can reach it. Routes are `METHOD /path`; `GET /events` streams
+ * the running stack's events as JSON lines (`?since=EPOCH_MS` replays the kept ones first).
  */
 export class ControlServer {
   private server: Server | undefined;
@@ -20,6 +22,8 @@ export class ControlServer {
 
   constructor(
     private readonly path: string,
+    /** The stack's events; none while a supervisor only waits to take a project over. */
+    private readonly events: EventSource | undefined,
     private readonly routes: ControlRoutes,
   ) {}
 
@@ -35,12 +39,6 @@ export class ControlServer {
     });
   }
 
-  /** Sends one JSON line to every `GET /events` listener. */
-  broadcast(event: unknown): void {
-    const line = `${JSON.stringify(event)}\n`;
-    for (const res of this.streams) res.write(line);
-  }
-
   async close(): Promise<void> {
     for (const res of this.streams) res.end();
     this.streams.clear();
@@ -52,13 +50,9 @@ export class ControlServer {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const route = `${req.method ?? 'GET'} ${(req.url ?? '/').split('?')[0]}`;
-    if (route === 'GET /events') {
-      res.writeHead(200, { 'content-type': 'application/x-ndjson' });
-      this.streams.add(res);
-      req.on('close', () => this.streams.delete(res));
-      return;
-    }
+    const url = new URL(req.url ?? '/', 'http://control');
+    const route = `${req.method ?? 'GET'} ${url.pathname}`;
+    if (route === 'GET /events') return this.stream(url, req, res);
     const handler = this.routes[route];
     if (!handler) return send(res, 404, { error: { code: 'NOT_FOUND', message: `no route ${route}` } });
     try {
@@ -69,6 +63,23 @@ export class ControlServer {
       else
         send(res, 500, { error: { code: 'INTERNAL', message: e instanceof Error ? e.message : String(e) } });
     }
+  }
+  private stream(url: URL, req: IncomingMessage, res: ServerResponse): void {
+    res.writeHead(200, { 'content-type': 'application/x-ndjson' });
+    // Headers now: a client with nothing to replay still learns at once that it is connected.
+    res.flushHeaders();
+    const events = this.events;
+    if (!events) return void res.end();
+    const sinceText = url.searchParams.get('since');
+    const since = sinceText === null ? undefined : Number(sinceText);
+    this.streams.add(res);
+    if (since !== undefined && Number.isFinite(since))
+      for (const e of events.history(since)) res.write(`${JSON.stringify(e)}\n`);
+    const off = events.subscribe((e) => void res.write(`${JSON.stringify(e)}\n`));
+    req.on('close', () => {
+      off();
+      this.streams.delete(res);
+    });
   }
 }
 

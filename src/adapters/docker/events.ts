@@ -66,6 +66,23 @@ export async function* containerEvents(
   });
   for await (const doc of jsonLines(untilAborted(stream, signal))) {
     const event = mapEngineEvent(doc);
-    if (event) yield event;
+    if (event?.type === 'health' && event.health === 'unhealthy') {
+      // The event carries no output: read it here, in stream order, so `unhealthy` says why.
+      const output = await lastHealthOutput(docker, event.id);
+      yield output === undefined ? event : { ...event, output };
+    } else if (event) yield event;
+  }
+}
+
+/** The newest entry of the container's health log, trimmed; undefined when it cannot be read. */
+async function lastHealthOutput(docker: Docker, id: string): Promise<string | undefined> {
+  try {
+    const info = (await docker.getContainer(id).inspect()) as {
+      State?: { Health?: { Log?: readonly { Output?: string }[] | null } | null };
+    };
+    const out = info.State?.Health?.Log?.at(-1)?.Output;
+    return out === undefined ? undefined : out.trim().slice(0, 2000);
+  } catch {
+    return undefined;
   }
 }

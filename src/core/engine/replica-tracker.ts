@@ -19,6 +19,8 @@ export interface ReplicaState {
   state: ContainerSnapshot['state'];
   exitCode: number | null;
   dockerHealth: HealthStatus;
+  /** What Docker's last failing health check printed, once it reported `unhealthy`. */
+  dockerHealthOutput?: string;
   probe?: ProbeStatus;
   readonly probeHistory: ProbeHistory;
   snapshot: ContainerSnapshot;
@@ -268,6 +270,7 @@ export class ReplicaTracker {
         return;
       case 'health':
         r.dockerHealth = ev.health;
+        if (ev.output !== undefined) r.dockerHealthOutput = ev.output;
         break;
       case 'destroy':
         r.state = 'removing';

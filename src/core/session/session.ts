@@ -1,7 +1,8 @@
 import type { Project, ServiceSpec } from '../../model/project.js';
 import { Label } from '../../model/labels.js';
 import { OrchError } from '../../errors/index.js';
-import { Supervisor, effectivePolicy, type SupervisorEvent } from '../supervisor/index.js';
+import { Supervisor, effectivePolicy } from '../supervisor/index.js';
+import type { EventSink } from '../events/bus.js';
 import type { ReplicaTracker } from '../engine/replica-tracker.js';
 import { type ReplicaState } from '../engine/replica-tracker.js';
 import type { EngineDeps } from '../engine/up.js';
@@ -14,13 +15,8 @@ import { applyPlan, type ApplyHost, type ApplyOptions } from '../watch/apply.js'
 import { diffProjects, type ProjectPlan } from '../watch/plan.js';
 import { rotationOf, type RotationPort } from './rotation.js';
 import { statusRows, type StatusRow } from './status.js';
-
-export type SessionEvent =
-  | SupervisorEvent
-  | { type: 'scaled'; service: string; from: number; to: number }
-  | { type: 'rolling-restart'; service: string; replica: number; phase: 'stopping' | 'healthy' }
-  /** Follows a `crashloop`: what the replica printed last, so the reason is on screen. */
-  | { type: 'last-lines'; service: string; replica: number; lines: readonly string[] };
+import { GatewayWatch } from './gateway-events.js';
+import { replicaFact } from './facts.js';
 
 /** A replica's restart count as an earlier session left it, and the container it was counted on. */
 export interface LedgerEntry {
@@ -40,7 +36,8 @@ export interface RestartLedger {
 export interface SessionOptions {
   readonly gateway?: RotationPort;
   readonly ledger?: RestartLedger;
-  readonly onEvent?: (e: SessionEvent) => void;
+  /** Where everything that happens to the running project is published. */
+  readonly events: EventSink;
   readonly random?: () => number;
 }
 
@@ -60,12 +57,13 @@ export class Session {
   /** What the ledger holds for this session's containers. */
   private readonly ledger = new Map<string, LedgerEntry>();
   private project: Project;
+  private readonly gatewayWatch = new GatewayWatch();
 
   constructor(
     project: Project,
     readonly tracker: ReplicaTracker,
     private readonly deps: EngineDeps,
-    private readonly opts: SessionOptions = {},
+    private readonly opts: SessionOptions,
   ) {
     this.project = project;
     this.supervisor = new Supervisor(project, {
@@ -81,8 +79,8 @@ export class Session {
         },
         report: (e) => {
           if (e.type === 'restarted') this.recordRestarts(e.service, e.replica, e.restarts);
-          opts.onEvent?.(e);
-          if (e.type === 'crashloop') void this.reportLastLines(e.service, e.replica);
+          opts.events.publish(e);
+          if (e.type === 'crash-loop') void this.reportLastLines(e.service, e.replica);
         },
       },
     });
@@ -92,6 +90,8 @@ export class Session {
   start(): void {
     this.supervisor.start(this.lifetime.signal);
     this.tracker.onChange((r, change) => {
+      const fact = replicaFact(r, change, this.tracker.health(r));
+      if (fact) this.opts.events.publish(fact);
       if (this.staging.has(r.id)) return this.publish(r.service);
       const at = this.deps.clock.now();
       const base = { service: r.service, replica: r.replica };
@@ -165,7 +165,13 @@ export class Session {
       const key = `${service}/${r.replica}`;
       this.outOfRotation.add(key);
       this.publish(service);
-      this.opts.onEvent?.({ type: 'rolling-restart', service, replica: r.replica, phase: 'stopping' });
+      this.opts.events.publish({
+        type: 'rollout',
+        service,
+        replica: r.replica,
+        cause: 'restart',
+        phase: 'stopping',
+      });
       await this.tracker.ownAction(r.id, async () => {
         if (r.state === 'running') await this.deps.docker.stopContainer(r.id, graceS(spec));
         await this.deps.docker.startContainer(r.id);
@@ -174,7 +180,13 @@ export class Session {
       await this.waitReplicaReady(r, signal);
       this.outOfRotation.delete(key);
       this.publish(service);
-      this.opts.onEvent?.({ type: 'rolling-restart', service, replica: r.replica, phase: 'healthy' });
+      this.opts.events.publish({
+        type: 'rollout',
+        service,
+        replica: r.replica,
+        cause: 'restart',
+        phase: 'healthy',
+      });
     }
   }
 
@@ -202,7 +214,7 @@ export class Session {
     const have = new Set(current.map((r) => r.replica));
     for (let n = 1; n <= count; n++) if (!have.has(n)) await this.createAndStart(scaled, n);
     this.publish(service);
-    this.opts.onEvent?.({ type: 'scaled', service, from, to: count });
+    this.opts.events.publish({ type: 'scaled', service, from, to: count });
   }
 
   /** The project as it runs now (after `scale` and `applyProject`). */
@@ -250,6 +262,7 @@ export class Session {
       },
       tracker: this.tracker,
       deps: this.deps,
+      events: this.opts.events,
       stage: (id, on) => void (on ? this.staging.add(id) : this.staging.delete(id)),
       drain: (id, on) => void (on ? this.draining.add(id) : this.draining.delete(id)),
       publish: (service) => this.publish(service),
@@ -272,7 +285,7 @@ export class Session {
     } catch {
       return; // gone already: the crash-loop line itself says enough
     }
-    this.opts.onEvent?.({ type: 'last-lines', service, replica, lines });
+    this.opts.events.publish({ type: 'last-lines', service, replica, lines });
   }
 
   /** One place where the project changes, so the supervisor and the tracker always agree with it. */
@@ -363,6 +376,7 @@ export class Session {
       files,
       this.deps.docker,
     );
+    this.opts.events.publish({ type: 'created', service: spec.name, replica, container: made.name });
     const prepared = { service: spec, toStart: [{ ...made, fresh: true, recreated: existing.length > 0 }] };
     await startPrepared(prepared, this.tracker, this.deps.docker, () => undefined);
   }
@@ -401,11 +415,12 @@ export class Session {
 
   private publish(service: string): void {
     if (!this.opts.gateway) return;
-    const replicas = rotationOf(service, this.tracker, this.outOfRotation);
-    this.opts.gateway.setReplicas(
-      service,
-      replicas.map((r) => (this.draining.has(r.id) ? { ...r, healthy: false } : r)),
+    const replicas = rotationOf(service, this.tracker, this.outOfRotation).map((r) =>
+      this.draining.has(r.id) ? { ...r, healthy: false } : r,
     );
+    this.opts.gateway.setReplicas(service, replicas);
+    const routes = (this.project.orch.gateway?.routes ?? []).filter((r) => r.service === service);
+    for (const e of this.gatewayWatch.update(service, replicas, routes)) this.opts.events.publish(e);
   }
 
   private spec(service: string): ServiceSpec {

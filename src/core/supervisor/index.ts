@@ -1,11 +1,5 @@
 export { Supervisor, type SupervisorOptions } from './supervisor.js';
-export type {
-  ReplicaState,
-  ReplicaStatus,
-  SupervisorActions,
-  SupervisorEvent,
-  SupervisorInput,
-} from './types.js';
+export type { ReplicaState, ReplicaStatus, SupervisorActions, SupervisorInput } from './types.js';
 export {
   countedAttempts,
   decide,

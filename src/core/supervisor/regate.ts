@@ -1,6 +1,6 @@
 import type { Project } from '../../model/project.js';
 import type { ReplicaRecord } from './replica.js';
-import type { SupervisorEvent } from './types.js';
+import type { SupervisorDecision } from '../../model/events.js';
 
 export interface RegateHost {
   recordsOf(service: string): ReplicaRecord[];
@@ -8,7 +8,7 @@ export interface RegateHost {
   isReady(r: ReplicaRecord): boolean;
   /** Restart now, not counted as a failure retry. */
   restartNow(r: ReplicaRecord, reason: string): void;
-  report(event: SupervisorEvent): void;
+  report(event: SupervisorDecision): void;
 }
 
 /**
@@ -45,7 +45,7 @@ export class Regate {
         r.phase = r.up ? 'running' : 'exited';
       }
       this.host.report({
-        type: 'waiting-on',
+        type: 'waiting',
         service: r.service,
         replica: r.replica,
         on: [...r.waitingOn].sort(),

@@ -213,7 +213,7 @@ export class Supervisor {
     }
     if (r.crash.record(at)) {
       this.opts.actions.report({
-        type: 'crashloop',
+        type: 'crash-loop',
         service: r.service,
         replica: r.replica,
         lastReason: reason,

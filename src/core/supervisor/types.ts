@@ -1,3 +1,4 @@
+import type { SupervisorDecision } from '../../model/events.js';
 import type { HealthStatus } from '../ports.js';
 
 /** What the engine tells the supervisor, keyed by service + replica number (not container id). */
@@ -15,31 +16,8 @@ export interface SupervisorActions {
   /** Gateway membership: only replicas that are up and healthy (or up, with no health source). */
   setRotation(service: string, replica: number, inRotation: boolean): void;
   /** For ps and the log view. */
-  report(event: SupervisorEvent): void;
+  report(event: SupervisorDecision): void;
 }
-
-interface At {
-  readonly service: string;
-  readonly replica: number;
-}
-
-export type SupervisorEvent =
-  | (At & { readonly type: 'restarting'; readonly afterMs: number; readonly reason: string })
-  | (At & { readonly type: 'restarted'; readonly restarts: number; readonly reason: string })
-  | (At & {
-      readonly type: 'crashloop';
-      readonly lastReason: string;
-      readonly failures: number;
-      readonly windowMs: number;
-    })
-  /** Stayed up long enough: backoff reset and, if it was in one, out of the crash loop. */
-  | (At & { readonly type: 'recovered'; readonly wasCrashLoop: boolean })
-  | (At & { readonly type: 'gave-up'; readonly reason: string; readonly attempts: number })
-  /** The policy does not restart this failure (`no`, exit 0 under on-failure, unhealthy with restart_on_unhealthy off). */
-  | (At & { readonly type: 'not-restarted'; readonly reason: string })
-  | (At & { readonly type: 'waiting-on'; readonly on: readonly string[] })
-  /** Its dependencies are back: restarted now (depends_on.<dep>.restart). */
-  | (At & { readonly type: 'regated'; readonly after: string });
 
 export type ReplicaState = 'running' | 'restarting' | 'crashloop' | 'waiting' | 'exited' | 'gave-up';
 

@@ -1,5 +1,4 @@
 export { startWatch, type StartWatchOptions, type WatchHandle, type WatchSession } from './watcher.js';
-export type { WatchEvent } from './events.js';
 export type {
   FsChange,
   FsChangeKind,

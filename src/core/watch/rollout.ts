@@ -6,12 +6,14 @@ import type { ReplicaState, ReplicaTracker } from '../engine/replica-tracker.js'
 import { createReplica, removeContainer, serviceFiles, startTracked } from '../engine/replicas.js';
 import { serviceConfigHash } from '../engine/config-hash.js';
 import { imageRef } from '../engine/naming.js';
+import type { EventSink } from '../events/bus.js';
 
 /** What a rollout needs of the session it runs in (Session implements it with its own state). */
 export interface RolloutHost {
   readonly project: Project;
   readonly tracker: ReplicaTracker;
   readonly deps: EngineDeps;
+  readonly events: EventSink;
   /** A staged replica is in the gateway once healthy but not yet under the supervisor's care. */
   stage(id: ContainerId, staged: boolean): void;
   /** A draining replica is out of the gateway whatever its health. */
@@ -83,9 +85,18 @@ async function rollOne(
   if (old && parked) await docker.renameContainer(old.id, parked);
   let id: ContainerId | undefined;
   try {
-    ({ id } = await createReplica(host.project, spec, n, made.image, made.hash, made.files, docker));
+    let name: string;
+    ({ id, name } = await createReplica(host.project, spec, n, made.image, made.hash, made.files, docker));
+    host.events.publish({ type: 'created', service: spec.name, replica: n, container: name });
     host.stage(id, true);
     await startTracked(id, host.tracker, docker);
+    host.events.publish({
+      type: 'rollout',
+      service: spec.name,
+      replica: n,
+      cause: 'update',
+      phase: 'started',
+    });
     opts.onStep?.(`${spec.name}-${n}: new replica started`);
     await waitReady(host, id, signal, opts.readyTimeoutMs ?? 120_000);
   } catch (e) {
@@ -102,8 +113,16 @@ async function rollOne(
   const fresh = host.tracker.all().find((r) => r.id === id);
   if (fresh) host.adopt(fresh);
   host.publish(spec.name);
+  host.events.publish({ type: 'rollout', service: spec.name, replica: n, cause: 'update', phase: 'healthy' });
   opts.onStep?.(`${spec.name}-${n}: new replica healthy, in the gateway`);
   if (!old) return;
+  host.events.publish({
+    type: 'rollout',
+    service: spec.name,
+    replica: n,
+    cause: 'update',
+    phase: 'stopping',
+  });
   host.drain(old.id, true);
   host.publish(spec.name);
   await host.deps.clock.sleep(opts.drainMs ?? 500, signal).catch(() => undefined);
@@ -112,6 +131,13 @@ async function rollOne(
   host.drain(old.id, false);
   await removeContainer(docker, old.snapshot, spec);
   host.publish(spec.name);
+  host.events.publish({
+    type: 'rollout',
+    service: spec.name,
+    replica: n,
+    cause: 'update',
+    phase: 'replaced',
+  });
   opts.onStep?.(`${spec.name}-${n}: old replica removed`);
 }
 
@@ -127,16 +153,32 @@ async function replaceInPlace(
 ): Promise<void> {
   const { docker } = host.deps;
   if (old) {
+    host.events.publish({
+      type: 'rollout',
+      service: spec.name,
+      replica: n,
+      cause: 'update',
+      phase: 'stopping',
+    });
     host.drain(old.id, true);
     host.publish(spec.name);
     host.tracker.forget(old.id);
     host.drain(old.id, false);
     await removeContainer(docker, old.snapshot, spec);
   }
-  const { id } = await createReplica(host.project, spec, n, made.image, made.hash, made.files, docker);
+  const { id, name } = await createReplica(host.project, spec, n, made.image, made.hash, made.files, docker);
+  host.events.publish({ type: 'created', service: spec.name, replica: n, container: name });
   await startTracked(id, host.tracker, docker);
+  host.events.publish({ type: 'rollout', service: spec.name, replica: n, cause: 'update', phase: 'started' });
   host.publish(spec.name);
   await waitReady(host, id, signal, opts.readyTimeoutMs ?? 120_000);
+  host.events.publish({
+    type: 'rollout',
+    service: spec.name,
+    replica: n,
+    cause: 'update',
+    phase: 'replaced',
+  });
   opts.onStep?.(`${spec.name}-${n}: recreated`);
 }
 

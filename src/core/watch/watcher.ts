@@ -5,7 +5,8 @@ import type { ReplicaTracker } from '../engine/replica-tracker.js';
 import { ImagePreparer } from '../engine/images.js';
 import { runAction, initialChanges, type ChangedPath, type WatchTargets } from './actions.js';
 import { Debouncer, DEFAULT_DEBOUNCE, type DebounceTiming } from './debounce.js';
-import { errorText, type WatchEvent } from './events.js';
+import type { WatchOutcome } from '../../model/events.js';
+import { errorText } from './error-text.js';
 import { compileRule, prunable, route, type CompiledRule } from './match.js';
 import { describePlan, diffProjects, type ProjectPlan } from './plan.js';
 import type { FsChange, HostFilesPort, WatchPort, WatchSubscription } from './ports.js';
@@ -31,7 +32,7 @@ export interface StartWatchOptions {
   readonly reload: () => Promise<{ project: Project; read: readonly string[] }>;
   /** Files the running project was loaded from (project files, .env, env_files). */
   readonly projectFiles: readonly string[];
-  readonly onEvent: (e: WatchEvent) => void;
+  readonly onEvent: (e: WatchOutcome) => void;
   readonly signal: AbortSignal;
   readonly timing?: DebounceTiming;
   readonly onBuildLine?: (service: string, line: string) => void;
@@ -85,7 +86,8 @@ export function startWatch(o: StartWatchOptions): WatchHandle {
       // A rule on a single file matches it with an empty relative path: name the file itself.
       const rels = [...new Set(changes.map((c) => c.rel || basename(rule.rule.path)))];
       o.onEvent({
-        type: 'begin',
+        type: 'watch',
+        phase: 'begin',
         service: rule.service,
         action,
         changed: rels.slice(0, 3),
@@ -93,11 +95,19 @@ export function startWatch(o: StartWatchOptions): WatchHandle {
       });
       try {
         const detail = await runAction(rule, changes, targets, o.files, signal);
-        o.onEvent({ type: 'done', service: rule.service, action, detail, ms: o.clock.now() - t0 });
+        o.onEvent({
+          type: 'watch',
+          phase: 'done',
+          service: rule.service,
+          action,
+          detail,
+          ms: o.clock.now() - t0,
+        });
       } catch (e) {
         if (signal.aborted) return;
         o.onEvent({
-          type: 'failed',
+          type: 'watch',
+          phase: 'failed',
           service: rule.service,
           action,
           reason: errorText(e),
@@ -122,7 +132,7 @@ export function startWatch(o: StartWatchOptions): WatchHandle {
           await subscribeProject();
         }
       } catch (e) {
-        o.onEvent({ type: 'project-invalid', reason: errorText(e), ms: o.clock.now() - t0 });
+        o.onEvent({ type: 'reloaded', phase: 'invalid', reason: errorText(e), ms: o.clock.now() - t0 });
         return;
       }
       const plan = diffProjects(o.session.current, next);
@@ -136,15 +146,15 @@ export function startWatch(o: StartWatchOptions): WatchHandle {
           : []),
         ...(plan.watchChanged ? ['develop.watch rules reloaded'] : []),
       ];
-      o.onEvent({ type: 'project-plan', plan: describePlan(plan), notes });
+      o.onEvent({ type: 'reloaded', phase: 'plan', plan: describePlan(plan), notes });
       try {
         // Also with no service changed: the new project (routes, smoke, probes) becomes current.
         await o.session.applyProject(next, signal, { plan });
         if (plan.watchChanged) await subscribeRules(o.session.current);
-        o.onEvent({ type: 'project-applied', plan: describePlan(plan), ms: o.clock.now() - t0 });
+        o.onEvent({ type: 'reloaded', phase: 'applied', plan: describePlan(plan), ms: o.clock.now() - t0 });
       } catch (e) {
         if (!signal.aborted)
-          o.onEvent({ type: 'project-failed', reason: errorText(e), ms: o.clock.now() - t0 });
+          o.onEvent({ type: 'reloaded', phase: 'failed', reason: errorText(e), ms: o.clock.now() - t0 });
       }
     });
 
@@ -164,7 +174,7 @@ export function startWatch(o: StartWatchOptions): WatchHandle {
     for (const hit of route(rules, c.path))
       debouncer.add(ruleKey(hit.rule), { path: c.path, rel: hit.rel, kind: c.kind });
   };
-  const onError = (e: Error): void => o.onEvent({ type: 'watch-error', message: e.message });
+  const onError = (e: Error): void => o.onEvent({ type: 'watch', phase: 'error', message: e.message });
 
   const subscribeRules = async (project: Project): Promise<void> => {
     await rulesSub?.close();
@@ -194,7 +204,8 @@ export function startWatch(o: StartWatchOptions): WatchHandle {
     const project = o.session.current;
     await Promise.all([subscribeRules(project), subscribeProject()]);
     o.onEvent({
-      type: 'watching',
+      type: 'watch',
+      phase: 'watching',
       services: [...new Set(rules.map((r) => r.service))],
       rules: rules.length,
       projectFiles: [...projectFiles],

@@ -85,9 +85,9 @@ describe('supervisor: crash loop', () => {
     h.exited('api', 2);
     // Failures at 0, 250, 750, 1750, 3750: the fifth enters the loop.
     await h.clock.advance(3_750);
-    expect(h.actions.eventsOf('crashloop')).toEqual([
+    expect(h.actions.eventsOf('crash-loop')).toEqual([
       {
-        type: 'crashloop',
+        type: 'crash-loop',
         service: 'api',
         replica: 1,
         lastReason: 'exited with code 2',
@@ -99,7 +99,7 @@ describe('supervisor: crash loop', () => {
     await h.clock.advance(100_000);
     const times = h.actions.restarts.map((r) => r.at);
     expect(times).toEqual([250, 750, 1_750, 3_750, 33_750, 63_750, 93_750]);
-    expect(h.actions.eventsOf('crashloop')).toHaveLength(1);
+    expect(h.actions.eventsOf('crash-loop')).toHaveLength(1);
     expect(h.sup.status('api', 1)?.state).toBe('crashloop');
   });
 
@@ -133,7 +133,7 @@ describe('supervisor: crash loop', () => {
     h.exited('api', 1);
     await h.clock.advance(125_000);
     expect(h.actions.restarts.length).toBeGreaterThanOrEqual(4);
-    expect(h.actions.eventsOf('crashloop')).toHaveLength(0);
+    expect(h.actions.eventsOf('crash-loop')).toHaveLength(0);
     expect(h.sup.status('api', 1)?.state).not.toBe('crashloop');
   });
 

@@ -1,3 +1,4 @@
+import type { SupervisorDecision } from '../../../src/model/events.js';
 import { setImmediate } from 'node:timers';
 import type {
   Dependency,
@@ -6,11 +7,7 @@ import type {
   RestartPolicy,
   ServiceSpec,
 } from '../../../src/model/project.js';
-import {
-  Supervisor,
-  type SupervisorActions,
-  type SupervisorEvent,
-} from '../../../src/core/supervisor/index.js';
+import { Supervisor, type SupervisorActions } from '../../../src/core/supervisor/index.js';
 import { FakeClock } from '../../fakes/index.js';
 
 export interface SvcOpts {
@@ -94,7 +91,7 @@ export interface RestartCall {
 export class FakeActions implements SupervisorActions {
   readonly restarts: RestartCall[] = [];
   readonly rotation: { service: string; replica: number; inRotation: boolean; at: number }[] = [];
-  readonly events: SupervisorEvent[] = [];
+  readonly events: SupervisorDecision[] = [];
   startMs = 0;
   failNext = 0;
   /** Runs once the replica is started again, e.g. to make it crash again. */
@@ -118,7 +115,7 @@ export class FakeActions implements SupervisorActions {
     this.rotation.push({ service, replica, inRotation, at: this.clock.now() });
   }
 
-  report(event: SupervisorEvent): void {
+  report(event: SupervisorDecision): void {
     this.events.push(event);
   }
 
@@ -130,8 +127,8 @@ export class FakeActions implements SupervisorActions {
     return this.restarts.filter((r) => r.service === service && r.replica === replica);
   }
 
-  eventsOf<T extends SupervisorEvent['type']>(type: T): Extract<SupervisorEvent, { type: T }>[] {
-    return this.events.filter((e): e is Extract<SupervisorEvent, { type: T }> => e.type === type);
+  eventsOf<T extends SupervisorDecision['type']>(type: T): Extract<SupervisorDecision, { type: T }>[] {
+    return this.events.filter((e): e is Extract<SupervisorDecision, { type: T }> => e.type === type);
   }
 }
 

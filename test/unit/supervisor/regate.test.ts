@@ -16,8 +16,8 @@ describe('supervisor: re-gating dependents', () => {
     h.exited('db', 1);
     expect(h.sup.status('api', 1)).toMatchObject({ state: 'waiting', waitingOn: ['db'] });
     expect(h.sup.status('worker', 1)?.state).toBe('running');
-    expect(h.actions.eventsOf('waiting-on')).toEqual([
-      { type: 'waiting-on', service: 'api', replica: 1, on: ['db'] },
+    expect(h.actions.eventsOf('waiting')).toEqual([
+      { type: 'waiting', service: 'api', replica: 1, on: ['db'] },
     ]);
 
     await h.clock.advance(250); // db restarted, not yet healthy

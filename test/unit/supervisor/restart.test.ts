@@ -94,7 +94,7 @@ describe('supervisor: restart policies', () => {
         .map((e) => e.afterMs)
         .slice(0, 10),
     ).toEqual([250, 500, 1000, 2000, 4000, 8000, 16_000, 30_000, 30_000, 30_000]);
-    expect(h.actions.eventsOf('crashloop')).toHaveLength(0);
+    expect(h.actions.eventsOf('crash-loop')).toHaveLength(0);
   });
 
   it('resets the backoff after 10s healthy, not after 9s', async () => {

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { Project } from '../../../src/model/project.js';
 import type { DockerPort } from '../../../src/core/ports.js';
 import type { ReplicaTracker } from '../../../src/core/engine/replica-tracker.js';
-import { startWatch, type WatchEvent, type WatchSession } from '../../../src/core/watch/index.js';
+import { startWatch, type WatchSession } from '../../../src/core/watch/index.js';
+import type { WatchOutcome } from '../../../src/model/events.js';
 import { OrchError } from '../../../src/errors/index.js';
 import { FakeClock } from '../../fakes/index.js';
 import { FakeFiles, FakeWatcher, project, rule, service } from './helpers.js';
@@ -13,7 +14,7 @@ function setup(p: Project, reload: () => Promise<Project>) {
   const files = new FakeFiles();
   const copies: { id: string; paths: string[]; deletions: readonly string[] }[] = [];
   const applied: string[] = [];
-  const events: WatchEvent[] = [];
+  const events: WatchOutcome[] = [];
   const ctl = new AbortController();
   const tracker = {
     of: (s: string) =>
@@ -90,7 +91,7 @@ describe('startWatch', () => {
         deletions: ['/app/public/old.html'],
       },
     ]);
-    const done = t.events.find((e) => e.type === 'done');
+    const done = t.events.find((e) => e.type === 'watch' && e.phase === 'done');
     expect(done).toMatchObject({
       service: 'web',
       action: 'sync',
@@ -131,7 +132,7 @@ describe('startWatch', () => {
     await t.clock.advance(300);
     await t.handle.idle();
     expect(t.applied).toEqual([]);
-    const ev = t.events.find((e) => e.type === 'project-invalid');
+    const ev = t.events.find((e) => e.type === 'reloaded' && e.phase === 'invalid');
     expect(ev && 'reason' in ev ? ev.reason : '').toContain('/proj/compose.yaml:3:5: bad key');
     await t.handle.close();
   });
@@ -152,7 +153,7 @@ describe('startWatch', () => {
         { kind: 'scale', service: 'web', from: 2, to: 3 },
       ]),
     ]);
-    expect(t.events.find((e) => e.type === 'project-plan')).toMatchObject({
+    expect(t.events.find((e) => e.type === 'reloaded' && e.phase === 'plan')).toMatchObject({
       plan: 'recreate side, scale web 2→3',
     });
     await t.handle.close();
