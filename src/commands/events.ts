@@ -21,8 +21,10 @@ export default class Events extends OrchCommand {
     '<%= config.bin %> events api --json',
     '<%= config.bin %> events --since 10m',
   ];
+  // Streams: --json is one object per line (time, type, service, replica, ...), printed as they
+  // come, so run() returns nothing for the envelope to print.
+  static override enableJsonFlag = true;
   static override flags = {
-    json: Flags.boolean({ description: 'one JSON object per line: time, type, service, replica, ...' }),
     since: Flags.string({
       description: 'replay the kept events since a duration ago (10m, 1h30m) or a time',
     }),
@@ -44,12 +46,13 @@ export default class Events extends OrchCommand {
         hint: 'start it with `orch up` or `orch up -d`',
       });
     const style = this.outStyle();
+    const json = this.jsonEnabled();
     const show = (e: OrchEvent): void => {
       if (services.size > 0) {
         const s = eventService(e);
         if (s === undefined || !services.has(s)) return;
       }
-      this.out(flags.json ? JSON.stringify(e) : eventLine(e, style));
+      process.stdout.write(`${json ? JSON.stringify(e) : eventLine(e, style)}\n`);
     };
     const interrupt = onInterrupt();
     setMaxListeners(0, interrupt.signal);

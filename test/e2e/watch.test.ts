@@ -163,7 +163,7 @@ describe('orch up --watch on a real engine', () => {
     );
     expect(up.stderr + up.stdout).not.toMatch(/error/i);
     expect(up.code).toBe(0);
-    await until(30_000, () => watchLog(dir, name).some((e) => e['type'] === 'watching'));
+    await until(30_000, () => watchLog(dir, name).some((e) => e['phase'] === 'watching'));
     await until(30_000, () => servedByAll(base, '/', 'hello v1', 2));
   });
 
@@ -239,7 +239,7 @@ describe('orch up --watch on a real engine', () => {
     const side = ids(name, 'side');
     writeFileSync(join(dir, 'orch.yaml'), compose(name, 'two'));
     await until(30_000, () => watchLog(dir, name).some((e) => e['phase'] === 'applied'));
-    const plan = watchLog(dir, name).find((e) => e['type'] === 'project-plan');
+    const plan = watchLog(dir, name).find((e) => e['phase'] === 'plan');
     expect(plan?.['plan']).toBe('recreate side');
     expect(ids(name, 'web')).toEqual(web);
     const side2 = ids(name, 'side');
@@ -253,19 +253,19 @@ describe('orch up --watch on a real engine', () => {
   it('an invalid edit changes nothing and says why', async () => {
     const all = [...ids(name, 'web'), ...ids(name, 'side')];
     writeFileSync(join(dir, 'orch.yaml'), compose(name, 'three', '    not_a_compose_key: true\n'));
-    await until(30_000, () => watchLog(dir, name).some((e) => e['type'] === 'project-invalid'));
-    const ev = watchLog(dir, name).find((e) => e['type'] === 'project-invalid');
+    await until(30_000, () => watchLog(dir, name).some((e) => e['phase'] === 'invalid'));
+    const ev = watchLog(dir, name).find((e) => e['phase'] === 'invalid');
     expect(String(ev?.['reason'])).toMatch(/orch\.yaml:\d+:\d+/);
     await new Promise((r) => setTimeout(r, 500));
     expect([...ids(name, 'web'), ...ids(name, 'side')]).toEqual(all);
     expect(await servedByAll(base, '/version', 'v2', 2)).toBe(true);
     // Fixed again: nothing to do, since the running stack already is this.
-    const plans = watchLog(dir, name).filter((e) => e['type'] === 'project-plan').length;
+    const plans = watchLog(dir, name).filter((e) => e['phase'] === 'plan').length;
     writeFileSync(join(dir, 'orch.yaml'), compose(name, 'two'));
-    await until(30_000, () => watchLog(dir, name).filter((e) => e['type'] === 'project-plan').length > plans);
+    await until(30_000, () => watchLog(dir, name).filter((e) => e['phase'] === 'plan').length > plans);
     expect(
       watchLog(dir, name)
-        .filter((e) => e['type'] === 'project-plan')
+        .filter((e) => e['phase'] === 'plan')
         .pop()?.['plan'],
     ).toBe('no service changed');
     expect([...ids(name, 'web'), ...ids(name, 'side')]).toEqual(all);

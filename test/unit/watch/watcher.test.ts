@@ -112,7 +112,10 @@ describe('startWatch', () => {
     t.watcher.emit('change', '/proj/web/config.json');
     await t.clock.advance(300);
     await t.handle.idle();
-    expect(t.events.find((e) => e.type === 'begin')).toMatchObject({ changed: ['config.json'], more: 0 });
+    expect(t.events.find((e) => e.type === 'watch' && e.phase === 'begin')).toMatchObject({
+      changed: ['config.json'],
+      more: 0,
+    });
     t.ctl.abort();
     await t.handle.close();
   });
