@@ -6,8 +6,25 @@ import { runProbe } from '../core/probes/index.js';
 import type { EngineDeps } from '../core/engine/up.js';
 import type { ProbeStarter } from '../core/engine/replica-tracker.js';
 import type { DockerPort } from '../core/ports.js';
+import { join } from 'node:path';
+import type { Project } from '../model/project.js';
+import { Label } from '../model/labels.js';
+import { Gateway, type AccessEntry } from '../adapters/gateway/index.js';
+import { ControlServer } from '../adapters/control/server.js';
+import { socketPath, stateDir } from '../adapters/control/paths.js';
+import { FileRestartLedger } from '../adapters/restart-ledger-fs.js';
+import { chokidarWatch, nodeHostFiles, recordingFs } from '../adapters/watch.js';
+import { nodeProjectFs } from '../adapters/fs.js';
+import { Session } from '../core/session/session.js';
+import type { StatusRow } from '../core/session/status.js';
+import { ReplicaTracker } from '../core/engine/replica-tracker.js';
+import { EventBus, type EventListener, type EventSource } from '../core/events/bus.js';
+import { LiveProject, type ProjectRef } from '../core/live-project.js';
+import { startWatch, type WatchHandle } from '../core/watch/index.js';
+import { OrchError } from '../errors/index.js';
+import type { LoadResult, ProjectFs } from '../project/index.js';
 
-/** The one place where real adapters are built and handed to the core. */
+/** The one place where real adapters are built and handed to the core, and the running stack assembled. */
 export function engineDeps(): EngineDeps {
   const docker: DockerPort = new DockerodeAdapter();
   const clock = systemClock;
@@ -31,4 +48,160 @@ export function engineDeps(): EngineDeps {
     return runProbe(probe, target, { clock, net, docker }, signal, onChange, history);
   };
   return { docker, clock, startProbe, readFile: (p) => readFile(p), env: process.env };
+}
+
+export interface StackOptions {
+  readonly noGateway: boolean;
+  readonly gatewayPort?: number;
+  /** `--watch`; `x-orch.watch: true` turns it on as well. Needs `reload`. */
+  readonly watch?: boolean;
+  /** Loads the project again as the command line did, through `fs` (for the watcher). */
+  readonly reload?: (fs: ProjectFs) => Promise<LoadResult>;
+  /** The gateway's access lines: log lines (the log stream and store), not events. */
+  readonly onAccess: (e: AccessEntry) => void;
+  /** Presenters and sinks of the event stream, subscribed before anything runs so none misses one. */
+  readonly listeners: readonly EventListener[];
+}
+
+/** The replicas a stack starts from: those `up` just started, or those adopted by label. */
+export interface StackStart {
+  readonly tracker: ReplicaTracker;
+  readonly live: LiveProject;
+}
+
+export interface RunningStack {
+  /** Everything that happens to the stack, with history (what `orch events` and the control API serve). */
+  readonly events: EventSource;
+  /** The project as it runs now (live edits and scales included). */
+  readonly live: ProjectRef;
+  readonly gateway: { host: string; port: number } | undefined;
+  /** Rows for `ps`: the engine's facts plus the supervisor's view. */
+  status(): StatusRow[];
+  /** Resolves when a client asked the stack to let go (`orch down`, a new `up -d`). */
+  readonly shutdownRequested: Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * The one running stack, the same for the foreground `up`, the background supervisor and
+ * `smoke`: the event bus, the session (supervision), the gateway, the control API that `ps`,
+ * `restart`, `scale`, `events` and `down` talk to, and the watcher. Each command is a presenter:
+ * it subscribes its listeners and decides when to close.
+ */
+export async function runStack(
+  start: StackStart,
+  deps: EngineDeps,
+  opts: StackOptions,
+): Promise<RunningStack> {
+  const project = start.live.current;
+  const events = new EventBus(deps.clock);
+  for (const l of opts.listeners) events.subscribe(l);
+  let gateway: Gateway | undefined;
+  if (project.orch.gateway && !opts.noGateway) {
+    gateway = new Gateway(project.orch.gateway, {
+      onAccess: opts.onAccess,
+      ...(opts.gatewayPort !== undefined ? { portOverride: opts.gatewayPort } : {}),
+    });
+    await gateway.start();
+  }
+  const session = new Session(start.live, start.tracker, deps, {
+    ...(gateway ? { gateway } : {}),
+    ledger: new FileRestartLedger(join(stateDir(project), 'restarts.json')),
+    events,
+  });
+  session.start();
+
+  let requestShutdown: () => void = () => undefined;
+  const shutdownRequested = new Promise<void>((r) => (requestShutdown = r));
+  const lifetime = new AbortController();
+  const control = new ControlServer(socketPath(project), events, {
+    'GET /status': () =>
+      Promise.resolve({
+        project: project.name,
+        pid: process.pid,
+        gateway: gateway?.address ?? null,
+        rows: session.status(),
+      }),
+    'GET /gateway': () => {
+      if (!gateway)
+        throw new OrchError('USAGE', 'this project has no gateway (x-orch.gateway) or it was disabled');
+      return Promise.resolve({ address: gateway.address, stats: gateway.stats() });
+    },
+    'POST /restart': async (body) => {
+      for (const s of stringList(body, 'services')) await session.restartService(s, lifetime.signal);
+      return { rows: session.status() };
+    },
+    'POST /scale': async (body) => {
+      const scales = (body as { scales?: Record<string, number> }).scales ?? {};
+      for (const [s, n] of Object.entries(scales)) await session.scale(s, n);
+      return { rows: session.status() };
+    },
+    'POST /shutdown': () => {
+      setImmediate(requestShutdown);
+      return Promise.resolve({ ok: true });
+    },
+  });
+  await control.listen();
+
+  let watch: WatchHandle | undefined;
+  const reload = opts.reload;
+  if ((opts.watch || project.orch.watch) && reload) {
+    const load = async (): Promise<{ project: Project; read: string[] }> => {
+      const rec = recordingFs(nodeProjectFs);
+      const loaded = await reload(rec.fs);
+      return { project: loaded.project, read: rec.read() };
+    };
+    watch = startWatch({
+      session,
+      docker: deps.docker,
+      clock: deps.clock,
+      watcher: chokidarWatch,
+      files: nodeHostFiles,
+      reload: load,
+      projectFiles: (await load()).read,
+      onEvent: (e) => events.publish(e),
+      signal: lifetime.signal,
+    });
+    await watch.ready;
+  }
+
+  return {
+    events,
+    live: start.live,
+    gateway: gateway?.address,
+    status: () => session.status(),
+    shutdownRequested,
+    async close() {
+      lifetime.abort();
+      await watch?.close();
+      session.close();
+      await control.close();
+      await gateway?.stop();
+    },
+  };
+}
+
+/**
+ * The background supervisor's start: the project's containers found by label (recreating none),
+ * followed from now on until `signal` aborts.
+ */
+export async function adoptProject(
+  project: Project,
+  deps: EngineDeps,
+  signal: AbortSignal,
+): Promise<StackStart> {
+  const live = new LiveProject(project);
+  const tracker = new ReplicaTracker(
+    { docker: deps.docker, clock: deps.clock, startProbe: deps.startProbe },
+    live,
+  );
+  tracker.follow(project.name, signal);
+  for (const c of await deps.docker.listContainers([`${Label.project}=${project.name}`], { all: true }))
+    tracker.track(c);
+  return { tracker, live };
+}
+
+function stringList(body: unknown, key: string): string[] {
+  const v = (body as Record<string, unknown>)[key];
+  return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
 }

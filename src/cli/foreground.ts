@@ -9,9 +9,8 @@ import { accessRecord } from '../core/logs/access.js';
 import { createRecorder } from '../core/logs/recorder.js';
 import { LineFormatter, LineWriter } from '../ui/log-view.js';
 import { projectLogStore } from './log-recording.js';
-import { hostProject, type HostOptions } from './host.js';
+import { runStack, type StackOptions } from './composition.js';
 import { narrateEvent } from '../ui/event-view.js';
-import { EventBus } from '../core/events/bus.js';
 import type { Interrupt } from './interrupt.js';
 import { success } from '../ui/lines.js';
 
@@ -32,7 +31,7 @@ export async function runForeground(
   result: UpResult,
   deps: EngineDeps,
   interrupt: Interrupt,
-  gatewayOpts: Pick<HostOptions, 'noGateway' | 'gatewayPort' | 'watch' | 'reload'>,
+  gatewayOpts: Pick<StackOptions, 'noGateway' | 'gatewayPort' | 'watch' | 'reload'>,
   io: ForegroundIo,
 ): Promise<void> {
   setMaxListeners(0, interrupt.signal);
@@ -51,14 +50,14 @@ export async function runForeground(
     maxBatch: 2000,
     onError: onStoreError,
   });
-  const events = new EventBus(deps.clock);
-  events.subscribe((e) => {
-    const text = narrateEvent(e, io.errStyle);
-    if (text !== undefined) io.say(text);
-  });
-  const host = await hostProject(project, result.tracker, deps, {
+  const host = await runStack(result, deps, {
     ...gatewayOpts,
-    events,
+    listeners: [
+      (e) => {
+        const text = narrateEvent(e, io.errStyle);
+        if (text !== undefined) io.say(text);
+      },
+    ],
     onAccess: (e) => {
       const r = accessRecord(e);
       gatewayLines.add(r);

@@ -1,5 +1,5 @@
 import type { ChalkInstance } from 'chalk';
-import { hostProject, type HostedProject } from './host.js';
+import { runStack, type RunningStack } from './composition.js';
 import { onInterrupt, type Interrupt } from './interrupt.js';
 import { projectArgs, startSupervisor, stopSupervisor } from './supervisor-process.js';
 import { liveProgress, upProgress } from './up-progress.js';
@@ -22,7 +22,6 @@ import { UndiciSmokeHttp } from '../adapters/smoke-http.js';
 import { smokeRunner } from '../adapters/smoke-run.js';
 import { writeArtifacts } from '../adapters/smoke-artifacts.js';
 import { narrateEvent } from '../ui/event-view.js';
-import { EventBus } from '../core/events/bus.js';
 import { renderAccessLine, renderCheckEvent } from '../ui/smoke-view.js';
 
 export interface SmokeFlags {
@@ -68,7 +67,7 @@ export async function runSmoke(
   const startedAt = new Date();
   const t0 = Date.now();
   let up: UpResult | undefined;
-  let host: HostedProject | undefined;
+  let host: RunningStack | undefined;
   let result: SmokeResult | undefined;
   let artifactsDir: string | undefined;
   // An error while starting (image, build, gateway port) is still reported, then rethrown.
@@ -106,15 +105,15 @@ export async function runSmoke(
     let gateway: string | null = null;
     if (up?.ok && !signal.aborted) {
       try {
-        const events = new EventBus(deps.clock);
-        events.subscribe((e) => {
-          const text = narrateEvent(e, err);
-          if (text !== undefined) say(text);
-        });
-        host = await hostProject(project, up.tracker, deps, {
+        host = await runStack(up, deps, {
           noGateway: false,
           gatewayPort: flags['gateway-port'],
-          events,
+          listeners: [
+            (e) => {
+              const text = narrateEvent(e, err);
+              if (text !== undefined) say(text);
+            },
+          ],
           onAccess: (e) => accessLines.push(renderAccessLine(e)),
         });
       } catch (e) {
@@ -155,7 +154,7 @@ export async function runSmoke(
     // Without a session (the stack never became healthy), the tracker still knows each replica's
     // health from orch's own probes, which the engine alone cannot report.
     const rows: ReplicaRow[] = host
-      ? host.session.status()
+      ? host.status()
       : up
         ? statusRows(up.tracker)
         : await psProject(project, deps.docker);

@@ -3,17 +3,13 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { OrchCommand } from '../cli/base-command.js';
 import { loadFromFlags } from '../cli/load-project.js';
-import { engineDeps } from '../cli/composition.js';
-import { hostProject } from '../cli/host.js';
+import { adoptProject, engineDeps, runStack } from '../cli/composition.js';
 import { stateDir } from '../adapters/control/paths.js';
-import { ReplicaTracker } from '../core/engine/replica-tracker.js';
-import { Label } from '../model/labels.js';
 import type { Project } from '../model/project.js';
 import { ControlServer } from '../adapters/control/server.js';
 import { socketPath } from '../adapters/control/paths.js';
 import { accessRecord } from '../core/logs/access.js';
 import { recordProjectLogs } from '../cli/log-recording.js';
-import { EventBus } from '../core/events/bus.js';
 
 /**
  * The background supervisor `orch up -d` leaves running: adopts the project's containers by label
@@ -39,26 +35,18 @@ export default class Supervise extends OrchCommand {
     await deps.docker.ping();
     if (flags.handover && (await awaitHandover(project)) === 'shutdown') process.exit(0);
     const stop = new AbortController();
-    const tracker = new ReplicaTracker(
-      { docker: deps.docker, clock: deps.clock, startProbe: deps.startProbe },
-      project.services,
-    );
-    tracker.follow(project.name, stop.signal);
-    for (const c of await deps.docker.listContainers([`${Label.project}=${project.name}`], { all: true }))
-      tracker.track(c);
+    const start = await adoptProject(project, deps, stop.signal);
 
     const log = (obj: Record<string, unknown>): void =>
       this.out(JSON.stringify({ ts: new Date().toISOString(), ...obj }));
     const logs = recordProjectLogs(project, deps, stop.signal, (e) =>
       log({ kind: 'log-store-error', error: String(e) }),
     );
-    // The supervisor's log keeps every event, one JSON line each (`orch events` follows them live).
-    const events = new EventBus(deps.clock);
-    events.subscribe((e) => log({ kind: 'event', ...e }));
-    const host = await hostProject(project, tracker, deps, {
+    const host = await runStack(start, deps, {
       noGateway: flags['no-gateway'],
       ...(flags['gateway-port'] !== undefined ? { gatewayPort: flags['gateway-port'] } : {}),
-      events,
+      // The supervisor's log keeps every event, one JSON line each (`orch events` follows them live).
+      listeners: [(e) => log({ kind: 'event', ...e })],
       watch: flags.watch,
       reload: (fs) => loadFromFlags(flags, fs),
       onAccess: (e) => logs.recorder.add(accessRecord(e)),

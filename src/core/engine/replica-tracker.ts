@@ -74,8 +74,18 @@ export class ReplicaTracker {
 
   constructor(
     private readonly deps: { docker: DockerPort; clock: Clock; startProbe: ProbeStarter },
-    private services: Readonly<Record<string, ServiceSpec>>,
-  ) {}
+    /**
+     * The live project's services, read when a probe starts (a live edit applies to new replicas)
+     * and when a condition is judged; a new version can settle a wait (a scale to 0 meets every
+     * condition), so waiters are asked again when it changes.
+     */
+    private readonly project: {
+      readonly current: { readonly services: Readonly<Record<string, ServiceSpec>> };
+      onChange?(listener: () => void): () => void;
+    },
+  ) {
+    project.onChange?.(() => this.notify());
+  }
 
   /** Follows the project's container events until `signal` aborts or `close()`. Call before creating containers. */
   follow(projectName: string, signal: AbortSignal): void {
@@ -117,13 +127,6 @@ export class ReplicaTracker {
     this.refreshHealthy(state);
     this.notify();
     return state;
-  }
-
-  /** The services of a new version of the project: probes of replicas started from now on follow it. */
-  setServices(services: Readonly<Record<string, ServiceSpec>>): void {
-    this.services = services;
-    // A new replica count can settle a wait (a scale to 0 meets every condition).
-    this.notify();
   }
 
   /** Every transition of every tracked replica; returns an unsubscribe function. */
@@ -203,7 +206,7 @@ export class ReplicaTracker {
     const reps = this.of(service);
     // `deploy.replicas: 0` is a service asked not to run: every condition on it is met, as in
     // compose; replicas that are still being removed after a scale to 0 do not count against it.
-    if (this.services[service]?.replicas === 0) return 'met';
+    if (this.project.current.services[service]?.replicas === 0) return 'met';
     if (reps.length === 0) return 'pending';
     switch (condition) {
       case 'service_started':
@@ -312,7 +315,7 @@ export class ReplicaTracker {
     // An inspect answered after close() (`up -d` returns as the last replica starts) must not
     // start a probe nobody will stop: its timers would keep the process alive.
     if (this.lifetime.signal.aborted) return;
-    const spec = this.services[r.service];
+    const spec = this.project.current.services[r.service];
     if (!spec?.orch.probe || this.probeAborts.has(r.id) || r.state !== 'running') return;
     const ctl = new AbortController();
     this.probeAborts.set(r.id, ctl);

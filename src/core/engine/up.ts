@@ -15,6 +15,7 @@ import {
   type PreparedService,
 } from './replicas.js';
 import { ReplicaTracker, type ProbeStarter } from './replica-tracker.js';
+import { LiveProject } from '../live-project.js';
 import { criticalPath, type ServiceTimes, type Timeline } from './timeline.js';
 import { failureReport, type FailureReport } from './failure-report.js';
 
@@ -48,6 +49,8 @@ export interface UpResult {
   readonly timeline: Timeline;
   /** Keeps following the engine until the caller's signal aborts (foreground `up`). */
   readonly tracker: ReplicaTracker;
+  /** The project the tracker reads, handed on to the running stack that supervises it. */
+  readonly live: LiveProject;
 }
 
 /**
@@ -89,10 +92,8 @@ export async function upProject(project: Project, opts: UpOptions, deps: EngineD
     }
   }
 
-  const tracker = new ReplicaTracker(
-    { docker, clock: deps.clock, startProbe: deps.startProbe },
-    project.services,
-  );
+  const live = new LiveProject(project);
+  const tracker = new ReplicaTracker({ docker, clock: deps.clock, startProbe: deps.startProbe }, live);
   tracker.follow(project.name, opts.signal);
 
   const timeout = new AbortController();
@@ -233,7 +234,7 @@ export async function upProject(project: Project, opts: UpOptions, deps: EngineD
     services: times,
     criticalPath: criticalPath(project, times),
   };
-  return { ok: failures.length === 0, services: selected, failures, timeline, tracker };
+  return { ok: failures.length === 0, services: selected, failures, timeline, tracker, live };
 }
 
 /** Why a service_healthy dependency on `name` can never be met: no health source anywhere. */

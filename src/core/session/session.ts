@@ -3,6 +3,7 @@ import { Label } from '../../model/labels.js';
 import { OrchError } from '../../errors/index.js';
 import { Supervisor, effectivePolicy } from '../supervisor/index.js';
 import type { EventSink } from '../events/bus.js';
+import type { LiveProject } from '../live-project.js';
 import type { ReplicaTracker } from '../engine/replica-tracker.js';
 import { type ReplicaState } from '../engine/replica-tracker.js';
 import type { EngineDeps } from '../engine/up.js';
@@ -56,17 +57,16 @@ export class Session {
   private readonly lifetime = new AbortController();
   /** What the ledger holds for this session's containers. */
   private readonly ledger = new Map<string, LedgerEntry>();
-  private project: Project;
   private readonly gatewayWatch = new GatewayWatch();
 
   constructor(
-    project: Project,
+    /** The one live project: the supervisor and the tracker read it, scale and live apply replace it. */
+    private readonly live: LiveProject,
     readonly tracker: ReplicaTracker,
     private readonly deps: EngineDeps,
     private readonly opts: SessionOptions,
   ) {
-    this.project = project;
-    this.supervisor = new Supervisor(project, {
+    this.supervisor = new Supervisor(live, {
       clock: deps.clock,
       ...(opts.random ? { random: opts.random } : {}),
       actions: {
@@ -219,7 +219,11 @@ export class Session {
 
   /** The project as it runs now (after `scale` and `applyProject`). */
   get current(): Project {
-    return this.project;
+    return this.live.current;
+  }
+
+  private get project(): Project {
+    return this.live.current;
   }
 
   /** Replaces the service's replicas one at a time onto its current image (after a rebuild). */
@@ -288,12 +292,10 @@ export class Session {
     this.opts.events.publish({ type: 'last-lines', service, replica, lines });
   }
 
-  /** One place where the project changes, so the supervisor and the tracker always agree with it. */
+  /** Replaces the live project; the supervisor and the tracker read it from there, the gateway follows. */
   private useProject(next: Project): void {
     const routesBefore = routeShape(this.project);
-    this.project = next;
-    this.supervisor.setProject(next);
-    this.tracker.setServices(next.services);
+    this.live.set(next);
     if (this.opts.gateway && routeShape(next) !== routesBefore) {
       this.opts.gateway.setRoutes(next.orch.gateway?.routes ?? []);
       for (const name of Object.keys(next.services)) this.publish(name);

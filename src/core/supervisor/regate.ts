@@ -1,4 +1,5 @@
 import type { Project } from '../../model/project.js';
+import type { ProjectRef } from '../live-project.js';
 import type { ReplicaRecord } from './replica.js';
 import type { SupervisorDecision } from '../../model/events.js';
 
@@ -17,21 +18,26 @@ export interface RegateHost {
  * Dependents without `restart: true` are never touched.
  */
 export class Regate {
-  /** dependency → services that depend on it with `restart: true`. */
-  private readonly dependents = new Map<string, string[]>();
+  /** dependency → services that depend on it with `restart: true`, for the project they came from. */
+  private dependents = new Map<string, string[]>();
+  private dependentsOf: Project | undefined;
 
   constructor(
-    project: Project,
+    private readonly project: ProjectRef,
     private readonly host: RegateHost,
-  ) {
-    this.setProject(project);
-  }
+  ) {}
 
-  setProject(project: Project): void {
-    this.dependents.clear();
+  /** Recomputed when the live project was replaced (a live edit, a scale). */
+  private dependentsMap(): Map<string, string[]> {
+    const project = this.project.current;
+    if (this.dependentsOf === project) return this.dependents;
+    const map = new Map<string, string[]>();
     for (const [name, spec] of Object.entries(project.services))
       for (const [dep, d] of Object.entries(spec.dependsOn))
-        if (d.restart) this.dependents.set(dep, [...(this.dependents.get(dep) ?? []), name]);
+        if (d.restart) map.set(dep, [...(map.get(dep) ?? []), name]);
+    this.dependents = map;
+    this.dependentsOf = project;
+    return map;
   }
 
   /** `dep` went down or unhealthy. */
@@ -65,6 +71,6 @@ export class Regate {
   }
 
   private replicasOf(dep: string): ReplicaRecord[] {
-    return (this.dependents.get(dep) ?? []).flatMap((s) => this.host.recordsOf(s));
+    return (this.dependentsMap().get(dep) ?? []).flatMap((s) => this.host.recordsOf(s));
   }
 }

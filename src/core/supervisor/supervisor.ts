@@ -1,4 +1,5 @@
-import { hasHealthSource, type Project, type ServiceSpec } from '../../model/project.js';
+import { hasHealthSource, type ServiceSpec } from '../../model/project.js';
+import type { ProjectRef } from '../live-project.js';
 import type { Clock, HealthStatus } from '../ports.js';
 import { Backoff, backoffSpec, STABLE_AFTER_MS } from './backoff.js';
 import { CRASHLOOP_WINDOW_MS } from './crashloop.js';
@@ -26,8 +27,9 @@ export class Supervisor {
   private readonly lifetime = new AbortController();
   private readonly regate: Regate;
 
+  /** `project.current` is read on every decision: a live edit's new policies apply at once. */
   constructor(
-    private project: Project,
+    private readonly project: ProjectRef,
     private readonly opts: SupervisorOptions,
   ) {
     this.regate = new Regate(project, {
@@ -37,15 +39,6 @@ export class Supervisor {
       report: (e) => opts.actions.report(e),
     });
     if (opts.signal) this.start(opts.signal);
-  }
-
-  /**
-   * A new version of the project (a live edit of the file, a scale): policies, health sources
-   * and re-gating follow it; replicas keep their counters.
-   */
-  setProject(next: Project): void {
-    this.project = next;
-    this.regate.setProject(next);
   }
 
   /** Ties the supervisor's life to `signal`, as the constructor's `signal` option does. */
@@ -68,7 +61,7 @@ export class Supervisor {
    * `orch up -d`), so `ps` keeps counting from there. Max-attempt windows start afresh.
    */
   seedRestarts(service: string, replica: number, restarts: number): void {
-    const spec = this.project.services[service];
+    const spec = this.project.current.services[service];
     if (spec === undefined || restarts <= 0) return;
     const r = this.record(spec, replica);
     if (r.restarts < restarts) r.restarts = restarts;
@@ -76,7 +69,7 @@ export class Supervisor {
 
   feed(input: SupervisorInput): void {
     if (this.closed) return;
-    const spec = this.project.services[input.service];
+    const spec = this.project.current.services[input.service];
     if (!spec) return;
     switch (input.type) {
       case 'started':
@@ -361,7 +354,7 @@ export class Supervisor {
   }
 
   private spec(r: ReplicaRecord): ServiceSpec {
-    const spec = this.project.services[r.service];
+    const spec = this.project.current.services[r.service];
     if (!spec) throw new Error(`supervisor: unknown service ${r.service}`);
     return spec;
   }

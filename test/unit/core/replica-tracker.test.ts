@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ReplicaTracker } from '../../../src/core/engine/replica-tracker.js';
 import type { ContainerSnapshot, DockerPort, EngineEvent } from '../../../src/core/ports.js';
-import type { ServiceSpec } from '../../../src/model/project.js';
+import type { Project, ServiceSpec } from '../../../src/model/project.js';
+import { LiveProject } from '../../../src/core/live-project.js';
 import { FakeClock } from '../../fakes/index.js';
 import { service } from '../supervisor/helpers.js';
 
@@ -65,7 +66,7 @@ function setup() {
         return new Promise<void>((res) => signal.addEventListener('abort', () => res(), { once: true }));
       },
     },
-    { web },
+    { current: { services: { web } } },
   );
   tracker.follow('p', new AbortController().signal);
   tracker.track(snap('created'));
@@ -97,11 +98,14 @@ describe('ReplicaTracker and its probes', () => {
 });
 
 describe('ReplicaTracker conditions on a service with deploy.replicas: 0', () => {
-  function trackerWith(services: Record<string, ServiceSpec>) {
+  function trackerWith(
+    services: Record<string, ServiceSpec>,
+    live = new LiveProject({ services } as Project),
+  ) {
     const e = engine();
     return new ReplicaTracker(
       { docker: e.docker, clock: new FakeClock(), startProbe: () => Promise.resolve() },
-      services,
+      live,
     );
   }
   const never = new AbortController().signal;
@@ -129,11 +133,14 @@ describe('ReplicaTracker conditions on a service with deploy.replicas: 0', () =>
     tracker.close();
   });
 
-  it('is met after a live edit scales the service to 0 (setServices)', async () => {
-    const tracker = trackerWith({ web: service('web', { replicas: 1 }) });
+  it('is met after a live edit scales the service to 0 (the live project changes)', async () => {
+    const live = new LiveProject({
+      services: { web: service('web', { replicas: 1 }) },
+    } as unknown as Project);
+    const tracker = trackerWith({}, live);
     const ctl = new AbortController();
     const wait = tracker.waitFor('web', 'service_healthy', ctl.signal);
-    tracker.setServices({ web: service('web', { replicas: 0 }) });
+    live.set({ services: { web: service('web', { replicas: 0 }) } } as unknown as Project);
     await expect(wait).resolves.toBeUndefined();
     tracker.close();
   });

@@ -9,6 +9,7 @@ import type {
 } from '../../../src/model/project.js';
 import { Supervisor, type SupervisorActions } from '../../../src/core/supervisor/index.js';
 import { FakeClock } from '../../fakes/index.js';
+import { LiveProject } from '../../../src/core/live-project.js';
 
 export interface SvcOpts {
   restart?: RestartPolicy;
@@ -148,6 +149,8 @@ export interface Harness {
   clock: FakeClock;
   actions: FakeActions;
   sup: Supervisor;
+  /** The project the supervisor reads; `live.set` is a live edit. */
+  live: LiveProject;
   ctl: AbortController;
   /** Feed inputs stamped with the clock's time. */
   started(service: string, replica?: number): void;
@@ -161,11 +164,13 @@ export function harness(p: Project, opts: { random?: () => number; running?: str
   const clock = new FakeClock();
   const actions = new FakeActions(clock);
   const ctl = new AbortController();
-  const sup = new Supervisor(p, { clock, actions, random: opts.random ?? (() => 0), signal: ctl.signal });
+  const live = new LiveProject(p);
+  const sup = new Supervisor(live, { clock, actions, random: opts.random ?? (() => 0), signal: ctl.signal });
   const h: Harness = {
     clock,
     actions,
     sup,
+    live,
     ctl,
     started: (service, replica = 1) => sup.feed({ type: 'started', service, replica, at: clock.now() }),
     exited: (service, exitCode, replica = 1) =>

@@ -34,7 +34,7 @@ describe('supervisor: restart policies', () => {
 
   it('follows a new version of the project (a live edit): the new restart policy applies', async () => {
     const h = harness(project(service('api', { restart: { kind: 'no' } })));
-    h.sup.setProject(project(service('api', { restart: { kind: 'always' } })));
+    h.live.set(project(service('api', { restart: { kind: 'always' } })));
     h.exited('api', 1);
     await h.clock.advance(1_000);
     expect(h.actions.restarts).toHaveLength(1);
