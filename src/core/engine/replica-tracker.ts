@@ -47,6 +47,12 @@ export type ReplicaChange =
   | { readonly kind: 'health'; readonly health: HealthStatus }
   | { readonly kind: 'removed' };
 
+/** Reconnecting to the engine's event stream: first retry, and the cap of the doubling delay. */
+const RECONNECT_MIN_MS = 250;
+const RECONNECT_MAX_MS = 5_000;
+/** How long a new event stream gets to subscribe before the project is re-read. */
+const RESYNC_AFTER_MS = 500;
+
 export class ServiceNotReady extends Error {
   constructor(
     readonly service: string,
@@ -87,17 +93,63 @@ export class ReplicaTracker {
     project.onChange?.(() => this.notify());
   }
 
-  /** Follows the project's container events until `signal` aborts or `close()`. Call before creating containers. */
+  /**
+   * Follows the project's container events until `signal` aborts or `close()`. Call before
+   * creating containers. When the stream breaks (the engine restarted or went away) it
+   * reconnects with backoff and re-reads the project by label: what changed meanwhile (a replica
+   * that died with the engine) is reported as if the event had arrived, so the supervisor's
+   * restart policies apply to it and nothing still right is touched.
+   */
   follow(projectName: string, signal: AbortSignal): void {
     const stop = AbortSignal.any([signal, this.lifetime.signal]);
+    const filter = [`${Label.project}=${projectName}`];
     void (async () => {
-      try {
-        for await (const ev of this.deps.docker.events([`${Label.project}=${projectName}`], stop))
-          this.onEvent(ev);
-      } catch {
-        // The stream ends with the session (abort) or the engine going away; waits then time out.
+      let delay = RECONNECT_MIN_MS;
+      let lost = false;
+      while (!stop.aborted) {
+        try {
+          const stream = this.deps.docker.events(filter, stop);
+          // After a break: re-read once the new stream had time to subscribe, so a change made
+          // between the read and the subscription is not missed (a change seen twice is no news).
+          if (lost)
+            void this.deps.clock
+              .sleep(RESYNC_AFTER_MS, stop)
+              .then(() => this.resync(filter))
+              .catch(() => undefined);
+          for await (const ev of stream) {
+            delay = RECONNECT_MIN_MS;
+            this.onEvent(ev);
+          }
+        } catch {
+          // The engine went away; reconnect below.
+        }
+        if (stop.aborted) return;
+        lost = true;
+        await this.deps.clock.sleep(delay, stop).catch(() => undefined);
+        delay = Math.min(delay * 2, RECONNECT_MAX_MS);
       }
     })();
+  }
+
+  /** The engine's view of every tracked replica, applied as the events it would have sent. */
+  private async resync(filter: readonly string[]): Promise<void> {
+    const listed = new Map(
+      (await this.deps.docker.listContainers(filter, { all: true })).map((c) => [c.id, c] as const),
+    );
+    for (const r of [...this.replicas.values()]) {
+      const c = listed.get(r.id);
+      const base = { id: r.id, labels: r.snapshot.labels, time: this.deps.clock.now() };
+      if (c === undefined) {
+        this.onEvent({ type: 'destroy', ...base });
+        continue;
+      }
+      const running = c.state === 'running';
+      if (running && r.state !== 'running') this.onEvent({ type: 'start', ...base });
+      else if (!running && r.state === 'running')
+        this.onEvent({ type: 'die', ...base, ...(c.exitCode === null ? {} : { exitCode: c.exitCode }) });
+      if (running && c.health !== 'none' && c.health !== r.dockerHealth)
+        this.onEvent({ type: 'health', ...base, health: c.health });
+    }
   }
 
   /** Registers a replica orch created or reused, from a fresh inspect. */

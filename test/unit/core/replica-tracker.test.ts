@@ -145,3 +145,97 @@ describe('ReplicaTracker conditions on a service with deploy.replicas: 0', () =>
     tracker.close();
   });
 });
+
+describe('ReplicaTracker when the engine goes away', () => {
+  /** An engine whose event stream the test breaks (a restart), and whose list answers what the test says. */
+  function restartingEngine() {
+    let subscriptions = 0;
+    let breakStream: (() => void) | undefined;
+    let listed: ContainerSnapshot[] = [];
+    const docker = {
+      // A stream that yields nothing and then breaks, as the engine's does when it restarts.
+      async *events(_filters: string[], signal: AbortSignal): AsyncGenerator<EngineEvent> {
+        subscriptions++;
+        await new Promise<void>((r) => {
+          breakStream = r;
+          signal.addEventListener('abort', () => r(), { once: true });
+        });
+        if (!signal.aborted) throw new Error('socket hang up');
+        yield* [];
+      },
+      listContainers: () => Promise.resolve(listed),
+      inspectContainer: () => new Promise<ContainerSnapshot>(() => undefined),
+    } as unknown as DockerPort;
+    return {
+      docker,
+      subscriptions: () => subscriptions,
+      restart: (after: ContainerSnapshot[]) => {
+        listed = after;
+        breakStream?.();
+      },
+    };
+  }
+
+  it('reconnects with backoff and reports what died meanwhile, so the supervisor can restart it', async () => {
+    const e = restartingEngine();
+    const clock = new FakeClock();
+    const tracker = new ReplicaTracker(
+      { docker: e.docker, clock, startProbe: () => Promise.resolve() },
+      { current: { services: { web: service('web') } } },
+    );
+    const changes: string[] = [];
+    tracker.onChange((r, c) => changes.push(`${r.service}-${r.replica} ${c.kind}`));
+    const stop = new AbortController();
+    tracker.follow('p', stop.signal);
+    tracker.track({ ...snap('running'), startedAt: '2026-01-01T00:00:01Z' });
+    await tick();
+    expect(e.subscriptions()).toBe(1);
+
+    e.restart([{ ...snap('exited'), exitCode: 255 }]);
+    await tick();
+    // Nothing is re-read before the new stream subscribed (250 ms) and had time to (500 ms more).
+    await clock.advance(249);
+    expect(e.subscriptions()).toBe(1);
+    await clock.advance(1);
+    expect(e.subscriptions()).toBe(2);
+    expect(changes).toEqual([]);
+    await clock.advance(500);
+    await tick();
+    expect(changes).toEqual(['web-1 exited']);
+    expect(tracker.all()[0]).toMatchObject({ state: 'exited', exitCode: 255 });
+
+    // A replica that is still as it was is no news on the next break; the delay doubles meanwhile.
+    e.restart([{ ...snap('exited'), exitCode: 255 }]);
+    await tick();
+    await clock.advance(499);
+    expect(e.subscriptions()).toBe(2);
+    await clock.advance(1);
+    expect(e.subscriptions()).toBe(3);
+    await clock.advance(500);
+    await tick();
+    expect(changes).toEqual(['web-1 exited']);
+    stop.abort();
+    tracker.close();
+  });
+
+  it('reports a replica the engine no longer has as removed', async () => {
+    const e = restartingEngine();
+    const clock = new FakeClock();
+    const tracker = new ReplicaTracker(
+      { docker: e.docker, clock, startProbe: () => Promise.resolve() },
+      { current: { services: { web: service('web') } } },
+    );
+    const changes: string[] = [];
+    tracker.onChange((r, c) => changes.push(`${r.service}-${r.replica} ${c.kind}`));
+    tracker.follow('p', new AbortController().signal);
+    tracker.track(snap('running'));
+    await tick();
+    e.restart([]);
+    await tick();
+    await clock.advance(750);
+    await tick();
+    expect(changes).toEqual(['web-1 removed']);
+    expect(tracker.all()).toEqual([]);
+    tracker.close();
+  });
+});
