@@ -135,6 +135,8 @@ export async function upProject(project: Project, opts: UpOptions, deps: EngineD
         .map(([dep]) => dep),
     ),
   );
+  /** Container creations under way: an interrupted `up` waits for them before it lets go. */
+  const creating = new Set<Promise<PreparedService>>();
   for (const name of selected) {
     const svc = project.services[name];
     if (!svc) continue;
@@ -143,7 +145,10 @@ export async function upProject(project: Project, opts: UpOptions, deps: EngineD
       const ask = opts.waitReady || awaitedHealthy.has(name);
       if (ask && !healthGated.has(name) && svc.healthcheck?.disable !== true)
         if ((await docker.imageHealthcheck(image.ref)) !== undefined) healthGated.add(name);
-      const done = await prepareService(
+      // After Ctrl-C nothing new is created (an image finished building meanwhile): the clean-up
+      // lists the project's containers once, and must see every one there will ever be.
+      opts.signal.throwIfAborted();
+      const work = prepareService(
         project,
         svc,
         image,
@@ -152,8 +157,14 @@ export async function upProject(project: Project, opts: UpOptions, deps: EngineD
         deps,
         opts.onEvent,
       );
-      (times[name] ??= {}).created = since();
-      return done;
+      creating.add(work);
+      try {
+        const done = await work;
+        (times[name] ??= {}).created = since();
+        return done;
+      } finally {
+        creating.delete(work);
+      }
     });
     p.catch(() => undefined);
     prepared.set(name, p);
@@ -201,7 +212,10 @@ export async function upProject(project: Project, opts: UpOptions, deps: EngineD
       { signal: timeout.signal, waitReady: opts.waitReady, onEvent: opts.onEvent },
     );
   } catch (e) {
-    if (!timedOut) throw e;
+    if (!timedOut) {
+      await Promise.allSettled([...creating]);
+      throw e;
+    }
     outcome = undefined;
   } finally {
     opts.signal.removeEventListener('abort', onOuterAbort);
