@@ -20,6 +20,7 @@ import type { StatusRow } from '../core/session/status.js';
 import { ReplicaTracker } from '../core/engine/replica-tracker.js';
 import { EventBus, type EventListener, type EventSource } from '../core/events/bus.js';
 import { LiveProject, type ProjectRef } from '../core/live-project.js';
+import type { OrchEvent } from '../model/events.js';
 import { startWatch, type WatchHandle } from '../core/watch/index.js';
 import { OrchError } from '../errors/index.js';
 import type { LoadResult, ProjectFs } from '../project/index.js';
@@ -61,6 +62,8 @@ export interface StackOptions {
   readonly onAccess: (e: AccessEntry) => void;
   /** Presenters and sinks of the event stream, subscribed before anything runs so none misses one. */
   readonly listeners: readonly EventListener[];
+  /** Events of an earlier run of the same stack, replayed by `orch events --since` as well. */
+  readonly history?: readonly OrchEvent[];
 }
 
 /** The replicas a stack starts from: those `up` just started, or those adopted by label. */
@@ -95,6 +98,7 @@ export async function runStack(
 ): Promise<RunningStack> {
   const project = start.live.current;
   const events = new EventBus(deps.clock);
+  if (opts.history) events.seed(opts.history);
   for (const l of opts.listeners) events.subscribe(l);
   let gateway: Gateway | undefined;
   if (project.orch.gateway && !opts.noGateway) {

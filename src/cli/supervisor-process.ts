@@ -3,7 +3,7 @@ import { mkdir, open } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Project } from '../model/project.js';
 import { ControlClient } from '../adapters/control/client.js';
-import { socketPath, stateDir } from '../adapters/control/paths.js';
+import { socketPath, stateDir, supervisorLog } from '../adapters/control/paths.js';
 import { OrchError } from '../errors/index.js';
 
 export function controlClient(project: Project): ControlClient {
@@ -39,7 +39,7 @@ export interface PendingSupervisor {
 export async function spawnSupervisor(project: Project, args: readonly string[]): Promise<PendingSupervisor> {
   const dir = stateDir(project);
   await mkdir(dir, { recursive: true });
-  const logFile = join(dir, 'supervisor.log');
+  const logFile = supervisorLog(project);
   const out = await open(logFile, 'a');
   const entry = process.argv[1] ?? '';
   const child = spawn(process.execPath, [entry, 'supervise', '--handover', ...args], {

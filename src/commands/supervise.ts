@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { OrchCommand } from '../cli/base-command.js';
 import { loadFromFlags } from '../cli/load-project.js';
 import { adoptProject, engineDeps, runStack } from '../cli/composition.js';
-import { stateDir } from '../adapters/control/paths.js';
+import { stateDir, supervisorLog } from '../adapters/control/paths.js';
+import { readEventHistory } from '../adapters/event-history-fs.js';
 import type { Project } from '../model/project.js';
 import { ControlServer } from '../adapters/control/server.js';
 import { socketPath } from '../adapters/control/paths.js';
@@ -47,6 +48,8 @@ export default class Supervise extends OrchCommand {
       ...(flags['gateway-port'] !== undefined ? { gatewayPort: flags['gateway-port'] } : {}),
       // The supervisor's log keeps every event, one JSON line each (`orch events` follows them live).
       listeners: [(e) => log({ kind: 'event', ...e })],
+      // What the supervisor this one replaces saw stays in `orch events --since`.
+      history: await readEventHistory(supervisorLog(project)),
       watch: flags.watch,
       reload: (fs) => loadFromFlags(flags, fs),
       onAccess: (e) => logs.recorder.add(accessRecord(e)),

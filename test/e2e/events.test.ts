@@ -156,6 +156,21 @@ describe('orch events on a real engine', () => {
     );
   });
 
+  it('keeps the replaced supervisor’s events: after up -d again, --since still replays them', async () => {
+    const again = await orch(['up', '-d', '--wait', '--timeout', '90', '--gateway-port', '0'], { cwd: dir });
+    expect(again.code, again.stderr).toBe(0);
+    // The old supervisor went away: its followers ended.
+    for (const f of followers) expect(await f.exited).toBe(0);
+    const r = follow(['--json', '--since', '10m']);
+    followers.push(r);
+    await waitUntil(
+      () => indexOf(parsed(r), 0, { type: 'died', service: 'other', exitCode: 137 }) >= 0,
+      30_000,
+      'replayed history of the earlier supervisor',
+    );
+    expect(indexOf(parsed(r), 0, { type: 'died', service: 'web', exitCode: 137 })).toBeGreaterThanOrEqual(0);
+  });
+
   it('ends every follower with exit 0 when the stack goes down, and leaves nothing behind', async () => {
     const down = await orch(['down'], { cwd: dir });
     expect(down.code, down.stderr).toBe(0);

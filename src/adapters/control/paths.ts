@@ -8,6 +8,11 @@ export function stateDir(project: Project): string {
   return join(project.projectDir, '.orch', project.name);
 }
 
+/** The background supervisor's output: narration and one JSON line per event. */
+export function supervisorLog(project: Project): string {
+  return join(stateDir(project), 'supervisor.log');
+}
+
 /**
  * The control socket. Unix socket paths are limited to ~104 bytes, so a deep project folder gets
  * a socket in the temp dir named by a hash of the state dir instead.

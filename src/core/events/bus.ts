@@ -53,6 +53,18 @@ export class EventBus implements EventSink, EventSource {
     return event;
   }
 
+  /**
+   * Events an earlier supervisor of the same stack published (read back from its log), kept as
+   * history before this bus publishes anything of its own; listeners are not told of them.
+   */
+  seed(events: readonly OrchEvent[]): void {
+    if (this.kept.length > 0) throw new Error('seed() must come before the first publish');
+    for (const event of events.slice(Math.max(0, events.length - this.capacity))) {
+      const at = Date.parse(event.time);
+      if (!Number.isNaN(at)) this.kept.push({ at, event });
+    }
+  }
+
   subscribe(listener: EventListener): () => void {
     this.listeners.add(listener);
     return () => void this.listeners.delete(listener);

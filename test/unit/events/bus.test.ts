@@ -74,3 +74,24 @@ describe('EventBus', () => {
     expect(() => new EventBus(new FakeClock(T0), -1)).toThrow(RangeError);
   });
 });
+
+describe('EventBus.seed', () => {
+  it('keeps an earlier run’s events as history (by their own time), tells no listener, and caps them', async () => {
+    const clock = new FakeClock(T0 + 60_000);
+    const bus = new EventBus(clock, 2);
+    const told: string[] = [];
+    bus.subscribe((e) => told.push(e.type));
+    const old = (s: number, type: 'healthy' | 'started'): OrchEvent =>
+      ({ time: new Date(T0 + s * 1000).toISOString(), type, service: 'db', replica: 1 }) as OrchEvent;
+    bus.seed([old(1, 'started'), old(2, 'started'), old(3, 'healthy')]);
+    expect(told).toEqual([]);
+    expect(bus.history().map((e) => e.time)).toEqual([
+      '2026-01-02T03:04:07.000Z',
+      '2026-01-02T03:04:08.000Z',
+    ]);
+    expect(bus.history(T0 + 2500).map((e) => e.type)).toEqual(['healthy']);
+    bus.publish({ type: 'died', service: 'db', replica: 1, exitCode: 1 });
+    expect(bus.history().map((e) => e.type)).toEqual(['healthy', 'died']);
+    expect(() => bus.seed([])).toThrow(/before the first publish/);
+  });
+});
