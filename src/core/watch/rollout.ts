@@ -90,13 +90,7 @@ async function rollOne(
     host.events.publish({ type: 'created', service: spec.name, replica: n, container: name });
     host.stage(id, true);
     await startTracked(id, host.tracker, docker);
-    host.events.publish({
-      type: 'rollout',
-      service: spec.name,
-      replica: n,
-      cause: 'update',
-      phase: 'started',
-    });
+    rolloutStep(host, spec, n, 'started');
     opts.onStep?.(`${spec.name}-${n}: new replica started`);
     await waitReady(host, id, signal, opts.readyTimeoutMs ?? 120_000);
   } catch (e) {
@@ -113,16 +107,10 @@ async function rollOne(
   const fresh = host.tracker.all().find((r) => r.id === id);
   if (fresh) host.adopt(fresh);
   host.publish(spec.name);
-  host.events.publish({ type: 'rollout', service: spec.name, replica: n, cause: 'update', phase: 'healthy' });
+  rolloutStep(host, spec, n, 'healthy');
   opts.onStep?.(`${spec.name}-${n}: new replica healthy, in the gateway`);
   if (!old) return;
-  host.events.publish({
-    type: 'rollout',
-    service: spec.name,
-    replica: n,
-    cause: 'update',
-    phase: 'stopping',
-  });
+  rolloutStep(host, spec, n, 'stopping');
   host.drain(old.id, true);
   host.publish(spec.name);
   await host.deps.clock.sleep(opts.drainMs ?? 500, signal).catch(() => undefined);
@@ -131,14 +119,17 @@ async function rollOne(
   host.drain(old.id, false);
   await removeContainer(docker, old.snapshot, spec);
   host.publish(spec.name);
-  host.events.publish({
-    type: 'rollout',
-    service: spec.name,
-    replica: n,
-    cause: 'update',
-    phase: 'replaced',
-  });
+  rolloutStep(host, spec, n, 'replaced');
   opts.onStep?.(`${spec.name}-${n}: old replica removed`);
+}
+
+function rolloutStep(
+  host: RolloutHost,
+  spec: ServiceSpec,
+  n: number,
+  phase: 'started' | 'healthy' | 'stopping' | 'replaced',
+): void {
+  host.events.publish({ type: 'rollout', service: spec.name, replica: n, cause: 'update', phase });
 }
 
 /** For a service that cannot have two replicas at once: stop the old, then start the new. */
@@ -153,13 +144,7 @@ async function replaceInPlace(
 ): Promise<void> {
   const { docker } = host.deps;
   if (old) {
-    host.events.publish({
-      type: 'rollout',
-      service: spec.name,
-      replica: n,
-      cause: 'update',
-      phase: 'stopping',
-    });
+    rolloutStep(host, spec, n, 'stopping');
     host.drain(old.id, true);
     host.publish(spec.name);
     host.tracker.forget(old.id);
@@ -169,16 +154,10 @@ async function replaceInPlace(
   const { id, name } = await createReplica(host.project, spec, n, made.image, made.hash, made.files, docker);
   host.events.publish({ type: 'created', service: spec.name, replica: n, container: name });
   await startTracked(id, host.tracker, docker);
-  host.events.publish({ type: 'rollout', service: spec.name, replica: n, cause: 'update', phase: 'started' });
+  rolloutStep(host, spec, n, 'started');
   host.publish(spec.name);
   await waitReady(host, id, signal, opts.readyTimeoutMs ?? 120_000);
-  host.events.publish({
-    type: 'rollout',
-    service: spec.name,
-    replica: n,
-    cause: 'update',
-    phase: 'replaced',
-  });
+  rolloutStep(host, spec, n, 'replaced');
   opts.onStep?.(`${spec.name}-${n}: recreated`);
 }
 

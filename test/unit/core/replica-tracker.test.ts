@@ -176,7 +176,8 @@ describe('ReplicaTracker when the engine goes away', () => {
     };
   }
 
-  it('reconnects with backoff and reports what died meanwhile, so the supervisor can restart it', async () => {
+  /** A tracker following that engine, with every change it reports as `service-replica kind`. */
+  function following() {
     const e = restartingEngine();
     const clock = new FakeClock();
     const tracker = new ReplicaTracker(
@@ -187,6 +188,11 @@ describe('ReplicaTracker when the engine goes away', () => {
     tracker.onChange((r, c) => changes.push(`${r.service}-${r.replica} ${c.kind}`));
     const stop = new AbortController();
     tracker.follow('p', stop.signal);
+    return { e, clock, tracker, changes, stop };
+  }
+
+  it('reconnects with backoff and reports what died meanwhile, so the supervisor can restart it', async () => {
+    const { e, clock, tracker, changes, stop } = following();
     tracker.track({ ...snap('running'), startedAt: '2026-01-01T00:00:01Z' });
     await tick();
     expect(e.subscriptions()).toBe(1);
@@ -219,15 +225,7 @@ describe('ReplicaTracker when the engine goes away', () => {
   });
 
   it('reports a replica the engine no longer has as removed', async () => {
-    const e = restartingEngine();
-    const clock = new FakeClock();
-    const tracker = new ReplicaTracker(
-      { docker: e.docker, clock, startProbe: () => Promise.resolve() },
-      { current: { services: { web: service('web') } } },
-    );
-    const changes: string[] = [];
-    tracker.onChange((r, c) => changes.push(`${r.service}-${r.replica} ${c.kind}`));
-    tracker.follow('p', new AbortController().signal);
+    const { e, clock, tracker, changes } = following();
     tracker.track(snap('running'));
     await tick();
     e.restart([]);
