@@ -70,8 +70,10 @@ export interface ContainerCreateSpec {
   readonly exposedPorts: readonly string[];
   readonly portBindings: readonly PortBinding[];
   readonly mounts: readonly MountSpec[];
-  /** First network the container joins at creation, with its DNS aliases. */
-  readonly network: { readonly name: string; readonly aliases: readonly string[] };
+  /** First network the container joins at creation, with its DNS aliases (none with `networkMode`). */
+  readonly network?: { readonly name: string; readonly aliases: readonly string[] };
+  /** Engine network mode (`host`, `none`, `container:NAME`): the container joins no network. */
+  readonly networkMode?: string;
   /** Further networks, connected after creation. */
   readonly extraNetworks: readonly { readonly name: string; readonly aliases: readonly string[] }[];
   /** undefined: keep the image's healthcheck; `['NONE']` disables it. */

@@ -38,7 +38,13 @@ export interface ServiceSpec {
   readonly ports: readonly PortSpec[];
   readonly expose: readonly string[];
   readonly volumes: readonly VolumeMount[];
+  /** Empty when `networkMode` is set: the container then joins no network of the project. */
   readonly networks: Readonly<Record<string, ServiceNetwork>>;
+  /**
+   * `network_mode` as written: `host`, `none`, `service:NAME` (shares NAME's network namespace;
+   * NAME is also in `dependsOn`), `container:NAME`, or any mode the engine knows.
+   */
+  readonly networkMode?: string;
   readonly dependsOn: Readonly<Record<string, Dependency>>;
   readonly healthcheck?: Healthcheck;
   readonly restart: RestartPolicy;

@@ -68,6 +68,7 @@ function service(s: ServiceSpec): Json {
     ports: s.ports.map(port),
     expose: s.expose,
     volumes: s.volumes.map(volume),
+    network_mode: s.networkMode,
     networks: Object.fromEntries(
       Object.entries(s.networks).map(([k, n]) => [k, n.aliases.length ? { aliases: n.aliases } : null]),
     ),

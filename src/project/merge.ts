@@ -1,9 +1,11 @@
-import { posNode, type PosNode, type Segment } from './positions.js';
+import { posNode, type KeyPath, type PosNode, type Segment } from './positions.js';
 
 /** A value together with where its parts came from, so merged trees keep file:line:col. */
 export interface Located {
   readonly v: unknown;
   readonly p: PosNode;
+  /** Paths this file tagged `!reset`: they are removed from what earlier files set. */
+  readonly resets?: readonly KeyPath[];
 }
 
 type Rule = 'replace' | 'append' | 'by-key' | 'by-target' | 'by-source' | 'map-of-names';
@@ -45,7 +47,38 @@ const NESTED_RULES: Readonly<Record<string, Rule>> = {
 
 /** Later file `b` overrides earlier `a`, following compose's merge rules. */
 export function mergeFiles(a: Located, b: Located): Located {
-  return mergeAt(a, b, []);
+  const base = (b.resets ?? []).reduce(without, a);
+  const m = mergeAt(base, b, []);
+  return { v: m.v, p: m.p };
+}
+
+/** `extends`: the local service definition `b` over its base `a`, by the same rules. */
+export function mergeService(a: Located, b: Located): Located {
+  return mergeAt(a, b, ['services', '']);
+}
+
+/** `a` without the value at `path` (copied along the path, never mutated: anchors share objects). */
+function without(a: Located, path: KeyPath): Located {
+  const [seg, ...rest] = path;
+  if (seg === undefined) return a;
+  const child = isRecord(a.v) || Array.isArray(a.v) ? (a.v as Record<Segment, unknown>)[seg] : undefined;
+  if (child === undefined) return a;
+  const p = posNode(a.p.pos, a.p.keyPos, a.p.tag);
+  for (const [k, n] of a.p.children) p.children.set(k, n);
+  if (rest.length > 0) {
+    const inner = without({ v: child, p: a.p.children.get(seg) ?? a.p }, rest);
+    p.children.set(seg, inner.p);
+    const v = Array.isArray(a.v) ? [...(a.v as unknown[])] : { ...(a.v as Record<string, unknown>) };
+    (v as Record<Segment, unknown>)[seg] = inner.v;
+    return { v, p };
+  }
+  if (Array.isArray(a.v)) {
+    // Positions of later items would shift; the merged list keeps the earlier ones' positions.
+    return { v: a.v.filter((_, i) => i !== seg), p };
+  }
+  const { [seg]: _gone, ...v } = a.v as Record<string, unknown>;
+  p.children.delete(seg);
+  return { v, p };
 }
 
 function ruleFor(path: readonly Segment[]): Rule | undefined {
@@ -55,6 +88,7 @@ function ruleFor(path: readonly Segment[]): Rule | undefined {
 }
 
 function mergeAt(a: Located, b: Located, path: readonly Segment[]): Located {
+  if (b.p.tag === 'override') return b;
   const rule = ruleFor(path);
   if (rule === 'replace') return b;
   if (rule === 'by-key') return mergeMaps(toMap(a, keyValueItem), toMap(b, keyValueItem), path);

@@ -12,10 +12,17 @@ export interface PosNode {
   readonly pos: SourcePos;
   readonly keyPos?: SourcePos;
   readonly children: Map<Segment, PosNode>;
+  /** `!override`: this value replaces the earlier file's instead of merging with it. */
+  readonly tag?: 'override';
 }
 
-export function posNode(pos: SourcePos, keyPos?: SourcePos): PosNode {
-  return keyPos ? { pos, keyPos, children: new Map() } : { pos, children: new Map() };
+export function posNode(pos: SourcePos, keyPos?: SourcePos, tag?: 'override'): PosNode {
+  return {
+    pos,
+    ...(keyPos ? { keyPos } : {}),
+    children: new Map<Segment, PosNode>(),
+    ...(tag ? { tag } : {}),
+  };
 }
 
 /** The deepest node on the path; anything past a missing segment falls back to its parent. */

@@ -33,6 +33,8 @@ const SERVICE_KEYS = new Set([
   'secrets',
   'configs',
   'develop',
+  'extends',
+  'network_mode',
 ]);
 
 /** Supported keys inside sections orch reads partly. */
@@ -54,7 +56,7 @@ const ext = (k: string): boolean => k.startsWith('x-');
 export function warnUnsupported(raw: unknown, report: PathReporter): void {
   if (!isRecord(raw)) return;
   if ('version' in raw) report.warnAtKey(['version'], '`version` is obsolete and ignored');
-  for (const k of ['include', 'models']) {
+  for (const k of ['models']) {
     if (k in raw) report.warnAtKey([k], `\`${k}\` is not supported by orch and is ignored`);
   }
   for (const [section, allowed] of Object.entries(TOP_ENTRY)) {

@@ -4,6 +4,7 @@ import { Readable } from 'node:stream';
 import type Docker from 'dockerode';
 import type { BuildRequest } from '../../core/ports.js';
 import { OrchError } from '../../errors/index.js';
+import { isRemoteContext } from '../../project/relative-paths.js';
 import { buildContext } from './build-context.js';
 import { engineMessage, statusCode } from './engine-errors.js';
 import { jsonLines, progressError } from './json-lines.js';
@@ -21,6 +22,11 @@ export async function buildImage(
   onLine: ((line: string) => void) | undefined,
   rethrowEngineError: (e: unknown) => never,
 ): Promise<void> {
+  if (isRemoteContext(req.context)) {
+    // The engine fetches git/URL contexts itself (`remote=`); there is nothing local to tar.
+    const options: Docker.ImageBuildOptions = { ...engineOptions(req, req.dockerfile), remote: req.context };
+    return stream(docker, req, Readable.from([]), options, onLine, rethrowEngineError);
+  }
   const dockerfilePath = path.resolve(req.context, req.dockerfile);
   const missing = await Promise.all([
     stat(req.context).catch(() => null),
@@ -37,19 +43,39 @@ export async function buildImage(
   }
 
   const ctx = await buildContext(req.context, req.dockerfile);
-  const options: Docker.ImageBuildOptions = {
+  return stream(
+    docker,
+    req,
+    Readable.from(ctx.stream),
+    engineOptions(req, ctx.dockerfile),
+    onLine,
+    rethrowEngineError,
+  );
+}
+
+function engineOptions(req: BuildRequest, dockerfile: string): Docker.ImageBuildOptions {
+  return {
     t: req.tag,
-    dockerfile: ctx.dockerfile,
+    dockerfile,
     buildargs: { ...req.args },
     labels: { ...req.labels },
     rm: true,
     forcerm: true,
     ...(req.target === undefined ? {} : { target: req.target }),
   };
+}
 
+async function stream(
+  docker: Docker,
+  req: BuildRequest,
+  body: Readable,
+  options: Docker.ImageBuildOptions,
+  onLine: ((line: string) => void) | undefined,
+  rethrowEngineError: (e: unknown) => never,
+): Promise<void> {
   let response: NodeJS.ReadableStream;
   try {
-    response = await docker.buildImage(Readable.from(ctx.stream), options);
+    response = await docker.buildImage(body, options);
   } catch (e) {
     // The engine refuses some broken builds before streaming (e.g. an unknown target stage).
     if (statusCode(e) !== undefined) {

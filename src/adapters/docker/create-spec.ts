@@ -68,11 +68,11 @@ export function toCreateOptions(spec: ContainerCreateSpec): Docker.ContainerCrea
       CapDrop: [...spec.capDrop],
       // orch's supervisor restarts containers itself; the engine must not race it.
       RestartPolicy: { Name: 'no' },
-      NetworkMode: spec.network.name,
+      NetworkMode: spec.networkMode ?? spec.network?.name ?? 'none',
       ...(spec.init === undefined ? {} : { Init: spec.init }),
     },
     NetworkingConfig: {
-      EndpointsConfig: { [spec.network.name]: { Aliases: [...spec.network.aliases] } },
+      EndpointsConfig: spec.network ? { [spec.network.name]: { Aliases: [...spec.network.aliases] } } : {},
     },
   };
   if (spec.cmd !== undefined) opts.Cmd = [...spec.cmd];

@@ -16,9 +16,10 @@ export interface ReplicaInput {
 /** Everything Docker needs to create one replica. Pure: the same input gives the same spec. */
 export function containerCreateSpec(input: ReplicaInput): ContainerCreateSpec {
   const { project, service, replica } = input;
-  const networks = serviceNetworks(project, service);
+  const mode = networkMode(project, service);
+  const networks = mode === undefined ? serviceNetworks(project, service) : [];
   const [first, ...rest] = networks;
-  if (!first) throw new Error(`service ${service.name} has no network`);
+  if (!first && mode === undefined) throw new Error(`service ${service.name} has no network`);
   const spec: ContainerCreateSpec = {
     name: containerName(project, service, replica),
     image: input.image,
@@ -32,10 +33,13 @@ export function containerCreateSpec(input: ReplicaInput): ContainerCreateSpec {
     env: Object.entries(service.environment)
       .filter((e): e is [string, string] => e[1] !== null)
       .map(([k, v]) => `${k}=${v}`),
-    exposedPorts: exposedPorts(service),
-    portBindings: portBindings(project, service),
+    // The engine refuses `expose` in a namespace borrowed from another container.
+    exposedPorts: mode?.startsWith('container:') ? [] : exposedPorts(service),
+    // A borrowed or host namespace publishes nothing (the engine refuses or discards it).
+    portBindings: mode === undefined ? portBindings(project, service) : [],
     mounts: service.volumes.map((v) => mount(project, v)),
-    network: first,
+    ...(first ? { network: first } : {}),
+    ...(mode !== undefined ? { networkMode: mode } : {}),
     extraNetworks: rest,
     capAdd: service.capAdd,
     capDrop: service.capDrop,
@@ -53,6 +57,15 @@ export function containerCreateSpec(input: ReplicaInput): ContainerCreateSpec {
   };
   const hc = healthcheck(service);
   return hc ? { ...spec, healthcheck: hc } : spec;
+}
+
+/** `service:NAME` becomes the engine's `container:` form, naming NAME's first replica. */
+function networkMode(project: Project, service: ServiceSpec): string | undefined {
+  const mode = service.networkMode;
+  if (mode === undefined || !mode.startsWith('service:')) return mode;
+  const target = project.services[mode.slice('service:'.length)];
+  if (!target) throw new Error(`service ${service.name}: network_mode ${mode} names no service`);
+  return `container:${containerName(project, target, 1)}`;
 }
 
 function serviceNetworks(project: Project, service: ServiceSpec): { name: string; aliases: string[] }[] {

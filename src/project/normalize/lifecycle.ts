@@ -83,6 +83,8 @@ export interface DependencyEntry {
   readonly name: string;
   readonly dep: Dependency;
   readonly path: KeyPath;
+  /** Set when the dependency is implied rather than listed (`network_mode: service:NAME`). */
+  readonly via?: string;
 }
 
 export function parseDependsOn(ctx: Ctx, path: KeyPath, v: unknown): DependencyEntry[] {

@@ -42,7 +42,9 @@ export async function normalizeProject(
       if (!target) {
         ctx.r.errorAtKey(
           d.path,
-          `service \`${name}\` depends on undefined service \`${d.name}\``,
+          d.via
+            ? `service \`${name}\` has ${d.via} \`service:${d.name}\`, but no service \`${d.name}\` is defined`
+            : `service \`${name}\` depends on undefined service \`${d.name}\``,
           didYouMean(d.name, all.keys()),
         );
       } else if (!services.has(d.name) && d.dep.required) {

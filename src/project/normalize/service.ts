@@ -14,6 +14,7 @@ import {
 import { parseServiceOrch } from './orch.js';
 import { parsePort } from './ports.js';
 import { parseFileMounts, parseServiceNetworks } from './resources.js';
+import { isRemoteContext } from '../relative-paths.js';
 import { hostPath, parseVolume } from './volumes.js';
 import {
   isRecord,
@@ -73,6 +74,7 @@ export async function normalizeService(
   const stopGracePeriodMs = toDuration(ctx, at('stop_grace_period'), svc['stop_grace_period']);
   const init = toBool(ctx, at('init'), svc['init']);
   const deps = parseDependsOn(ctx, at('depends_on'), svc['depends_on']);
+  const networkMode = parseNetworkMode(ctx, name, svc, deps);
   if (image === undefined && build === undefined) {
     ctx.r.errorAtKey(path, `service \`${name}\` has neither \`image\` nor \`build\``);
   }
@@ -90,6 +92,7 @@ export async function normalizeService(
     init,
     containerName: toStr(svc['container_name']),
     hostname: toStr(svc['hostname']),
+    networkMode,
   };
   const spec: ServiceSpec = {
     name,
@@ -101,7 +104,10 @@ export async function normalizeService(
     ports: ports.map((p) => p.spec),
     expose: toStrList(svc['expose']),
     volumes,
-    networks: parseServiceNetworks(ctx, at('networks'), svc['networks'], declared.networks),
+    networks:
+      networkMode === undefined
+        ? parseServiceNetworks(ctx, at('networks'), svc['networks'], declared.networks)
+        : {},
     dependsOn: Object.fromEntries(deps.map((d) => [d.name, d.dep])),
     restart,
     replicas: parseReplicas(ctx, path, svc),
@@ -121,13 +127,67 @@ export async function normalizeService(
   return { spec, deps, portPaths: ports.map((p) => p.path) };
 }
 
+/**
+ * `network_mode`, checked as compose does: it excludes `networks:`, and `service:NAME` makes NAME
+ * a dependency (started first, restarted with it: the namespace goes away when NAME restarts).
+ * Ports cannot be published from a namespace the container borrows; in `host`/`none` the engine
+ * ignores them, so orch says so instead of silently dropping them.
+ */
+function parseNetworkMode(
+  ctx: Ctx,
+  name: string,
+  svc: Record<string, unknown>,
+  deps: DependencyEntry[],
+): string | undefined {
+  const mode = toStr(svc['network_mode']);
+  if (mode === undefined) return undefined;
+  const at = ['services', name, 'network_mode'];
+  if (svc['networks'] !== undefined) {
+    ctx.r.errorAtKey(
+      at,
+      `service \`${name}\` declares mutually exclusive \`network_mode\` and \`networks\``,
+      'keep one: network_mode shares another namespace, networks joins project networks',
+    );
+  }
+  const ports = Array.isArray(svc['ports']) ? svc['ports'] : [];
+  const borrowed = /^(service|container):/.test(mode);
+  if (ports.length > 0 && borrowed) {
+    ctx.r.errorAtKey(
+      ['services', name, 'ports'],
+      `service \`${name}\` cannot publish ports with network_mode \`${mode}\``,
+      'publish them on the service or container whose network it shares',
+    );
+  } else if (ports.length > 0 && (mode === 'host' || mode === 'none')) {
+    ctx.r.warnAtKey(
+      ['services', name, 'ports'],
+      `ports of \`${name}\` are not published with network_mode \`${mode}\` (the engine discards them)`,
+    );
+  }
+  if (mode.startsWith('service:')) {
+    const target = mode.slice('service:'.length);
+    if (target === '' || target === name) {
+      ctx.r.error(at, `network_mode \`${mode}\` must name another service`);
+    } else if (!deps.some((d) => d.name === target)) {
+      deps.push({
+        name: target,
+        dep: { condition: 'service_started', restart: true, required: true },
+        path: at,
+        via: 'network_mode',
+      });
+    }
+  }
+  return mode;
+}
+
 function parseBuild(ctx: Ctx, path: KeyPath, v: unknown): BuildSpec | undefined {
   if (v === undefined || v === null) return undefined;
   const spec = isRecord(v) ? v : { context: v };
+  const context = toStr(spec['context']) ?? '.';
   const target = toStr(spec['target']);
   const args = toRecord(spec['args'], (k) => ctx.lookup(k) ?? null);
   return {
-    context: hostPath(ctx, toStr(spec['context']) ?? '.'),
+    // A git/URL context is fetched by the engine: passed on exactly as written.
+    context: isRemoteContext(context) ? context : hostPath(ctx, context),
     dockerfile: toStr(spec['dockerfile']) ?? 'Dockerfile',
     // An arg with no value and no variable of that name is left to the Dockerfile's default.
     args: Object.fromEntries(Object.entries(args).filter((e): e is [string, string] => e[1] !== null)),

@@ -1,12 +1,16 @@
 import { isAbsolute, resolve } from 'node:path';
 import type { VolumeMount } from '../../model/project.js';
 import type { KeyPath } from '../positions.js';
+import { isWindowsPath, windowsDrive } from '../relative-paths.js';
 import { isRecord, toBool, toStr, type Ctx } from './values.js';
 
-/** Host path as compose reads it: `~` is HOME, relative paths resolve against the project dir. */
+/**
+ * Host path as compose reads it: `~` is HOME, relative paths resolve against the project dir, and
+ * a Windows path (`C:\\data`, `C:/data`) is the engine's to read, so it stays as written.
+ */
 export function hostPath(ctx: Ctx, p: string): string {
   if (p === '~' || p.startsWith('~/')) return resolve(ctx.lookup('HOME') ?? '/', `.${p.slice(1)}`);
-  return isAbsolute(p) ? p : resolve(ctx.projectDir, p);
+  return isAbsolute(p) || isWindowsPath(p) ? p : resolve(ctx.projectDir, p);
 }
 
 function looksLikePath(s: string): boolean {
@@ -24,7 +28,10 @@ export function parseVolume(
 ): VolumeMount | undefined {
   if (isRecord(v)) return longVolume(ctx, path, v, declared);
   const text = String(v);
-  const parts = text.split(':');
+  // `C:\\data:/data`: the drive letter's colon is part of the source, not a separator.
+  const drive = windowsDrive(text);
+  const parts = text.slice(drive.length).split(':');
+  parts[0] = drive + (parts[0] ?? '');
   if (parts.length > 1 && parts[0] === '' && parts[1] !== '') {
     // Usually `${UNSET}:/target`: the unset variable already warned; mount an anonymous volume.
     ctx.r.diags.warn(

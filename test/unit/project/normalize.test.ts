@@ -177,7 +177,10 @@ describe('discovery, naming, profiles and merging', () => {
   });
 
   it('prefers orch.yaml over compose.yaml', async () => {
-    const fs = memoryFs({ '/p/compose.yaml': 'services: {}\n', '/p/orch.yaml': 'name: o\nservices: {}\n' });
+    const fs = memoryFs({
+      '/p/compose.yaml': 'services: {c: {image: c}}\n',
+      '/p/orch.yaml': 'name: o\nservices: {o: {image: o}}\n',
+    });
     expect((await loadProject({ cwd: '/p', env: {} }, fs)).project.name).toBe('o');
   });
 
