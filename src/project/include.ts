@@ -53,7 +53,7 @@ export async function applyInclude(
       continue;
     }
     const included = await loadEntry(e, loader, lookup, [...stack, frame]);
-    if (included) out = importResources(out, included, loader, e.paths[0] ?? file);
+    if (included) out = importResources(out, included, loader, dirname(file));
   }
   return out;
 }
@@ -103,7 +103,7 @@ async function loadEntry(
   return { v: resolveFilePaths(merged.v, e.projectDirectory), p: merged.p };
 }
 
-function importResources(local: Located, included: Located, loader: FileLoader, from: string): Located {
+function importResources(local: Located, included: Located, loader: FileLoader, base: string): Located {
   const v = { ...(local.v as Record<string, unknown>) };
   const p = posNode(local.p.pos, local.p.keyPos);
   for (const [k, n] of local.p.children) p.children.set(k, n);
@@ -122,8 +122,8 @@ function importResources(local: Located, included: Located, loader: FileLoader, 
         if (isDeepStrictEqual(ours[name], def)) continue;
         const path: Segment[] = [section, name];
         const where = there
-          ? `${relative(dirname(from), there.pos.file) || there.pos.file}:${(there.keyPos ?? there.pos).line}`
-          : from;
+          ? `${relative(base, there.pos.file) || there.pos.file}:${(there.keyPos ?? there.pos).line}`
+          : 'an included file';
         loader.diags.error(
           keyPos(local.p, path),
           `\`${section}.${name}\` conflicts with imported resource (${where})`,
