@@ -75,7 +75,8 @@ function service(s: ServiceSpec): Json {
     depends_on: Object.fromEntries(
       Object.entries(s.dependsOn).map(([k, d]) => [
         k,
-        { condition: d.condition, restart: d.restart, required: d.required },
+        // As compose prints it: `restart` only when true (omitempty), `required` always.
+        compact({ condition: d.condition, restart: d.restart || undefined, required: d.required }),
       ]),
     ),
     healthcheck: s.healthcheck && healthcheck(s.healthcheck),

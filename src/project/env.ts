@@ -3,6 +3,7 @@ import { parseDotenv } from './dotenv.js';
 import type { Diags } from './diagnostics.js';
 import type { ProjectFs } from './fs.js';
 import type { Lookup } from './interpolate.js';
+import type { SourcePos } from '../model/project.js';
 
 /**
  * The interpolation environment: the process environment first, then `.env` beside the first
@@ -38,12 +39,14 @@ export async function envFileLookup(
   fs: ProjectFs,
   diags: Diags,
   outer: Lookup = () => undefined,
+  /** Where a missing required file is reported (default: the file itself). */
+  namedAt?: SourcePos,
 ): Promise<Lookup> {
   const fromFiles = new Map<string, string>();
   for (const file of files) {
     const text = await fs.readText(file);
     if (text === undefined) {
-      if (required) diags.error({ file, line: 0, col: 0 }, `env file ${file} not found`);
+      if (required) diags.error(namedAt ?? { file, line: 0, col: 0 }, `env file ${file} not found`);
       continue;
     }
     const parsed = parseDotenv(text, (n) => outer(n) ?? fromFiles.get(n));

@@ -79,7 +79,7 @@ async function loadEntry(
   stack: readonly IncludeFrame[],
 ): Promise<Located | undefined> {
   const envFiles = e.envFiles ?? [resolve(e.projectDirectory, '.env')];
-  const own = await envFileLookup(envFiles, e.envFiles !== undefined, loader.fs, loader.diags, parent);
+  const own = await envFileLookup(envFiles, e.envFiles !== undefined, loader.fs, loader.diags, parent, e.at);
   // The including project's environment wins over the included one's env files.
   const lookup: Lookup = (n) => parent(n) ?? own(n);
   let merged: Located | undefined;

@@ -4,12 +4,15 @@ import { fileURLToPath } from 'node:url';
 import { Ajv } from 'ajv';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { loadProject, memoryFs } from '../../../src/project/index.js';
+import { loadProject, memoryFs, toComposeCanonical } from '../../../src/project/index.js';
 import { OrchError } from '../../../src/errors/index.js';
+import { stringify } from 'yaml';
+import { expectedConfig } from './compose-reference.js';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const corpusDir = resolve(repo, '../shared/corpus/awesome-compose');
 const specFile = resolve(repo, '../shared/corpus/compose-spec/compose-spec.json');
+const specDocs = resolve(repo, '../shared/corpus/compose-spec/spec');
 const hasCorpus = existsSync(corpusDir);
 
 function corpusFiles(): { name: string; file: string; text: string }[] {
@@ -121,3 +124,124 @@ describe.skipIf(!existsSync(specFile))(
     });
   },
 );
+
+type Json = Record<string, unknown>;
+const ENV = { HOME: '/home/user' };
+
+/** Keys of a service that the reference and orch must print identically. */
+const COMPARED = [
+  'image',
+  'build',
+  'command',
+  'entrypoint',
+  'environment',
+  'labels',
+  'ports',
+  'expose',
+  'volumes',
+  'networks',
+  'network_mode',
+  'depends_on',
+  'restart',
+  'container_name',
+  'hostname',
+  'user',
+  'working_dir',
+  'stop_signal',
+  'cap_add',
+  'cap_drop',
+  'healthcheck',
+  'secrets',
+];
+
+function compareWithReference(
+  text: string,
+  file: string,
+  cfg: Json,
+  keys: readonly string[] = COMPARED,
+): void {
+  const expected = expectedConfig(
+    parse(text, { merge: true }) as Json,
+    dirname(file),
+    String(cfg['name']),
+    ENV,
+  );
+  const services = (cfg['services'] ?? {}) as Record<string, Json>;
+  for (const [name, exp] of Object.entries(expected['services'] as Record<string, Json>)) {
+    for (const k of keys) {
+      if (!(k in exp)) continue;
+      const want = exp[k];
+      const empty =
+        (Array.isArray(want) && want.length === 0) ||
+        (want !== null && typeof want === 'object' && Object.keys(want).length === 0);
+      expect.soft(services[name]?.[k], `${name}.${k}`).toEqual(empty ? undefined : want);
+    }
+  }
+  for (const section of ['networks', 'volumes'] as const) {
+    for (const [k, v] of Object.entries(expected[section] as Record<string, Json>)) {
+      expect
+        .soft((cfg[section] as Record<string, unknown> | undefined)?.[k], `${section}.${k}`)
+        .toMatchObject(v);
+    }
+  }
+}
+
+describe.skipIf(!hasCorpus)('`orch config` against the spec-derived reference (awesome-compose)', () => {
+  const files = corpusFiles();
+  it.each(files.map((f) => [f.name, f] as const))('%s', async (_n, f) => {
+    const r = await loadProject(
+      { cwd: dirname(f.file), files: [f.file], env: ENV },
+      memoryFs({ [f.file]: f.text }),
+    );
+    const cfg = toComposeCanonical(r.project) as Json;
+    expect(() => stringify(cfg)).not.toThrow();
+    compareWithReference(f.text, f.file, cfg);
+  });
+});
+
+/** Every yaml block of the spec's own documents, each as a file of its own. */
+function specExamples(): { name: string; file: string; text: string }[] {
+  if (!existsSync(specDocs)) return [];
+  return readdirSync(specDocs)
+    .filter((f) => f.endsWith('.md'))
+    .sort()
+    .flatMap((doc) => {
+      const md = readFileSync(join(specDocs, doc), 'utf8');
+      const blocks = [...md.matchAll(/```ya?ml\n([\s\S]*?)```/g)].map((m) => m[1] ?? '');
+      return blocks.map((text, i) => ({
+        name: `${doc}#${i + 1}`,
+        file: `/spec/${doc}-${i + 1}/compose.yaml`,
+        text,
+      }));
+    });
+}
+
+describe.skipIf(!existsSync(specDocs))('compose-spec examples (../shared/corpus/compose-spec/spec)', () => {
+  const examples = specExamples();
+  it('finds the examples', () => expect(examples.length).toBeGreaterThan(150));
+  it.each(examples.map((e) => [e.name, e] as const))(
+    '%s: loads or is refused with file:line, never crashes',
+    async (_n, e) => {
+      let cfg: Json | undefined;
+      try {
+        const r = await loadProject(
+          { cwd: dirname(e.file), files: [e.file], env: ENV },
+          memoryFs({ [e.file]: e.text }),
+        );
+        cfg = toComposeCanonical(r.project) as Json;
+      } catch (err) {
+        // A fragment (no services, a key that needs other files) is a project-file error: exit 2.
+        expect(err).toBeInstanceOf(OrchError);
+        const d = (err as OrchError).diagnostics;
+        expect((err as OrchError).code).toBe('PROJECT_INVALID');
+        expect(d.length).toBeGreaterThan(0);
+        for (const x of d) expect(x.file).toBe(e.file);
+        return;
+      }
+      expect(() => stringify(cfg)).not.toThrow();
+      // `!reset`/`!override` only mean something across files (yaml-merge.test.ts covers them).
+      if (/!reset|!override/.test(e.text)) return;
+      compareWithReference(e.text, e.file, cfg);
+    },
+  );
+});
