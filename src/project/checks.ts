@@ -18,6 +18,7 @@ export function checkProject(
   checkHostPorts(services, r);
   checkSingletons(services, r);
   checkRoutes(project, r);
+  checkNetworkModeReach(project, r);
 }
 
 function checkCycle(services: ReadonlyMap<string, NormalizedService>, r: PathReporter): void {
@@ -104,6 +105,33 @@ function checkRoutes(project: Project, r: PathReporter): void {
       ['x-orch', 'gateway', 'routes', i, 'service'],
       `gateway route names unknown service \`${route.service}\``,
       didYouMean(route.service, Object.keys(project.services)),
+    );
+  });
+}
+
+/**
+ * orch reaches routes and http/tcp probes through a published port, which a container in another
+ * namespace (`network_mode`) cannot have: say so now instead of a probe that never passes.
+ */
+function checkNetworkModeReach(project: Project, r: PathReporter): void {
+  for (const s of Object.values(project.services)) {
+    if (s.networkMode === undefined) continue;
+    const probe = s.orch.probe;
+    if (probe && (probe.kind === 'http' || probe.kind === 'tcp')) {
+      r.errorAtKey(
+        ['services', s.name, 'x-orch', 'probe'],
+        `\`${s.name}\` has network_mode \`${s.networkMode}\`, so orch cannot reach its ${probe.kind} probe port`,
+        'use a healthcheck or an exec/log probe for this service',
+      );
+    }
+  }
+  (project.orch.gateway?.routes ?? []).forEach((route, i) => {
+    const mode = project.services[route.service]?.networkMode;
+    if (mode === undefined) return;
+    r.error(
+      ['x-orch', 'gateway', 'routes', i, 'service'],
+      `gateway route to \`${route.service}\`, which has network_mode \`${mode}\` and so no port orch can reach`,
+      'route to the service whose network it shares, or drop network_mode',
     );
   });
 }

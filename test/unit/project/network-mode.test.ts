@@ -176,3 +176,34 @@ describe('empty files', () => {
     expect(where(r.errors[0]!)).toBe('1:1');
   });
 });
+
+describe('network_mode and what orch reaches through published ports', () => {
+  it('an http probe or a gateway route to such a service is an error, an exec probe is fine', async () => {
+    const r = await load(`services:
+  web:
+    image: a
+  side:
+    image: b
+    network_mode: service:web
+    x-orch:
+      probe: { http: { path: /, port: 80 } }
+  ok:
+    image: c
+    network_mode: host
+    x-orch:
+      probe: { exec: ["true"] }
+x-orch:
+  gateway:
+    port: 8080
+    routes:
+      - { path: /, service: side, port: 80 }
+`);
+    expect(r.errors.map((e) => [where(e), e.message])).toEqual([
+      ['8:7', '`side` has network_mode `service:web`, so orch cannot reach its http probe port'],
+      [
+        '18:29',
+        'gateway route to `side`, which has network_mode `service:web` and so no port orch can reach',
+      ],
+    ]);
+  });
+});
