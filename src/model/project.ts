@@ -85,6 +85,10 @@ export interface PortSpec {
   readonly hostIp: string;
   readonly protocol: 'tcp' | 'udp';
   readonly name?: string;
+  /** `host` or `ingress` (the default) as written; only Swarm tells them apart. */
+  readonly mode?: string;
+  /** `app_protocol` as written (a hint for the platform; the engine ignores it). */
+  readonly appProtocol?: string;
 }
 
 export type VolumeMount =

@@ -20,11 +20,12 @@ const dur = (ms: number | undefined) => (ms === undefined ? undefined : formatDu
 function port(p: PortSpec): Json {
   return compact({
     name: p.name,
-    mode: 'ingress',
+    mode: p.mode ?? 'ingress',
     host_ip: p.hostIp,
     target: p.target,
     published: p.published,
     protocol: p.protocol,
+    app_protocol: p.appProtocol,
   });
 }
 

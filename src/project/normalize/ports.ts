@@ -105,6 +105,8 @@ function longPort(ctx: Ctx, path: KeyPath, v: Record<string, unknown>): PortSpec
     return [];
   }
   const name = toStr(v['name']);
+  const mode = toStr(v['mode']);
+  const appProtocol = toStr(v['app_protocol']);
   return [
     {
       target,
@@ -112,6 +114,8 @@ function longPort(ctx: Ctx, path: KeyPath, v: Record<string, unknown>): PortSpec
       hostIp: toStr(v['host_ip']) || DEFAULT_HOST_IP,
       protocol: proto,
       ...(name !== undefined ? { name } : {}),
+      ...(mode !== undefined ? { mode } : {}),
+      ...(appProtocol !== undefined ? { appProtocol } : {}),
     },
   ];
 }

@@ -55,12 +55,13 @@ function shellWords(s: string): string[] {
 
 const str = (v: unknown) => (typeof v === 'string' ? v : String(v));
 
-function keyValues(v: unknown): Record<string, string | null> {
+/** `KEY=VALUE` lists as maps; a bare `KEY` is unset for environment, the empty string for labels. */
+function keyValues(v: unknown, bare: string | null = null): Record<string, string | null> {
   if (Array.isArray(v)) {
     return Object.fromEntries(
       v.map(String).map((e) => {
         const i = e.indexOf('=');
-        return i < 0 ? [e, null] : [e.slice(0, i), e.slice(i + 1)];
+        return i < 0 ? [e, bare] : [e.slice(0, i), e.slice(i + 1)];
       }),
     );
   }
@@ -159,8 +160,10 @@ export function expectedService(raw: Json, dir: string): Json {
         out[k] = Array.isArray(v) ? v.map(String) : shellWords(str(v));
         break;
       case 'environment':
-      case 'labels':
         out[k] = keyValues(v);
+        break;
+      case 'labels':
+        out[k] = keyValues(v, '');
         break;
       case 'ports':
         out[k] = (v as unknown[]).map(port);
@@ -203,6 +206,10 @@ export function expectedService(raw: Json, dir: string): Json {
       case 'healthcheck': {
         const h = v as Json;
         const t = h['test'];
+        if (h['disable'] === true) {
+          out[k] = { disable: true };
+          break;
+        }
         out[k] = Object.fromEntries(
           Object.entries({
             test: typeof t === 'string' ? ['CMD-SHELL', t] : t,
@@ -210,6 +217,7 @@ export function expectedService(raw: Json, dir: string): Json {
             timeout: h['timeout'],
             retries: h['retries'],
             start_period: h['start_period'],
+            start_interval: h['start_interval'],
           })
             .filter(([, x]) => x !== undefined)
             .map(([n, x]) => [n, typeof x === 'string' && n !== 'test' ? goDuration(x) : x]),

@@ -199,6 +199,39 @@ describe.skipIf(!hasCorpus)('`orch config` against the spec-derived reference (a
   });
 });
 
+const TOP_LEVEL = new Set([
+  'services',
+  'networks',
+  'volumes',
+  'configs',
+  'secrets',
+  'name',
+  'version',
+  'include',
+  'models',
+]);
+
+function isServiceFragment(block: string): boolean {
+  let doc: unknown;
+  try {
+    doc = parse(block);
+  } catch {
+    return false;
+  }
+  if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) return false;
+  const keys = Object.keys(doc);
+  return keys.length > 0 && keys.every((k) => !TOP_LEVEL.has(k) && !k.startsWith('x-'));
+}
+
+function asService(block: string): string {
+  const body = block
+    .split('\n')
+    .map((l) => `    ${l}`)
+    .join('\n');
+  const image = /^(image|build):/m.test(block) ? '' : '    image: busybox\n';
+  return `services:\n  example:\n${image}${body}\n`;
+}
+
 /** Every yaml block of the spec's own documents, each as a file of its own. */
 function specExamples(): { name: string; file: string; text: string }[] {
   if (!existsSync(specDocs)) return [];
@@ -208,11 +241,12 @@ function specExamples(): { name: string; file: string; text: string }[] {
     .flatMap((doc) => {
       const md = readFileSync(join(specDocs, doc), 'utf8');
       const blocks = [...md.matchAll(/```ya?ml\n([\s\S]*?)```/g)].map((m) => m[1] ?? '');
-      return blocks.map((text, i) => ({
-        name: `${doc}#${i + 1}`,
-        file: `/spec/${doc}-${i + 1}/compose.yaml`,
-        text,
-      }));
+      return blocks.map((block, i) => {
+        // Most examples are a fragment of one service (`ports:`, `healthcheck:`...): run those as
+        // the body of a service, so the normalizer sees every form the spec shows.
+        const text = isServiceFragment(block) ? asService(block) : block;
+        return { name: `${doc}#${i + 1}`, file: `/spec/${doc}-${i + 1}/compose.yaml`, text };
+      });
     });
 }
 
