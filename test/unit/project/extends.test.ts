@@ -180,3 +180,29 @@ describe('extends: file, relative paths, errors', () => {
     expect(r.errors[0]?.message).toContain('web (compose.yaml:3) → x (other.yaml:4) → web');
   });
 });
+
+/** Cases from compose-go's loader tests (extends_test.go), restated for orch. */
+describe('extends: compose-go loader cases', () => {
+  it('a base and its same-file extension, both reached from another folder, share its context', async () => {
+    const p = await project(
+      'services:\n  out-base:\n    extends: { file: sub/compose.yaml, service: base }\n  out-service:\n    extends: { file: sub/compose.yaml, service: service }\n',
+      {},
+      {
+        '/proj/sub/compose.yaml':
+          'services:\n  base:\n    build:\n      context: ..\n  service:\n    extends: base\n    build:\n      target: target\n',
+      },
+    );
+    expect(p.services['out-base']?.build?.context).toBe('/proj');
+    expect(p.services['out-service']?.build).toMatchObject({ context: '/proj', target: 'target' });
+  });
+
+  it('an override file extending the base file’s own service does not duplicate its ports', async () => {
+    const base = 'services:\n  test:\n    image: test\n    ports: ["8000"]\n';
+    const p = await project(
+      base,
+      { files: ['/proj/compose.yaml', '/proj/override.yaml'] },
+      { '/proj/override.yaml': 'services:\n  test:\n    extends: { file: compose.yaml, service: test }\n' },
+    );
+    expect(p.services['test']?.ports).toHaveLength(1);
+  });
+});
