@@ -84,7 +84,7 @@ describe('project discovery and output', () => {
       protocol: 'tcp',
     });
     expect(web.volumes[1]).toEqual({ type: 'volume', source: 'cache', target: '/var/cache/nginx' });
-    expect(web.depends_on).toEqual({ api: { condition: 'service_healthy', restart: false, required: true } });
+    expect(web.depends_on).toEqual({ api: { condition: 'service_healthy', required: true } });
     const api = cfg['services'].api;
     expect(api.healthcheck.interval).toBe('1m30s');
     expect(api.healthcheck.timeout).toBe('300ms');
