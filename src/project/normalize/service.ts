@@ -142,7 +142,9 @@ function parseNetworkMode(
   const mode = toStr(svc['network_mode']);
   if (mode === undefined) return undefined;
   const at = ['services', name, 'network_mode'];
-  if (svc['networks'] !== undefined) {
+  const nets = svc['networks'];
+  // An empty `networks:` is accepted, as compose checks for a non-empty one.
+  if ((Array.isArray(nets) && nets.length > 0) || (isRecord(nets) && Object.keys(nets).length > 0)) {
     ctx.r.errorAtKey(
       at,
       `service \`${name}\` declares mutually exclusive \`network_mode\` and \`networks\``,

@@ -84,6 +84,12 @@ services:
     ]);
   });
 
+  it('an empty `networks:` beside it is accepted, as in compose', async () => {
+    const r = await load('services:\n  a:\n    image: a\n    network_mode: host\n    networks: []\n');
+    expect(r.errors).toEqual([]);
+    expect(r.result?.project.services['a']?.networks).toEqual({});
+  });
+
   it('service:NAME must name a defined service', async () => {
     const r = await load('services:\n  a:\n    image: a\n    network_mode: "service:nope"\n');
     expect(r.errors.map((e) => [where(e), e.message])).toEqual([

@@ -109,3 +109,29 @@ describe('YAML aliases', () => {
     expect(r.errors[0]?.message).toMatch(/refers to a node that contains it/);
   });
 });
+
+/** Cases from compose-go's loader tests (reset_test.go), restated for orch. */
+describe('compose-go reset cases', () => {
+  const base =
+    'name: t\nservices:\n  a:\n    image: alpine\nnetworks:\n  test:\n    name: test\n    external: true\n';
+
+  it('`!reset {}` removes a whole network', async () => {
+    const p = await project(base, { files }, { [OVERRIDE]: 'networks:\n  test: !reset {}\n' });
+    expect(p.networks['test']).toBeUndefined();
+  });
+
+  it('`!override {}` replaces it with an empty definition (no longer external)', async () => {
+    const p = await project(base, { files }, { [OVERRIDE]: 'networks:\n  test: !override {}\n' });
+    expect(p.networks['test']).toMatchObject({ name: 't_test', external: false });
+  });
+
+  it('an anchor reused by another service is not a cycle; a merge key into its own anchor is', async () => {
+    await expect(project('services:\n  a: &a\n    image: alpine\n  a2: *a\n')).resolves.toBeDefined();
+    const r = await load(
+      'x-healthcheck: &healthcheck\n  egress-service:\n    <<: *healthcheck\nservices:\n  a:\n    image: alpine\n',
+    );
+    expect(r.errors.map((e) => [where(e), e.message])).toEqual([
+      ['3:9', 'YAML: alias *healthcheck refers to a node that contains it'],
+    ]);
+  });
+});
