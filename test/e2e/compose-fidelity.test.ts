@@ -1,4 +1,4 @@
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -81,7 +81,9 @@ services:
     expect(up.code, up.stderr).toBe(0);
     const web = inspect(`${name}-web-1`);
     const side = inspect(`${name}-sidecar-1`);
-    expect(side.HostConfig.NetworkMode).toBe(`container:${name}-web-1`);
+    // The engine binds the namespace to the container's id when it exists at creation.
+    const webId = docker(['inspect', '-f', '{{.Id}}', `${name}-web-1`]);
+    expect([`container:${name}-web-1`, `container:${webId}`]).toContain(side.HostConfig.NetworkMode);
     expect(Object.keys(side.NetworkSettings.Networks)).toEqual([]);
     expect(Object.keys(web.NetworkSettings.Networks)).toEqual([`${name}_default`]);
     // Same namespace: the sidecar reaches web's server on its own loopback.
@@ -91,6 +93,21 @@ services:
     expect(netns(`${name}-sidecar-1`)).toBe(netns(`${name}-web-1`));
     // The base file's relative bind source resolved against the base file's folder.
     expect(docker(['exec', `${name}-sidecar-1`, 'cat', '/data/hello.txt'])).toBe('from the base file');
+
+    // web's configuration changes: up recreates it, and the sidecar, bound to the old
+    // container's namespace, is recreated with it instead of being left in a dead one.
+    const oldSide = docker(['inspect', '-f', '{{.Id}}', `${name}-sidecar-1`]);
+    write({
+      'net/compose.yaml':
+        readFileSync(join(dir, 'net/compose.yaml'), 'utf8') + '    environment: { V: "2" }\n',
+    });
+    const again = await orch(['up', '-d', '--wait', '--timeout', '90'], { cwd: dir });
+    expect(again.code, again.stderr).toBe(0);
+    expect(docker(['inspect', '-f', '{{.Id}}', `${name}-sidecar-1`])).not.toBe(oldSide);
+    expect(netns(`${name}-sidecar-1`)).toBe(netns(`${name}-web-1`));
+    expect(docker(['exec', `${name}-sidecar-1`, 'wget', '-qO-', 'http://127.0.0.1:8080/index.html'])).toBe(
+      'served by web',
+    );
 
     const down = await orch(['down'], { cwd: dir });
     expect(down.code, down.stderr).toBe(0);

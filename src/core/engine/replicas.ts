@@ -40,6 +40,8 @@ export async function prepareService(
   tracker: ReplicaTracker,
   deps: ReplicaDeps,
   onEvent: (e: ContainerEvent) => void,
+  /** Make every replica anew even when its hash matches (its namespace provider was replaced). */
+  recreate = false,
 ): Promise<PreparedService> {
   const files = await serviceFiles(project, service, deps);
   const hash = serviceConfigHash(service, image.id);
@@ -58,7 +60,7 @@ export async function prepareService(
   const toStart = await Promise.all(
     Array.from({ length: service.replicas }, (_, i) => i + 1).map(async (replica) => {
       const old = byReplica.get(replica);
-      if (old && old.labels[Label.configHash] === hash) {
+      if (old && !recreate && old.labels[Label.configHash] === hash) {
         if (old.state === 'running') {
           tracker.track(old);
           onEvent({ type: 'container', service: service.name, name: old.name, action: 'reused' });

@@ -56,6 +56,8 @@ export async function ensureResources(
 export function networksUsed(project: Project, services: Iterable<string>): Set<string> {
   const out = new Set<string>();
   for (const name of services) {
+    // A service with `network_mode` joins no project network, not even the default one.
+    if (project.services[name]?.networkMode !== undefined) continue;
     const keys = Object.keys(project.services[name]?.networks ?? {});
     for (const k of keys.length > 0 ? keys : ['default']) out.add(k);
   }

@@ -1,4 +1,4 @@
-import type { DependencyCondition, Project } from '../../model/project.js';
+import type { DependencyCondition, Project, ServiceSpec } from '../../model/project.js';
 import { hasHealthSource } from '../../model/project.js';
 import { Label } from '../../model/labels.js';
 import { OrchError } from '../../errors/index.js';
@@ -156,6 +156,7 @@ export async function upProject(project: Project, opts: UpOptions, deps: EngineD
         tracker,
         deps,
         opts.onEvent,
+        await providerReplaced(svc, prepared),
       );
       creating.add(work);
       try {
@@ -263,6 +264,23 @@ function noHealthSource(project: Project, name: string, image: string | undefine
     `healthcheck for \`${name}\`; add a healthcheck or x-orch.probe to \`${name}\`, or use ` +
     'condition: service_started'
   );
+}
+
+/**
+ * `network_mode: service:X` binds the container to X's container id when it starts: if X got a
+ * new container in this run, the old namespace is gone and the borrower must be made anew too,
+ * as compose does. (Runs after the loop has registered every service's preparation.)
+ */
+async function providerReplaced(
+  svc: ServiceSpec,
+  prepared: ReadonlyMap<string, Promise<PreparedService>>,
+): Promise<boolean> {
+  const mode = svc.networkMode;
+  if (mode === undefined || !mode.startsWith('service:')) return false;
+  const provider = prepared.get(mode.slice('service:'.length));
+  if (!provider) return false;
+  const done = await provider.catch(() => undefined);
+  return done?.toStart.some((c) => c.fresh) ?? false;
 }
 
 function groupByService(cs: readonly ContainerSnapshot[]): Map<string, ContainerSnapshot[]> {
