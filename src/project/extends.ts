@@ -1,4 +1,4 @@
-import { dirname, relative, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import type { SourcePos } from '../model/project.js';
 import { closest } from './diagnostics.js';
 import type { FileLoader } from './file-loader.js';
@@ -14,9 +14,6 @@ interface Frame {
   /** Where this service's `extends:` is written. */
   readonly at: SourcePos;
 }
-
-/** Where a message may point relative to: the project directory keeps file names short. */
-const show = (base: string, pos: SourcePos) => `${relative(base, pos.file) || pos.file}:${pos.line}`;
 
 /**
  * Resolves every `extends:` in one file's tree, as the Compose Specification's `extends` section
@@ -56,8 +53,6 @@ function servicePos(root: PosNode, name: string): PosNode {
 }
 
 class Extender {
-  private readonly reported = new Set<string>();
-
   constructor(
     private readonly loader: FileLoader,
     private readonly lookup: Lookup,
@@ -127,14 +122,19 @@ class Extender {
   }
 
   private reportCycle(cycle: readonly Frame[]): void {
-    const sig = cycle
-      .map((f) => f.key)
-      .sort()
-      .join('\n');
-    if (this.reported.has(sig)) return;
-    this.reported.add(sig);
-    const base = dirname(this.mainFile);
-    const chain = [...cycle, cycle[0] as Frame].map((f) => `${f.service} (${show(base, f.at)})`).join(' → ');
+    if (
+      !this.loader.firstReport(
+        'extends',
+        cycle.map((f) => f.key),
+      )
+    )
+      return;
+    // Start at the same member whichever service the cycle was met from, so it reads the same.
+    const first = cycle.reduce((best, f, i) => (f.key < (cycle[best]?.key ?? '') ? i : best), 0);
+    const ring = [...cycle.slice(first), ...cycle.slice(0, first)];
+    const chain = [...ring, ring[0] as Frame]
+      .map((f) => `${f.service} (${this.loader.where(f.at)})`)
+      .join(' → ');
     for (const f of cycle) {
       this.error(
         f.at,

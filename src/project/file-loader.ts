@@ -1,4 +1,6 @@
+import { relative } from 'node:path';
 import { OrchError } from '../errors/index.js';
+import type { SourcePos } from '../model/project.js';
 import { PathReporter, type Diags } from './diagnostics.js';
 import type { ProjectFs } from './fs.js';
 import { interpolate, mapStrings, type Lookup } from './interpolate.js';
@@ -15,10 +17,28 @@ import { checkSchema } from './validate-schema.js';
 export class FileLoader {
   private readonly cache = new WeakMap<Lookup, Map<string, Promise<Located | undefined | null>>>();
 
+  /** Cycles already reported (by their members), so one met again from another file is not repeated. */
+  private readonly cycles = new Set<string>();
+
   constructor(
     readonly fs: ProjectFs,
     readonly diags: Diags,
+    /** The project directory: file names in messages are shown relative to it. */
+    readonly root: string,
   ) {}
+
+  /** `file:line` as messages show it. */
+  where(pos: SourcePos): string {
+    return `${relative(this.root, pos.file) || pos.file}:${pos.line}`;
+  }
+
+  /** True the first time a cycle with these members is seen. */
+  firstReport(kind: string, members: readonly string[]): boolean {
+    const sig = `${kind}\n${[...members].sort().join('\n')}`;
+    if (this.cycles.has(sig)) return false;
+    this.cycles.add(sig);
+    return true;
+  }
 
   /** The file parsed, checked and interpolated; `null` when it does not exist, undefined when broken. */
   load(file: string, lookup: Lookup): Promise<Located | undefined | null> {

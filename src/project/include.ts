@@ -49,11 +49,11 @@ export async function applyInclude(
     const loop = e.paths.find((p) => p === file || stack.some((f) => f.file === p));
     if (loop !== undefined) {
       const from = loop === file ? stack.length : stack.findIndex((f) => f.file === loop);
-      reportCycle(loader, [...stack.slice(from), frame], workingDir);
+      reportCycle(loader, [...stack.slice(from), frame]);
       continue;
     }
     const included = await loadEntry(e, loader, lookup, [...stack, frame]);
-    if (included) out = importResources(out, included, loader, dirname(file));
+    if (included) out = importResources(out, included, loader);
   }
   return out;
 }
@@ -103,7 +103,7 @@ async function loadEntry(
   return { v: resolveFilePaths(merged.v, e.projectDirectory), p: merged.p };
 }
 
-function importResources(local: Located, included: Located, loader: FileLoader, base: string): Located {
+function importResources(local: Located, included: Located, loader: FileLoader): Located {
   const v = { ...(local.v as Record<string, unknown>) };
   const p = posNode(local.p.pos, local.p.keyPos);
   for (const [k, n] of local.p.children) p.children.set(k, n);
@@ -121,9 +121,7 @@ function importResources(local: Located, included: Located, loader: FileLoader, 
       if (name in ours) {
         if (isDeepStrictEqual(ours[name], def)) continue;
         const path: Segment[] = [section, name];
-        const where = there
-          ? `${relative(base, there.pos.file) || there.pos.file}:${(there.keyPos ?? there.pos).line}`
-          : 'an included file';
+        const where = there ? loader.where(there.keyPos ?? there.pos) : 'an included file';
         loader.diags.error(
           keyPos(local.p, path),
           `\`${section}.${name}\` conflicts with imported resource (${where})`,
@@ -148,13 +146,20 @@ function dropInclude(tree: Located): Located {
   return { ...tree, v, p };
 }
 
-function reportCycle(loader: FileLoader, cycle: readonly IncludeFrame[], base: string): void {
-  const show = (f: IncludeFrame) => `${relative(base, f.file) || f.file}:${f.at.line}`;
-  const chain = cycle.map(show).join(' → ');
+function reportCycle(loader: FileLoader, cycle: readonly IncludeFrame[]): void {
+  if (
+    !loader.firstReport(
+      'include',
+      cycle.map((f) => f.file),
+    )
+  )
+    return;
+  const chain = cycle.map((f) => loader.where(f.at)).join(' → ');
+  const back = relative(loader.root, cycle[0]?.file ?? '') || cycle[0]?.file;
   for (const f of cycle) {
     loader.diags.error(
       f.at,
-      `\`include\` cycle: ${chain} → back to ${relative(base, cycle[0]?.file ?? '') || cycle[0]?.file}`,
+      `\`include\` cycle: ${chain} → back to ${back}`,
       undefined,
       'remove one of these include entries',
     );

@@ -36,7 +36,7 @@ export async function loadProject(opts: LoadOptions, fs: ProjectFs): Promise<Loa
   const projectDir = dirname(first);
   const diags = new Diags();
   const lookup = await interpolationEnv(opts, first, fs, diags);
-  const loader = new FileLoader(fs, diags);
+  const loader = new FileLoader(fs, diags, projectDir);
   const located: Located[] = [];
   for (const file of files) {
     const one = await loader.loadNamed(file, lookup);

@@ -120,3 +120,22 @@ services:
     expect(r.errors[0]?.message).toContain('compose.yaml:2 → a.yaml:5');
   });
 });
+
+describe('include and extends cycles met from several files', () => {
+  it('each cycle is reported once per link, with paths from the project directory', async () => {
+    const r = await load(
+      'include:\n  - sub/a.yaml\nservices:\n  web:\n    extends: { file: sub/a.yaml, service: x }\n',
+      {},
+      {
+        '/proj/sub/a.yaml':
+          'include:\n  - ../compose.yaml\nservices:\n  x:\n    image: busybox\n    extends: { file: ../compose.yaml, service: web }\n',
+      },
+    );
+    expect(r.errors.map((e) => `${e.file}:${e.line} ${e.message}`).sort()).toEqual([
+      '/proj/compose.yaml:2 `include` cycle: compose.yaml:2 → sub/a.yaml:2 → back to compose.yaml',
+      '/proj/compose.yaml:5 `extends` cycle: web (compose.yaml:5) → x (sub/a.yaml:6) → web (compose.yaml:5)',
+      '/proj/sub/a.yaml:2 `include` cycle: compose.yaml:2 → sub/a.yaml:2 → back to compose.yaml',
+      '/proj/sub/a.yaml:6 `extends` cycle: web (compose.yaml:5) → x (sub/a.yaml:6) → web (compose.yaml:5)',
+    ]);
+  });
+});
