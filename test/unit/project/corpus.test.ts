@@ -214,7 +214,7 @@ const TOP_LEVEL = new Set([
 function isServiceFragment(block: string): boolean {
   let doc: unknown;
   try {
-    doc = parse(block);
+    doc = parse(block, { logLevel: 'error' });
   } catch {
     return false;
   }

@@ -17,7 +17,7 @@ function createOptions(p: Project, service: string) {
   return { spec, opts: toCreateOptions(spec) };
 }
 
-describe('network_mode', () => {
+describe('network_mode', { timeout: 30_000 }, () => {
   const yaml = `name: nm
 services:
   db:
