@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { DockerodeAdapter } from '../adapters/docker/adapter.js';
 import { systemClock } from '../adapters/clock.js';
 import { nodeNetProbe } from '../adapters/net-probe.js';
-import { runProbe } from '../core/probes/index.js';
+import { runProbe, startIntervalOf } from '../core/probes/index.js';
 import type { EngineDeps } from '../core/engine/up.js';
 import type { ProbeStarter } from '../core/engine/replica-tracker.js';
 import type { DockerPort } from '../core/ports.js';
@@ -46,7 +46,9 @@ export function engineDeps(): EngineDeps {
         return { host, port: p.hostPort };
       },
     };
-    return runProbe(probe, target, { clock, net, docker }, signal, onChange, history);
+    return runProbe(probe, target, { clock, net, docker }, signal, onChange, history, {
+      startIntervalMs: startIntervalOf(service),
+    });
   };
   return { docker, clock, startProbe, readFile: (p) => readFile(p), env: process.env };
 }

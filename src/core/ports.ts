@@ -31,6 +31,8 @@ export interface ContainerSnapshot {
   readonly startedAt: string | null;
   readonly finishedAt: string | null;
   readonly ports: readonly PublishedPort[];
+  /** The container's own healthcheck (the file's, else the image's), when the engine reports one. */
+  readonly healthcheck?: DockerHealthcheck;
 }
 
 export interface DockerHealthcheck {

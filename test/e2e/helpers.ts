@@ -112,20 +112,20 @@ export interface EngineEvent {
 }
 
 /**
- * Records a project's container start and health events live, from the engine itself (its event
+ * Records a project's container start and health events (or `kinds`) live, from the engine itself (its event
  * history is a small ring buffer that health-check execs flood, so it cannot be read afterwards).
  */
-export async function recordEvents(project: string): Promise<() => Promise<EngineEvent[]>> {
+export async function recordEvents(
+  project: string,
+  kinds: readonly string[] = ['start', 'health_status'],
+): Promise<() => Promise<EngineEvent[]>> {
   const child = spawn('docker', [
     'events',
     '--filter',
     `label=dev.orch.project=${project}`,
     '--filter',
     'type=container',
-    '--filter',
-    'event=start',
-    '--filter',
-    'event=health_status',
+    ...kinds.flatMap((k) => ['--filter', `event=${k}`]),
     '--format',
     '{{json .}}',
   ]);

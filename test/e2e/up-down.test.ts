@@ -39,7 +39,7 @@ describe('orch up / down / ps on a real engine', () => {
   it('starts a dependent only after its dependency passed a health check, and down leaves nothing', async () => {
     const name = project('order');
     const dir = projectDir({ 'orch.yaml': chain(name) });
-    const stopEvents = await recordEvents(name);
+    const stopEvents = await recordEvents(name, ['start', 'health_status', 'exec_die']);
     const up = await orch(['up', '-d', '--wait', '--timeout', '60'], { cwd: dir });
     expect(up.stderr).toContain('db: healthy');
     expect(up.code).toBe(0);
@@ -50,7 +50,11 @@ describe('orch up / down / ps on a real engine', () => {
     // The engine's own timestamps: the dependent started after its dependency was first healthy.
     const at = (id: string, status: string): number =>
       events.find((e) => e.id === id && e.status === status)?.timeNano ?? Number.NaN;
-    const dbHealthy = at(db.Id, 'health_status: healthy');
+    // db's only exec is its health test (Docker's check, or orch's own start check): the first
+    // one that exited 0 is when it was first healthy.
+    const dbHealthy =
+      events.find((e) => e.id === db.Id && e.status === 'exec_die' && e.Actor.Attributes['exitCode'] === '0')
+        ?.timeNano ?? Number.NaN;
     const appStarted = at(app.Id, 'start');
     expect(dbHealthy).toBeGreaterThan(at(db.Id, 'start'));
     expect(appStarted).toBeGreaterThan(dbHealthy);

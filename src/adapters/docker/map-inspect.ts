@@ -1,4 +1,10 @@
-import type { ContainerSnapshot, ContainerState, HealthStatus, PublishedPort } from '../../core/ports.js';
+import type {
+  ContainerSnapshot,
+  ContainerState,
+  DockerHealthcheck,
+  HealthStatus,
+  PublishedPort,
+} from '../../core/ports.js';
 
 /**
  * The one place the engine's container JSON becomes orch's `ContainerSnapshot`. The input type
@@ -20,6 +26,7 @@ export interface InspectLike {
     readonly Image: string;
     readonly Labels?: Record<string, string> | null | undefined;
     readonly Tty?: boolean | undefined;
+    readonly Healthcheck?: EngineHealthConfig | null | undefined;
   };
   readonly NetworkSettings?:
     | {
@@ -30,6 +37,35 @@ export interface InspectLike {
       }
     | null
     | undefined;
+}
+
+/** Durations in nanoseconds; 0 or absent: the engine's default. */
+export interface EngineHealthConfig {
+  readonly Test?: readonly string[] | null | undefined;
+  readonly Interval?: number | undefined;
+  readonly Timeout?: number | undefined;
+  readonly Retries?: number | undefined;
+  readonly StartPeriod?: number | undefined;
+  readonly StartInterval?: number | undefined;
+}
+
+/** The container's healthcheck as orch's port describes it; undefined when it has none. */
+export function mapHealthcheck(hc: EngineHealthConfig | null | undefined): DockerHealthcheck | undefined {
+  const test = hc?.Test ?? [];
+  if (!hc || test.length === 0 || test[0] === 'NONE') return undefined;
+  const ms = (ns: number | undefined): number | undefined => (ns ? Math.round(ns / 1_000_000) : undefined);
+  const interval = ms(hc.Interval);
+  const timeout = ms(hc.Timeout);
+  const startPeriod = ms(hc.StartPeriod);
+  const startInterval = ms(hc.StartInterval);
+  return {
+    test: [...test],
+    ...(interval !== undefined ? { intervalMs: interval } : {}),
+    ...(timeout !== undefined ? { timeoutMs: timeout } : {}),
+    ...(hc.Retries ? { retries: hc.Retries } : {}),
+    ...(startPeriod !== undefined ? { startPeriodMs: startPeriod } : {}),
+    ...(startInterval !== undefined ? { startIntervalMs: startInterval } : {}),
+  };
 }
 
 const STATES: readonly ContainerState[] = [
@@ -89,6 +125,7 @@ export function mapPorts(ports: NonNullable<InspectLike['NetworkSettings']>['Por
 export function mapInspect(info: InspectLike): ContainerSnapshot {
   const state = mapState(info.State.Status);
   const startedAt = engineTime(info.State.StartedAt);
+  const healthcheck = mapHealthcheck(info.Config.Healthcheck);
   return {
     id: info.Id,
     name: info.Name.replace(/^\//, ''),
@@ -105,5 +142,6 @@ export function mapInspect(info: InspectLike): ContainerSnapshot {
     startedAt,
     finishedAt: engineTime(info.State.FinishedAt),
     ports: mapPorts(info.NetworkSettings?.Ports),
+    ...(healthcheck ? { healthcheck } : {}),
   };
 }

@@ -1,6 +1,7 @@
 import type { Project, ServiceSpec } from '../../model/project.js';
 import { Label } from '../../model/labels.js';
 import type { ContainerCreateSpec, DockerHealthcheck, MountSpec, PortBinding } from '../ports.js';
+import { DEFAULT_START_INTERVAL_MS } from '../probes/start.js';
 import { containerName } from './naming.js';
 
 export interface ReplicaInput {
@@ -133,12 +134,16 @@ function healthcheck(service: ServiceSpec): DockerHealthcheck | undefined {
   if (!hc) return undefined;
   if (hc.disable) return { test: ['NONE'] };
   if (hc.test.length === 0) return undefined;
+  // Engines of API 1.44+ run the test every start interval during the start period; without one
+  // from the file they would wait Docker's 5 s default. orch's own start checks (probes/start.ts)
+  // cover older engines and files without a start period.
+  const startInterval = hc.startIntervalMs ?? (hc.startPeriodMs ? DEFAULT_START_INTERVAL_MS : undefined);
   return {
     test: hc.test,
     ...(hc.intervalMs !== undefined ? { intervalMs: hc.intervalMs } : {}),
     ...(hc.timeoutMs !== undefined ? { timeoutMs: hc.timeoutMs } : {}),
     ...(hc.retries !== undefined ? { retries: hc.retries } : {}),
     ...(hc.startPeriodMs !== undefined ? { startPeriodMs: hc.startPeriodMs } : {}),
-    ...(hc.startIntervalMs !== undefined ? { startIntervalMs: hc.startIntervalMs } : {}),
+    ...(startInterval !== undefined ? { startIntervalMs: startInterval } : {}),
   };
 }

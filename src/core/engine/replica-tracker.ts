@@ -10,6 +10,7 @@ import type {
 } from '../ports.js';
 import { combineHealth } from '../health.js';
 import { ProbeHistory, type ProbeChangeListener, type ProbeStatus } from '../probes/index.js';
+import { startCheckOf, startProbe } from '../probes/start.js';
 
 export interface ReplicaState {
   readonly id: ContainerId;
@@ -21,6 +22,11 @@ export interface ReplicaState {
   dockerHealth: HealthStatus;
   /** What Docker's last failing health check printed, once it reported `unhealthy`. */
   dockerHealthOutput?: string;
+  /**
+   * orch ran the Docker health test itself (at the start interval) and it passed while Docker
+   * still says `starting`: the replica counts as healthy until Docker's own verdict comes.
+   */
+  startCheckPassed?: boolean;
   probe?: ProbeStatus;
   readonly probeHistory: ProbeHistory;
   snapshot: ContainerSnapshot;
@@ -71,6 +77,8 @@ export class ReplicaTracker {
   private readonly replicas = new Map<ContainerId, ReplicaState>();
   private readonly listeners = new Set<() => void>();
   private readonly probeAborts = new Map<ContainerId, AbortController>();
+  /** orch's own runs of a replica's Docker health test, until it first passes. */
+  private readonly startChecks = new Map<ContainerId, AbortController>();
   private readonly lifetime = new AbortController();
   private readonly changeListeners = new Set<(r: ReplicaState, change: ReplicaChange) => void>();
   /** Containers orch itself is stopping or restarting: their stop/die events are not news. */
@@ -176,6 +184,7 @@ export class ReplicaTracker {
     if (snapshot.state === 'exited' || snapshot.state === 'dead') state.exitedAt ??= this.deps.clock.now();
     this.replicas.set(snapshot.id, state);
     this.maybeStartProbe(state);
+    this.maybeStartCheck(state);
     this.refreshHealthy(state);
     this.notify();
     return state;
@@ -201,6 +210,7 @@ export class ReplicaTracker {
   forget(id: ContainerId): void {
     this.probeAborts.get(id)?.abort();
     this.probeAborts.delete(id);
+    this.stopStartCheck(id);
     this.replicas.delete(id);
     this.notify();
   }
@@ -220,11 +230,14 @@ export class ReplicaTracker {
     this.lifetime.abort();
     for (const c of this.probeAborts.values()) c.abort();
     this.probeAborts.clear();
+    for (const c of this.startChecks.values()) c.abort();
+    this.startChecks.clear();
   }
 
   /** Combined health of one replica: every health source it has must pass. */
   health(r: ReplicaState): HealthStatus {
-    return combineHealth(r.dockerHealth, r.probe);
+    const docker = r.dockerHealth === 'starting' && r.startCheckPassed ? 'healthy' : r.dockerHealth;
+    return combineHealth(docker, r.probe);
   }
 
   /** Resolves when the service meets `condition`; rejects with ServiceNotReady when it cannot. */
@@ -297,14 +310,19 @@ export class ReplicaTracker {
         r.healthyAt = undefined;
         // A restarted container is judged afresh: Docker resets its health, orch its probe.
         if (r.dockerHealth !== 'none') r.dockerHealth = 'starting';
+        r.startCheckPassed = false;
         this.stopProbe(r);
+        this.stopStartCheck(r.id);
         // Ports are published at start: the probe needs a snapshot taken after it, not the one
         // from before (its first check would fail on "port not published").
         void this.deps.docker.inspectContainer(r.id).then(
           (snap) => {
             if (this.replicas.get(r.id) !== r || r.state !== 'running') return;
             r.snapshot = snap;
+            // Tracked while only created, it had no health yet; Docker's events move it on from here.
+            if (r.dockerHealth === 'none') r.dockerHealth = snap.health;
             this.maybeStartProbe(r);
+            this.maybeStartCheck(r);
           },
           () => undefined,
         );
@@ -316,6 +334,7 @@ export class ReplicaTracker {
         r.exitCode = ev.exitCode ?? null;
         r.exitedAt = this.deps.clock.now();
         this.stopProbe(r);
+        this.stopStartCheck(r.id);
         // Orch's own stop is not news; the restarted container dying at once is.
         if (!this.ownActions.has(r.id) || this.startedInOwnAction.has(r.id))
           this.emit(r, { kind: 'exited', exitCode: r.exitCode ?? -1 });
@@ -326,10 +345,13 @@ export class ReplicaTracker {
       case 'health':
         r.dockerHealth = ev.health;
         if (ev.output !== undefined) r.dockerHealthOutput = ev.output;
+        // Docker has judged: from here on its own interval applies.
+        if (ev.health !== 'starting') this.stopStartCheck(r.id);
         break;
       case 'destroy':
         r.state = 'removing';
         this.stopProbe(r);
+        this.stopStartCheck(r.id);
         this.replicas.delete(r.id);
         this.emit(r, { kind: 'removed' });
         break;
@@ -386,6 +408,37 @@ export class ReplicaTracker {
         r.probeHistory,
       )
       .catch(() => undefined);
+  }
+
+  /**
+   * Until a replica with a Docker healthcheck is first healthy, orch runs the test itself at the
+   * start interval (Docker's first check comes one full interval after the start): the first pass
+   * makes it healthy, so its dependents start then. Failures here are no verdict; Docker's own
+   * checks decide `unhealthy`.
+   */
+  private maybeStartCheck(r: ReplicaState): void {
+    if (this.lifetime.signal.aborted) return;
+    if (r.state !== 'running' || r.dockerHealth !== 'starting' || r.startCheckPassed) return;
+    if (this.startChecks.has(r.id)) return;
+    const check = startCheckOf(this.services[r.service], r.snapshot.healthcheck);
+    if (!check) return;
+    const ctl = new AbortController();
+    this.startChecks.set(r.id, ctl);
+    void startProbe(check, r.id, this.deps, ctl.signal).then(
+      (passed) => {
+        if (ctl.signal.aborted || !passed) return;
+        this.startChecks.delete(r.id);
+        const before = this.health(r);
+        r.startCheckPassed = true;
+        this.afterChange(r, before);
+      },
+      () => undefined,
+    );
+  }
+
+  private stopStartCheck(id: ContainerId): void {
+    this.startChecks.get(id)?.abort();
+    this.startChecks.delete(id);
   }
 
   private refreshHealthy(r: ReplicaState): void {

@@ -2,6 +2,7 @@ import type { ProbeSpec } from '../../../src/model/project.js';
 import {
   ProbeHistory,
   runProbe,
+  type RunProbeOptions,
   type ProbeResult,
   type ProbeStatus,
   type ProbeTarget,
@@ -22,7 +23,7 @@ export interface ProbeRun {
   docker: FakeDocker;
   history: ProbeHistory;
   changes: { status: ProbeStatus; at: number; last: ProbeResult }[];
-  start(spec: ProbeSpec): void;
+  start(spec: ProbeSpec, opts?: RunProbeOptions): void;
   /** Aborts the probe and resolves once runProbe has returned. */
   stop(): Promise<void>;
 }
@@ -41,7 +42,7 @@ export function probeRun(): ProbeRun {
     docker,
     history,
     changes,
-    start(spec) {
+    start(spec, opts) {
       const deps = { clock, net, docker };
       done = runProbe(
         spec,
@@ -50,6 +51,7 @@ export function probeRun(): ProbeRun {
         ctl.signal,
         (status, last) => changes.push({ status, at: clock.now(), last }),
         history,
+        opts,
       );
     },
     async stop() {
