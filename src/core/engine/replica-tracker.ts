@@ -420,7 +420,7 @@ export class ReplicaTracker {
     if (this.lifetime.signal.aborted) return;
     if (r.state !== 'running' || r.dockerHealth !== 'starting' || r.startCheckPassed) return;
     if (this.startChecks.has(r.id)) return;
-    const check = startCheckOf(this.services[r.service], r.snapshot.healthcheck);
+    const check = startCheckOf(this.project.current.services[r.service], r.snapshot.healthcheck);
     if (!check) return;
     const ctl = new AbortController();
     this.startChecks.set(r.id, ctl);

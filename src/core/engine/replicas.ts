@@ -112,10 +112,11 @@ export async function startPrepared(
   tracker: ReplicaTracker,
   docker: DockerPort,
   onEvent: (e: ContainerEvent) => void,
+  opts: { alreadyTracked?: boolean } = {},
 ): Promise<void> {
   await Promise.all(
     prepared.toStart.map(async (c) => {
-      await startTracked(c.id, tracker, docker);
+      await startTracked(c.id, tracker, docker, opts);
       const action = c.fresh ? (c.recreated ? 'recreated' : 'created') : 'started';
       onEvent({ type: 'container', service: prepared.service.name, name: c.name, action });
     }),
@@ -125,13 +126,15 @@ export async function startPrepared(
 /**
  * Starts a created container under the tracker's eye: tracked before the start, so the engine's
  * start event finds it, and again after, for the ports the start published (probes need them).
+ * `alreadyTracked`: the caller tracked it when it was prepared, off the critical path.
  */
 export async function startTracked(
   id: ContainerId,
   tracker: ReplicaTracker,
   docker: DockerPort,
+  opts: { alreadyTracked?: boolean } = {},
 ): Promise<void> {
-  tracker.track(await docker.inspectContainer(id));
+  if (!opts.alreadyTracked) tracker.track(await docker.inspectContainer(id));
   await docker.startContainer(id);
   tracker.track(await docker.inspectContainer(id));
 }

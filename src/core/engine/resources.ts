@@ -14,14 +14,15 @@ export async function ensureResources(
   onEvent: (e: ResourceEvent) => void,
 ): Promise<void> {
   const labels = { [Label.project]: project.name };
-  for (const key of usedNetworks) {
+  // Every network and volume at once: each is a round trip or two the engine serves in parallel.
+  const networks = [...usedNetworks].map(async (key) => {
     const net = project.networks[key] ?? {
       name: `${project.name}_${key}`,
       external: false,
       internal: false,
       labels: {},
     };
-    if (await docker.networkExists(net.name)) continue;
+    if (await docker.networkExists(net.name)) return;
     if (net.external)
       throw new OrchError('STACK_FAILED', `external network "${net.name}" does not exist`, {
         hint: `create it first: docker network create ${net.name}`,
@@ -35,11 +36,11 @@ export async function ensureResources(
       },
     );
     onEvent({ type: 'network', name: net.name, action: 'created' });
-  }
-  for (const key of usedVolumes) {
+  });
+  const volumes = [...usedVolumes].map(async (key) => {
     const vol = project.volumes[key];
-    if (!vol) continue;
-    if (await docker.volumeExists(vol.name)) continue;
+    if (!vol) return;
+    if (await docker.volumeExists(vol.name)) return;
     if (vol.external)
       throw new OrchError('STACK_FAILED', `external volume "${vol.name}" does not exist`, {
         hint: `create it first: docker volume create ${vol.name}`,
@@ -50,7 +51,8 @@ export async function ensureResources(
       vol.driver ? { driver: vol.driver } : {},
     );
     onEvent({ type: 'volume', name: vol.name, action: 'created' });
-  }
+  });
+  await Promise.all([...networks, ...volumes]);
 }
 
 export function networksUsed(project: Project, services: Iterable<string>): Set<string> {

@@ -74,23 +74,30 @@ export async function upProject(project: Project, opts: UpOptions, deps: EngineD
     .sort();
 
   const { docker } = deps;
-  await docker.ping();
-  await ensureResources(
+  // One round trip each, all at once: the engine answers them in parallel. Networks and volumes
+  // need only exist before containers are created (below, behind `resources`).
+  const [, existing] = await Promise.all([
+    docker.ping(),
+    docker.listContainers([`${Label.project}=${project.name}`], { all: true }),
+  ]);
+  const resources = ensureResources(
     project,
     networksUsed(project, selected),
     volumesUsed(project, selected),
     docker,
     opts.onEvent,
   );
-
-  const existing = await docker.listContainers([`${Label.project}=${project.name}`], { all: true });
-  for (const c of existing) {
-    const svc = c.labels[Label.service] ?? '';
-    if (!(svc in project.services)) {
-      await removeContainer(docker, c);
-      opts.onEvent({ type: 'orphan', name: c.name });
-    }
-  }
+  resources.catch(() => undefined);
+  // Orphans go in the background: stopping one may take its grace period, and nothing waits on it.
+  const orphans = Promise.all(
+    existing
+      .filter((c) => !((c.labels[Label.service] ?? '') in project.services))
+      .map(async (c) => {
+        await removeContainer(docker, c);
+        opts.onEvent({ type: 'orphan', name: c.name });
+      }),
+  );
+  orphans.catch(() => undefined);
 
   const live = new LiveProject(project);
   const tracker = new ReplicaTracker({ docker, clock: deps.clock, startProbe: deps.startProbe }, live);
@@ -143,8 +150,14 @@ export async function upProject(project: Project, opts: UpOptions, deps: EngineD
     const p = images.prepareWithId(svc).then(async (image) => {
       imageRefs.set(name, image.ref);
       const ask = opts.waitReady || awaitedHealthy.has(name);
-      if (ask && !healthGated.has(name) && svc.healthcheck?.disable !== true)
-        if ((await docker.imageHealthcheck(image.ref)) !== undefined) healthGated.add(name);
+      // The image's healthcheck is looked up while networks and volumes are made.
+      const [, imageTest] = await Promise.all([
+        resources,
+        ask && !healthGated.has(name) && svc.healthcheck?.disable !== true
+          ? docker.imageHealthcheck(image.ref)
+          : undefined,
+      ]);
+      if (imageTest !== undefined) healthGated.add(name);
       // After Ctrl-C nothing new is created (an image finished building meanwhile): the clean-up
       // lists the project's containers once, and must see every one there will ever be.
       opts.signal.throwIfAborted();
@@ -162,6 +175,9 @@ export async function upProject(project: Project, opts: UpOptions, deps: EngineD
       try {
         const done = await work;
         (times[name] ??= {}).created = since();
+        // Tracked now, before its dependencies are ready: starting it is then one round trip less.
+        for (const c of await Promise.all(done.toStart.map((t) => docker.inspectContainer(t.id))))
+          tracker.track(c);
         return done;
       } finally {
         creating.delete(work);
@@ -171,11 +187,21 @@ export async function upProject(project: Project, opts: UpOptions, deps: EngineD
     prepared.set(name, p);
   }
 
+  // A missing external network fails `up` as a whole, as before; image work went on meanwhile.
+  try {
+    await resources;
+  } catch (e) {
+    tracker.close();
+    opts.signal.removeEventListener('abort', onOuterAbort);
+    timeout.abort();
+    throw e;
+  }
+
   const runtime: ServiceRuntime = {
     start: async (name) => {
       const ready = prepared.get(name);
       if (!ready) throw new Error(`unknown service ${name}`);
-      await startPrepared(await ready, tracker, docker, opts.onEvent);
+      await startPrepared(await ready, tracker, docker, opts.onEvent, { alreadyTracked: true });
       (times[name] ??= {}).started = since();
     },
     waitFor: async (name, condition: DependencyCondition, signal) => {
@@ -224,6 +250,7 @@ export async function upProject(project: Project, opts: UpOptions, deps: EngineD
     await timer;
   }
 
+  await orphans;
   const failedServices = new Map<string, string>();
   if (outcome) {
     for (const [name, o] of Object.entries(outcome.services)) {

@@ -117,7 +117,7 @@ function engine(clock: FakeClock) {
 function trackerFor(clock: FakeClock, e: ReturnType<typeof engine>, services: Record<string, ServiceSpec>) {
   const tracker = new ReplicaTracker(
     { docker: e.docker, clock, startProbe: () => Promise.resolve() },
-    services,
+    { current: { services } },
   );
   tracker.follow('p', new AbortController().signal);
   return tracker;
