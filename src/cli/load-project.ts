@@ -1,5 +1,7 @@
-import { loadProject, type LoadResult, type ProjectFs } from '../project/index.js';
+import type { LoadOptions, LoadResult } from '../project/load.js';
+import type { ProjectFs } from '../project/fs.js';
 import { nodeProjectFs } from '../adapters/fs.js';
+import { loadWithCache } from './project-cache.js';
 
 export interface ProjectFlags {
   readonly file?: string[] | undefined;
@@ -8,17 +10,21 @@ export interface ProjectFlags {
   readonly profile?: string[] | undefined;
 }
 
-/** The project as the flags and the environment describe it (throws OrchError on a bad file). */
+/**
+ * The project as the flags and the environment describe it (throws OrchError on a bad file).
+ * From the real file system, through the model cache (project-cache.ts); the loader itself, with
+ * yaml and ajv, is imported only when the cache cannot answer.
+ */
 export function loadFromFlags(flags: ProjectFlags, fs: ProjectFs = nodeProjectFs): Promise<LoadResult> {
-  return loadProject(
-    {
-      cwd: process.cwd(),
-      env: process.env,
-      ...(flags.file ? { files: flags.file } : {}),
-      ...(flags['project-name'] ? { projectName: flags['project-name'] } : {}),
-      ...(flags['env-file'] ? { envFiles: flags['env-file'] } : {}),
-      ...(flags.profile ? { profiles: flags.profile } : {}),
-    },
-    fs,
-  );
+  const opts = {
+    cwd: process.cwd(),
+    env: process.env,
+    ...(flags.file ? { files: flags.file } : {}),
+    ...(flags['project-name'] ? { projectName: flags['project-name'] } : {}),
+    ...(flags['env-file'] ? { envFiles: flags['env-file'] } : {}),
+    ...(flags.profile ? { profiles: flags.profile } : {}),
+  };
+  const load = async (o: LoadOptions, f: ProjectFs): Promise<LoadResult> =>
+    (await import('../project/load.js')).loadProject(o, f);
+  return fs === nodeProjectFs ? loadWithCache(opts, fs, load) : load(opts, fs);
 }

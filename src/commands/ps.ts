@@ -1,9 +1,7 @@
 import { OrchCommand } from '../cli/base-command.js';
 import { loadFromFlags } from '../cli/load-project.js';
-import { engineDeps } from '../cli/composition.js';
-import { psProject } from '../core/engine/ps.js';
+import { psRows } from '../cli/ps-rows.js';
 import { renderPs } from '../ui/ps-view.js';
-import { controlClient } from '../cli/supervisor-process.js';
 import type { StatusRow } from '../core/session/status.js';
 import { Flags } from '@oclif/core';
 import { swarmTasks } from '../cli/swarm.js';
@@ -24,6 +22,7 @@ export default class Ps extends OrchCommand {
     }),
   };
 
+  // A plain `orch ps` with a cached project model is answered before oclif starts (cli/fast-path.ts).
   async run(): Promise<StatusRow[] | SwarmTask[]> {
     const { flags } = await this.parse(Ps);
     const { project } = await loadFromFlags(flags);
@@ -32,11 +31,7 @@ export default class Ps extends OrchCommand {
       this.out(renderSwarmTasks(project.name, tasks));
       return tasks;
     }
-    // The supervisor knows what the engine does not (restarts, crash loops, waits); ask it first.
-    const client = controlClient(project);
-    const rows = (await client.alive())
-      ? (await client.call<{ rows: StatusRow[] }>('GET', '/status')).rows
-      : await psProject(project, engineDeps().docker);
+    const rows = await psRows(project);
     this.out(renderPs(rows, Date.now(), this.outStyle()));
     return rows;
   }

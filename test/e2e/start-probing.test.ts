@@ -64,6 +64,12 @@ describe('fast start probing on a real engine', () => {
     expect(appStarted).toBeGreaterThan(firstPass);
     // The supervisor that took over carries orch's verdict too.
     await waitUntil(async () => (await ps(dir)).find((r) => r.service === 'db')?.health === 'healthy');
+    // `ps` answered before oclif (cached model) and by oclif itself (--debug declines the fast path) agree.
+    const fast = await orch(['ps', '--json'], { cwd: dir });
+    const full = await orch(['ps', '--json', '--debug'], { cwd: dir });
+    expect(fast.code).toBe(0);
+    expect(full.code).toBe(0);
+    expect(JSON.parse(fast.stdout)).toEqual(JSON.parse(full.stdout));
 
     const down = await orch(['down', '-t', '0'], { cwd: dir });
     expect(down.code).toBe(0);

@@ -1,0 +1,81 @@
+import { readFileSync } from 'node:fs';
+import { release } from 'node:os';
+import { parseArgs } from 'node:util';
+
+/**
+ * Answers `orch --version` and a plain `orch ps` without oclif: its start-up (config, manifest,
+ * flag parsing, the command's module graph) is ~100 ms of a command that needs ~20 ms of work.
+ * Only the common, happy case is answered here; anything else (another flag, --help, no cached
+ * project model, an error of any kind) returns false and oclif runs the command as usual, so
+ * every message and exit code stays oclif's and the command's own. Measured in bench/cli.
+ */
+export async function fastPath(argv: readonly string[]): Promise<boolean> {
+  try {
+    if (argv.length === 1 && argv[0] === '--version') return version();
+    if (argv[0] === 'ps') return await ps(argv.slice(1));
+  } catch {
+    // Whatever went wrong, oclif does it again and reports it properly.
+  }
+  return false;
+}
+
+function version(): boolean {
+  // oclif says `wsl` for WSL; leave that (and any other unusual platform) to oclif itself.
+  if (process.platform !== 'linux' && process.platform !== 'darwin') return false;
+  if (/microsoft/i.test(release())) return false;
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+    name: string;
+    version: string;
+  };
+  const arch = process.arch === 'ia32' ? 'x86' : process.arch;
+  // oclif's `config.userAgent`, which is what its --version prints.
+  process.stdout.write(`${pkg.name}/${pkg.version} ${process.platform}-${arch} node-${process.version}\n`);
+  return true;
+}
+
+async function ps(args: readonly string[]): Promise<boolean> {
+  const { values } = parseArgs({
+    args: [...args],
+    strict: true,
+    allowPositionals: false,
+    options: {
+      file: { type: 'string', short: 'f', multiple: true },
+      'project-name': { type: 'string', short: 'p' },
+      'env-file': { type: 'string', multiple: true },
+      profile: { type: 'string', multiple: true },
+      json: { type: 'boolean' },
+      'no-color': { type: 'boolean' },
+    },
+  });
+  const [{ cachedLoad }, { nodeProjectFs }] = await Promise.all([
+    import('./project-cache.js'),
+    import('../adapters/fs.js'),
+  ]);
+  const loaded = await cachedLoad(
+    {
+      cwd: process.cwd(),
+      env: process.env,
+      ...(values.file ? { files: values.file } : {}),
+      ...(values['project-name'] ? { projectName: values['project-name'] } : {}),
+      ...(values['env-file'] ? { envFiles: values['env-file'] } : {}),
+      ...(values.profile ? { profiles: values.profile } : {}),
+    },
+    nodeProjectFs,
+  );
+  if (!loaded) return false;
+  const { psRows } = await import('./ps-rows.js');
+  const rows = await psRows(loaded.project);
+  const { tolerateClosedOutput } = await import('./interrupt.js');
+  tolerateClosedOutput();
+  if (values.json) {
+    process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+    return true;
+  }
+  const [{ renderPs }, { colorEnabled, makeStyle }] = await Promise.all([
+    import('../ui/ps-view.js'),
+    import('../ui/style.js'),
+  ]);
+  const text = renderPs(rows, Date.now(), makeStyle(colorEnabled(process.stdout, values['no-color'])));
+  process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+  return true;
+}

@@ -1,0 +1,50 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { fastPath } from '../../../src/cli/fast-path.js';
+import pkg from '../../../package.json' with { type: 'json' };
+
+afterEach(() => vi.restoreAllMocks());
+
+function capture() {
+  const out: string[] = [];
+  vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+    out.push(String(chunk));
+    return true;
+  });
+  return out;
+}
+
+describe('the fast path before oclif', () => {
+  it.skipIf(process.platform !== 'linux' && process.platform !== 'darwin')(
+    "prints --version exactly as oclif's user agent does",
+    async () => {
+      const out = capture();
+      expect(await fastPath(['--version'])).toBe(true);
+      expect(out.join('')).toBe(
+        `orch/${pkg.version} ${process.platform}-${process.arch} node-${process.version}\n`,
+      );
+    },
+  );
+
+  it('leaves everything it does not answer to oclif, printing nothing', async () => {
+    const out = capture();
+    for (const argv of [
+      [],
+      ['--version', 'x'],
+      ['-v'],
+      ['ps', '--help'],
+      ['ps', '--debug'],
+      ['ps', 'web'],
+      ['ps', '--bogus'],
+      ['up'],
+      ['logs', '--tail', '5'],
+    ])
+      expect(await fastPath(argv)).toBe(false);
+    expect(out).toEqual([]);
+  });
+
+  it('leaves `ps` to oclif when no cached project model exists (oclif loads and reports)', async () => {
+    const out = capture();
+    expect(await fastPath(['ps', '-f', '/nonexistent/orch.yaml', '--json'])).toBe(false);
+    expect(out).toEqual([]);
+  });
+});
