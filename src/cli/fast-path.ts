@@ -47,21 +47,12 @@ async function ps(args: readonly string[]): Promise<boolean> {
       'no-color': { type: 'boolean' },
     },
   });
-  const [{ cachedLoad }, { nodeProjectFs }] = await Promise.all([
+  const [{ cachedLoad }, { nodeProjectFs }, { loadOptionsOf }] = await Promise.all([
     import('./project-cache.js'),
     import('../adapters/fs.js'),
+    import('./load-project.js'),
   ]);
-  const loaded = await cachedLoad(
-    {
-      cwd: process.cwd(),
-      env: process.env,
-      ...(values.file ? { files: values.file } : {}),
-      ...(values['project-name'] ? { projectName: values['project-name'] } : {}),
-      ...(values['env-file'] ? { envFiles: values['env-file'] } : {}),
-      ...(values.profile ? { profiles: values.profile } : {}),
-    },
-    nodeProjectFs,
-  );
+  const loaded = await cachedLoad(loadOptionsOf(values), nodeProjectFs);
   if (!loaded) return false;
   const { psRows } = await import('./ps-rows.js');
   const rows = await psRows(loaded.project);

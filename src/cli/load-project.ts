@@ -16,7 +16,15 @@ export interface ProjectFlags {
  * yaml and ajv, is imported only when the cache cannot answer.
  */
 export function loadFromFlags(flags: ProjectFlags, fs: ProjectFs = nodeProjectFs): Promise<LoadResult> {
-  const opts = {
+  const opts = loadOptionsOf(flags);
+  const load = async (o: LoadOptions, f: ProjectFs): Promise<LoadResult> =>
+    (await import('../project/load.js')).loadProject(o, f);
+  return fs === nodeProjectFs ? loadWithCache(opts, fs, load) : load(opts, fs);
+}
+
+/** The loader's options from the project flags, the working directory and the environment. */
+export function loadOptionsOf(flags: ProjectFlags): LoadOptions {
+  return {
     cwd: process.cwd(),
     env: process.env,
     ...(flags.file ? { files: flags.file } : {}),
@@ -24,7 +32,4 @@ export function loadFromFlags(flags: ProjectFlags, fs: ProjectFs = nodeProjectFs
     ...(flags['env-file'] ? { envFiles: flags['env-file'] } : {}),
     ...(flags.profile ? { profiles: flags.profile } : {}),
   };
-  const load = async (o: LoadOptions, f: ProjectFs): Promise<LoadResult> =>
-    (await import('../project/load.js')).loadProject(o, f);
-  return fs === nodeProjectFs ? loadWithCache(opts, fs, load) : load(opts, fs);
 }

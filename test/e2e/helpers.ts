@@ -143,6 +143,17 @@ export async function recordEvents(
   };
 }
 
+/**
+ * When a container's health test first passed: its first exec that exited 0 (Docker's own check
+ * or orch's start check; the test is the only exec in these containers). Needs `exec_die` events.
+ */
+export function firstPassingExec(events: readonly EngineEvent[], id: string): number {
+  return (
+    events.find((e) => e.id === id && e.status === 'exec_die' && e.Actor.Attributes['exitCode'] === '0')
+      ?.timeNano ?? Number.NaN
+  );
+}
+
 export async function waitUntil(
   cond: () => boolean | Promise<boolean>,
   timeoutMs = 20_000,

@@ -1,18 +1,17 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
-  forceClean,
+  firstPassingExec,
   inspect,
   leftovers,
   orch,
   projectDir,
   ps,
   recordEvents,
-  uniqueName,
+  projectNames,
   waitUntil,
 } from './helpers.js';
 
-const projects: string[] = [];
-afterAll(() => projects.forEach(forceClean));
+const project = projectNames();
 
 // Docker's own first check of db comes only after `interval` (60 s): only orch's start checks,
 // every start interval from the start, can make db healthy within --timeout.
@@ -40,8 +39,7 @@ services:
 
 describe('fast start probing on a real engine', () => {
   it("runs the health test itself until it passes: the dependent starts long before Docker's first check", async () => {
-    const name = uniqueName('startprobe');
-    projects.push(name);
+    const name = project('startprobe');
     const dir = projectDir({ 'orch.yaml': stack(name) });
     const stopEvents = await recordEvents(name, ['start', 'health_status', 'exec_die']);
     const up = await orch(['up', '-d', '--wait', '--timeout', '40'], { cwd: dir });
@@ -52,9 +50,7 @@ describe('fast start probing on a real engine', () => {
     const app = inspect(`${name}-app-1`);
     const at = (id: string, status: string): number =>
       events.find((e) => e.id === id && e.status === status)?.timeNano ?? Number.NaN;
-    const firstPass =
-      events.find((e) => e.id === db.Id && e.status === 'exec_die' && e.Actor.Attributes['exitCode'] === '0')
-        ?.timeNano ?? Number.NaN;
+    const firstPass = firstPassingExec(events, db.Id);
     const appStarted = at(app.Id, 'start');
     // Not Docker: it has not checked db yet (its interval is 60 s).
     expect(events.some((e) => e.id === db.Id && e.status === 'health_status: healthy')).toBe(false);

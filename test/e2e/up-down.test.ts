@@ -9,6 +9,7 @@ import {
   recordEvents,
   cliPath,
   projectNames,
+  firstPassingExec,
 } from './helpers.js';
 
 const project = projectNames();
@@ -52,9 +53,7 @@ describe('orch up / down / ps on a real engine', () => {
       events.find((e) => e.id === id && e.status === status)?.timeNano ?? Number.NaN;
     // db's only exec is its health test (Docker's check, or orch's own start check): the first
     // one that exited 0 is when it was first healthy.
-    const dbHealthy =
-      events.find((e) => e.id === db.Id && e.status === 'exec_die' && e.Actor.Attributes['exitCode'] === '0')
-        ?.timeNano ?? Number.NaN;
+    const dbHealthy = firstPassingExec(events, db.Id);
     const appStarted = at(app.Id, 'start');
     expect(dbHealthy).toBeGreaterThan(at(db.Id, 'start'));
     expect(appStarted).toBeGreaterThan(dbHealthy);
