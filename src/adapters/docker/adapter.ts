@@ -11,7 +11,6 @@ import type {
   LogLine,
 } from '../../core/ports.js';
 import { OrchError, isOrchError } from '../../errors/index.js';
-import { buildImage } from './build.js';
 import { toCreateOptions } from './create-spec.js';
 import {
   EngineRequestError,
@@ -24,7 +23,6 @@ import { describeAddress, plainEngineAddress } from './engine-http.js';
 import { dockerodeReads, plainReads, type EngineReads } from './engine-reads.js';
 import { containerEvents } from './events.js';
 import { execInContainer } from './exec.js';
-import { putFiles } from './files.js';
 import { jsonLines, progressError } from './json-lines.js';
 import { containerLogs } from './logs.js';
 import { mapInspect, type InspectLike } from './map-inspect.js';
@@ -163,6 +161,8 @@ export class DockerodeAdapter implements DockerPort {
     } catch (e) {
       throw this.translate(`build ${req.tag}`, e);
     }
+    // Loaded on use, like dockerode: `orch ps` and `orch logs` never build (tar, .dockerignore...).
+    const { buildImage } = await import('./build.js');
     await buildImage(docker, req, onLine, (e) => {
       throw this.translate(`build ${req.tag}`, e);
     });
@@ -270,7 +270,7 @@ export class DockerodeAdapter implements DockerPort {
             .connect({ Container: container.id, EndpointConfig: { Aliases: [...net.aliases] } }),
         );
       }
-      await putFiles(container, spec.files);
+      if (spec.files.length > 0) await (await import('./files.js')).putFiles(container, spec.files);
     } catch (e) {
       // A half-made container would be picked up later as if it were complete: remove it.
       await container.remove({ force: true, v: true }).catch(() => undefined);
@@ -319,6 +319,7 @@ export class DockerodeAdapter implements DockerPort {
     files: readonly { readonly path: string; readonly content: Buffer; readonly mode: number }[],
     deletions: readonly string[] = [],
   ): Promise<void> {
+    const { putFiles } = await import('./files.js');
     await this.must(`copy files into ${id}`, () => this.docker((d) => putFiles(d.getContainer(id), files)));
     if (deletions.length === 0) return;
     // The archive API only adds; removal needs a process in the container (any image with rm).
