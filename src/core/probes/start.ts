@@ -58,8 +58,10 @@ export function execOfTest(test: readonly string[]): string[] | undefined {
 }
 
 /**
- * Runs `check` every `intervalMs` (from the end of one check to the start of the next, as Docker
- * does) until one passes, and returns that outcome; undefined when `signal` aborts first. Failures
+ * Runs `check` every `intervalMs` until one passes, and returns that outcome; undefined when
+ * `signal` aborts first. Unlike Docker's interval (end of one check to the start of the next),
+ * this one runs from start to start, never two at once: on a loaded engine an exec takes as long
+ * as the interval, and waiting a full interval after it would double the time to notice. Failures
  * are not verdicts here: until the first pass the replica is only starting, and the health
  * source's own rules (Docker's, or orch's probe loop) decide when it is unhealthy.
  */
@@ -70,10 +72,12 @@ export async function untilFirstPass(
   signal: AbortSignal,
 ): Promise<CheckOutcome | undefined> {
   while (!signal.aborted) {
+    const began = clock.now();
     const outcome = await check(signal);
     if (signal.aborted) return undefined;
     if (outcome.ok) return outcome;
-    if (!(await sleepOrAbort(clock, intervalMs, signal))) return undefined;
+    const wait = Math.max(0, intervalMs - (clock.now() - began));
+    if (!(await sleepOrAbort(clock, wait, signal))) return undefined;
   }
   return undefined;
 }

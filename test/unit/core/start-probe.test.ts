@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { ReplicaTracker } from '../../../src/core/engine/replica-tracker.js';
 import { scheduleUp } from '../../../src/core/scheduler.js';
-import { DEFAULT_START_INTERVAL_MS, execOfTest, startCheckOf } from '../../../src/core/probes/start.js';
+import {
+  DEFAULT_START_INTERVAL_MS,
+  execOfTest,
+  startCheckOf,
+  untilFirstPass,
+} from '../../../src/core/probes/start.js';
 import type { ContainerSnapshot, DockerPort, EngineEvent, ExecResult } from '../../../src/core/ports.js';
 import type { Healthcheck, ServiceSpec } from '../../../src/model/project.js';
 import { FakeClock } from '../../fakes/index.js';
@@ -309,5 +314,42 @@ describe("the engine's native start interval (API 1.44+)", () => {
     ).toEqual({ test: ['CMD', 'true'], intervalMs: 500, startIntervalMs: 200, retries: 3 });
     expect(mapHealthcheck({ Test: ['NONE'] })).toBeUndefined();
     expect(mapHealthcheck(null)).toBeUndefined();
+  });
+});
+
+describe('untilFirstPass', () => {
+  it('starts a check every interval, start to start, never two at once', async () => {
+    const clock = new FakeClock();
+    const began: number[] = [];
+    // Each check takes 150 ms and fails until the fourth.
+    const check = async (signal: AbortSignal) => {
+      began.push(clock.now());
+      await clock.sleep(150, signal);
+      return { ok: began.length >= 4, detail: '' };
+    };
+    let passedAt: number | undefined;
+    void untilFirstPass(check, clock, 200, new AbortController().signal).then(() => {
+      passedAt = clock.now();
+    });
+    await clock.advance(1000);
+    expect(began).toEqual([0, 200, 400, 600]);
+    expect(passedAt).toBe(750);
+    // A check slower than the interval is followed at once by the next, not overlapped.
+    const slow: number[] = [];
+    const ctl = new AbortController();
+    void untilFirstPass(
+      async (signal) => {
+        slow.push(clock.now());
+        // A real check never rejects: an aborted one is a failed one.
+        await clock.sleep(300, signal).catch(() => undefined);
+        return { ok: false, detail: '' };
+      },
+      clock,
+      200,
+      ctl.signal,
+    );
+    await clock.advance(1000);
+    expect(slow.map((t) => t - 1000)).toEqual([0, 300, 600, 900]);
+    ctl.abort();
   });
 });
