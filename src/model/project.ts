@@ -235,6 +235,12 @@ export interface GatewaySettings {
   /** Bind address; 127.0.0.1 unless the file says otherwise. */
   readonly host: string;
   readonly timeoutMs: number;
+  /** `header_timeout`: a request head must arrive within this, else 408 (default 60 s). */
+  readonly headerTimeoutMs?: number;
+  /** `max_headers`: more header fields than this are answered 431 (default 100). */
+  readonly maxHeaders?: number;
+  /** `max_connections`: open client connections past this are answered 503 (default 1024). */
+  readonly maxConnections?: number;
   readonly routes: readonly GatewayRoute[];
 }
 

@@ -540,8 +540,14 @@ describe('the gateway speaks HTTP/1.1 on the wire', () => {
     );
     expect(badChunk).toMatch(/^HTTP\/1\.1 404 /);
     await flushAccess();
-    // Only the request that was read reached the access log; unreadable bytes are no request.
-    expect(access.map((a) => a.status)).toEqual([404]);
+    // Every refusal is one access line with its reason; the request that was read has its own.
+    expect(access.map((a) => [a.status, a.reason])).toEqual([
+      [400, 'bad-header'],
+      [400, 'te-and-cl'],
+      [431, 'head-too-large'],
+      [404, undefined],
+    ]);
+    expect(access[1]).toMatchObject({ method: 'POST', path: '/api' });
   });
 
   it('carries an 8 MiB response to a slow reader completely', async () => {

@@ -14,6 +14,8 @@ export interface AccessEntry {
   traceId: string;
   route?: string;
   error?: string;
+  /** Why the gateway refused the request itself (`te-and-cl`, `header-timeout`, …). */
+  reason?: string;
 }
 
 /**
@@ -66,6 +68,7 @@ export function logAccess(
   route: { readonly label: string; readonly service: string } | undefined,
   replica: string | undefined,
   error: string | undefined,
+  reason?: string,
 ): void {
   const entry: AccessEntry = {
     ts: '',
@@ -82,5 +85,6 @@ export function logAccess(
   }
   if (replica !== undefined) entry.replica = replica;
   if (error !== undefined) entry.error = error;
+  if (reason !== undefined) entry.reason = reason;
   access.push(entry, Date.now());
 }

@@ -1,10 +1,11 @@
 import type { Socket } from 'node:net';
 import { gatewayBody, type ProxyEnv } from './env.js';
 import { BodyError, BodyReader } from './http1/body.js';
-import { HeadError, headEnd, parseRequestHead, type RequestHead } from './http1/head.js';
+import { checkPartialHead, HeadError, headEnd, parseRequestHead, type RequestHead } from './http1/head.js';
 import { gatewayResponse } from './http1/write.js';
+import { logRejection, requestLine } from './reject.js';
 import { startExchange, type ClientSide, type Exchange } from './proxy.js';
-import { handleUpgrade } from './upgrade.js';
+import { tunnel } from './tunnel.js';
 
 /** node:http's default header limit; larger heads are answered 431. */
 const MAX_HEAD = 16 * 1024;
@@ -20,7 +21,7 @@ export class ClientConn implements ClientSide {
   minor = 1;
   /** When the connection became idle (no request in progress), for the keep-alive sweep. */
   idleSince: number;
-  /** A head has started arriving; the sweep gives it `HEAD_TIMEOUT`. */
+  /** A head has started arriving; the sweep gives it `limits.headerTimeoutMs`, then answers 408. */
   headSince = 0;
   private buf: Buffer | undefined;
   private exchange: Exchange | undefined;
@@ -79,31 +80,33 @@ export class ClientConn implements ClientSide {
       const buf = this.buf;
       const end = headEnd(buf, 0);
       if (end < 0 || end > MAX_HEAD) {
-        if (end > 0 || buf.length > MAX_HEAD) this.refuse(431, 'request head too large');
-        else if (this.headSince === 0) this.headSince = Date.now();
+        if (end > 0 || buf.length > MAX_HEAD) {
+          this.refuse(new HeadError(431, 'head-too-large', 'request head too large'));
+          return;
+        }
+        try {
+          checkPartialHead(buf, 0);
+        } catch (e) {
+          this.refuse(e);
+          return;
+        }
+        if (this.headSince === 0) this.headSince = Date.now();
         return;
       }
       this.headSince = 0;
       let head: RequestHead;
       try {
-        head = parseRequestHead(buf, 0, end);
+        head = parseRequestHead(buf, 0, end, this.env.limits.maxHeaders);
       } catch (e) {
-        this.refuse(e instanceof HeadError ? e.status : 400, e instanceof Error ? e.message : 'bad request');
+        this.refuse(e);
         return;
       }
       const rest = end < buf.length ? buf.subarray(end) : undefined;
       this.buf = undefined;
       this.minor = head.minor;
-      if (head.upgrade) {
-        this.handOver(head, rest);
-        return;
-      }
-      if (head.method === 'CONNECT') {
-        this.refuse(405, 'CONNECT is not supported by the gateway');
-        return;
-      }
       this.idleSince = 0;
-      if (head.expectContinue && head.framing.kind !== 'none')
+      // RFC 9110 §10.1.1: an HTTP/1.0 client cannot be sent a 1xx.
+      if (head.expectContinue && head.minor === 1 && head.framing.kind !== 'none')
         this.socket.write('HTTP/1.1 100 Continue\r\n\r\n');
       const reader = head.framing.kind === 'none' ? undefined : new BodyReader(head.framing);
       this.body = reader;
@@ -128,7 +131,7 @@ export class ClientConn implements ClientSide {
     try {
       n = reader.consume(buf, 0);
     } catch (e) {
-      this.badBody(e);
+      this.badBody(ex, e);
       return -1;
     }
     if (reader.done) this.body = undefined;
@@ -136,35 +139,40 @@ export class ClientConn implements ClientSide {
     return n;
   }
 
-  /** `Upgrade` requests leave this parser: the tunnel owns the socket from here on. */
-  private handOver(head: RequestHead, rest: Buffer | undefined): void {
-    this.closing = true;
-    this.clients.delete(this);
-    this.socket.off('data', this.onData);
-    this.socket.off('end', this.onEnd);
-    this.socket.off('close', this.onClose);
-    this.socket.off('error', noop);
-    handleUpgrade(this.env, head, this.ip, this.socket, rest ?? Buffer.alloc(0));
-  }
-
-  private badBody(e: unknown): void {
-    const ex = this.exchange;
-    this.exchange = undefined;
+  /** A request body that cannot be read: the stream position is lost, so the connection ends. */
+  private badBody(ex: Exchange, e: unknown): void {
     this.body = undefined;
-    ex?.clientClosed();
-    this.refuse(400, e instanceof BodyError ? e.message : 'malformed request body');
+    this.buf = undefined;
+    this.closing = true;
+    const message = e instanceof BodyError ? e.message : 'malformed request body';
+    // Already answered (no route, say): the connection is closing after that answer anyway.
+    if (!ex.isDone) ex.reject(400, 'bad-chunk', message);
   }
 
   /** Answers a request the gateway cannot read, then closes: the stream cannot be trusted. */
-  private refuse(status: number, message: string): void {
+  private refuse(e: unknown): void {
+    const status = e instanceof HeadError ? e.status : 400;
+    const reason = e instanceof HeadError ? e.reason : 'bad-request';
+    const message = e instanceof Error ? e.message : 'bad request';
+    const line = requestLine(this.buf);
     this.closing = true;
     this.idleSince = Date.now();
     this.buf = undefined;
+    this.headSince = 0;
+    const id = this.env.ids.hex(16);
+    logRejection(this.env, line.method, line.url, status, reason, message, id);
     if (this.exchange !== undefined) {
       this.socket.destroy();
       return;
     }
-    this.socket.end(gatewayResponse(status, gatewayBody(status, message), { close: true }));
+    this.socket.end(gatewayResponse(status, gatewayBody(status, message), { requestId: id, close: true }));
+  }
+
+  /** The sweep found a head still incomplete after `header_timeout` (slow loris): 408 and close. */
+  headerTimedOut(): void {
+    if (this.exchange === undefined && !this.closing)
+      this.refuse(new HeadError(408, 'header-timeout', 'the request head did not arrive in time'));
+    else this.socket.destroy();
   }
 
   // ClientSide, for the exchange:
@@ -192,6 +200,31 @@ export class ClientConn implements ClientSide {
     const ok = this.socket.write(body);
     this.socket.uncork();
     return ok;
+  }
+
+  /**
+   * The upstream accepted an Upgrade (101): this parser lets go of the socket and a tunnel takes
+   * it, sending on what the client sent after its request while it waited.
+   */
+  upgraded(head: string, upstream: Socket, rest: Buffer, onClose: () => void): void {
+    this.exchange = undefined;
+    this.closing = true;
+    this.clients.delete(this);
+    const s = this.socket;
+    s.off('data', this.onData);
+    s.off('end', this.onEnd);
+    s.off('close', this.onClose);
+    s.off('error', noop);
+    const pending = this.buf;
+    this.buf = undefined;
+    this.paused = false;
+    if (this.gone || this.ended) {
+      upstream.destroy();
+      s.destroy();
+      onClose();
+      return;
+    }
+    tunnel(this.env, s, upstream, [head, rest], pending, onClose);
   }
 
   onDrain(fn: () => void): void {

@@ -29,6 +29,16 @@ export interface ProxyEnv {
   readonly inflight: Set<Deadline>;
   /** stop() began: every response says `connection: close`. */
   draining: boolean;
+  /** `x-orch.gateway` limits; a live edit applies to new heads and connections. */
+  limits: GatewayLimits;
+  /** Open client connections (tunnels included), against `limits.maxConnections`. */
+  connections: number;
+}
+
+export interface GatewayLimits {
+  readonly headerTimeoutMs: number;
+  readonly maxHeaders: number;
+  readonly maxConnections: number;
 }
 
 /** Connection failures that happen before anything is written: safe to retry with any method. */

@@ -11,14 +11,19 @@ import {
 } from '../../core/gateway/index.js';
 import type { GatewayRoute, GatewaySettings } from '../../model/project.js';
 import { AccessLog, type AccessEntry } from './access.js';
-import type { ProxyEnv } from './env.js';
+import type { GatewayLimits, ProxyEnv } from './env.js';
 import { CryptoIds } from './ids.js';
 import { ClientConn } from './client.js';
 import { UpstreamPools } from './http1/upstream.js';
+import { refuseConnection } from './reject.js';
 import { createGatewayServer, listen } from './server.js';
 
-/** A client that started a request head must finish it within this (slow-loris guard). */
-const HEAD_TIMEOUT_MS = 60_000;
+/** `x-orch.gateway` limits when the file sets none (nginx's and node:http's usual figures). */
+export const DEFAULT_LIMITS: GatewayLimits = {
+  headerTimeoutMs: 60_000,
+  maxHeaders: 100,
+  maxConnections: 1024,
+};
 /** Idle keep-alive client connections close after this (node:http's usual 65 s). */
 const CLIENT_IDLE_MS = 65_000;
 /** Idle upstream connections close before the upstream's own keep-alive timeout (node: 5 s). */
@@ -73,6 +78,8 @@ export class Gateway {
       tunnels: new Set(),
       inflight: new Set(),
       draining: false,
+      limits: limitsOf(settings),
+      connections: 0,
     };
   }
 
@@ -112,6 +119,7 @@ export class Gateway {
       for (const c of before) c.retire();
     }
     this.settings = settings;
+    this.env.limits = limitsOf(settings);
     if (this.env.timeoutMs !== settings.timeoutMs) {
       this.env.timeoutMs = settings.timeoutMs;
       this.startSweep();
@@ -130,7 +138,15 @@ export class Gateway {
     settings: GatewaySettings,
   ): Promise<{ server: Server; bound: { host: string; port: number } }> {
     const env = this.env;
-    const server = createGatewayServer((socket) => void new ClientConn(env, socket, this.clients));
+    const server = createGatewayServer((socket) => {
+      if (env.connections >= env.limits.maxConnections) {
+        refuseConnection(env, socket);
+        return;
+      }
+      env.connections++;
+      socket.once('close', () => env.connections--);
+      void new ClientConn(env, socket, this.clients);
+    });
     const { host, port } = this.target(settings);
     const bound = await listen(server, host, port);
     return { server, bound };
@@ -150,7 +166,7 @@ export class Gateway {
     for (const ex of this.env.inflight) if (ex.deadline <= now) ex.timedOut();
     const wall = Date.now();
     for (const c of this.clients) {
-      if (c.headSince > 0 && wall - c.headSince > HEAD_TIMEOUT_MS) c.destroy();
+      if (c.headSince > 0 && wall - c.headSince > this.env.limits.headerTimeoutMs) c.headerTimedOut();
       else if (!c.busy && c.idleSince > 0 && wall - c.idleSince > (this.opts.clientIdleMs ?? CLIENT_IDLE_MS))
         c.destroy();
     }
@@ -223,4 +239,12 @@ export class Gateway {
     // Readmission must never keep the process alive on its own.
     this.readmitTimer.unref();
   }
+}
+
+function limitsOf(s: GatewaySettings): GatewayLimits {
+  return {
+    headerTimeoutMs: s.headerTimeoutMs ?? DEFAULT_LIMITS.headerTimeoutMs,
+    maxHeaders: s.maxHeaders ?? DEFAULT_LIMITS.maxHeaders,
+    maxConnections: s.maxConnections ?? DEFAULT_LIMITS.maxConnections,
+  };
 }

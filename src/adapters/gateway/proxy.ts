@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import {
   forwardRequestHeaders,
@@ -33,6 +34,8 @@ export interface ClientSide {
   done(close: boolean): void;
   /** The response was cut short: the connection is torn down. */
   destroy(): void;
+  /** The upstream switched protocols: the client socket becomes a tunnel to `upstream`. */
+  upgraded(head: string, upstream: Socket, rest: Buffer, onClose: () => void): void;
 }
 
 const PENDING_LIMIT = 1024 * 1024;
@@ -44,7 +47,7 @@ export function startExchange(env: ProxyEnv, client: ClientSide, head: RequestHe
     ids: env.ids,
     clientIp: client.ip,
     proto: 'http',
-    upgrade: false,
+    upgrade: head.upgrade,
   });
   const ex = new Exchange(env, client, head, fwd, start);
   const route = matchRoute(env.table, fwd.host === '' ? undefined : fwd.host, head.url);
@@ -76,6 +79,8 @@ export class Exchange implements UpstreamHandler {
   private closeAfter = false;
   private dechunk: BodyReader | undefined;
   private done = false;
+  /** Set when the gateway refused the request itself (logged as `reason=`). */
+  private reason: string | undefined;
 
   constructor(
     private readonly env: ProxyEnv,
@@ -104,6 +109,8 @@ export class Exchange implements UpstreamHandler {
   requestBody(chunk: Buffer, last: boolean): void {
     if (this.done) return;
     if (last) this.bodyDone = true;
+    // The timeout counts from the last progress: a long upload that keeps moving is not cut.
+    if (!this.responded && chunk.length > 0) this.deadline = performance.now() + this.env.timeoutMs;
     const conn = this.conn;
     if (conn !== undefined && this.ready) {
       if (chunk.length > 0 && !conn.write(chunk)) {
@@ -135,7 +142,7 @@ export class Exchange implements UpstreamHandler {
     }
     this.ready = false;
     this.deadline = performance.now() + this.env.timeoutMs;
-    this.env.pools.get(u.origin, u.host, u.port).request(this, this.req.method, fresh);
+    this.env.pools.get(u.origin, u.host, u.port).request(this, this.req.method, fresh, this.req.upgrade);
   }
 
   onUpstreamReady(conn: UpstreamConn): void {
@@ -145,13 +152,7 @@ export class Exchange implements UpstreamHandler {
     }
     this.conn = conn;
     this.ready = true;
-    const chunked = this.req.framing.kind === 'chunked';
-    const s = requestHeadText(
-      this.req.method,
-      this.path,
-      this.fwd.headers,
-      chunked ? 'transfer-encoding: chunked\r\n' : '',
-    );
+    const s = requestHeadText(this.req.method, this.path, this.fwd.headers, requestFraming(this.req));
     const pending = this.pending;
     if (pending === undefined) {
       conn.write(s);
@@ -179,14 +180,20 @@ export class Exchange implements UpstreamHandler {
     const lengthless = framing.kind === 'close' || (chunked && http10);
     // The client's request body was not read to its end: the connection cannot carry another.
     this.closeAfter = this.client.willClose(this.req.keepAlive && !lengthless && this.bodyDone);
+    // The response is re-framed from what was read: the upstream's own Content-Length goes out
+    // only where it frames nothing (HEAD, 304), so a listing or a mistake upstream cannot leave
+    // a kept-alive client without a length.
+    const informational = this.req.method === 'HEAD' || head.status === 304;
     let s = `HTTP/1.1 ${head.status} ${head.reason}\r\n`;
     for (let i = 0; i + 1 < headers.length; i += 2) {
       const name = headers[i] ?? '';
-      // With a chunked body a Content-Length is wrong (RFC 9112 §6.3); it is dropped.
-      if (chunked && name.length === 14 && name.toLowerCase() === 'content-length') continue;
+      if (!informational && name.length === 14 && name.toLowerCase() === 'content-length') continue;
       s += `${name}: ${headers[i + 1] ?? ''}\r\n`;
     }
-    if (chunked && !http10) s += 'transfer-encoding: chunked\r\n';
+    if (framing.kind === 'length') s += `content-length: ${framing.length}\r\n`;
+    else if (chunked && !http10) s += 'transfer-encoding: chunked\r\n';
+    else if (framing.kind === 'none' && !informational && head.status !== 204 && head.status >= 200)
+      s += 'content-length: 0\r\n';
     if (this.closeAfter) s += 'connection: close\r\n';
     else if (http10) s += 'connection: keep-alive\r\n';
     s += '\r\n';
@@ -212,6 +219,48 @@ export class Exchange implements UpstreamHandler {
     }
     this.deadline = performance.now() + this.env.timeoutMs;
     if (!ok) this.backpressure();
+  }
+
+  /** The upstream switched protocols (101) on this Upgrade request: the exchange becomes a tunnel. */
+  onUpgraded(head: ResponseHead, socket: Socket, rest: Buffer): void {
+    if (this.done) {
+      socket.destroy();
+      return;
+    }
+    this.conn = undefined;
+    this.status = 101;
+    this.responded = true;
+    let upgrade = '';
+    for (let i = 0; i + 1 < head.rawHeaders.length; i += 2)
+      if ((head.rawHeaders[i] ?? '').toLowerCase() === 'upgrade') upgrade = head.rawHeaders[i + 1] ?? '';
+    const headers = forwardResponseHeaders(head.rawHeaders, this.fwd.requestId);
+    let s = `HTTP/1.1 101 ${head.reason}\r\n`;
+    for (let i = 0; i + 1 < headers.length; i += 2) s += `${headers[i] ?? ''}: ${headers[i + 1] ?? ''}\r\n`;
+    s += `connection: upgrade\r\nupgrade: ${upgrade}\r\n\r\n`;
+    // The replica's in-flight count covers the tunnel's whole life, which least_conn wants.
+    const u = this.upstream;
+    if (u !== undefined) u.inFlight++;
+    this.finish(undefined, true);
+    this.client.upgraded(s, socket, rest, () => {
+      if (u !== undefined) u.inFlight--;
+    });
+  }
+
+  /**
+   * The request cannot be read to its end (a malformed chunked body): answered `status` when no
+   * response has started, else cut; either way the connection closes.
+   */
+  reject(status: number, reason: string, message: string): void {
+    if (this.done) return;
+    this.dropUpstream();
+    this.reason = reason;
+    this.bodyDone = false;
+    if (!this.responded) {
+      this.answer(status, message);
+      return;
+    }
+    this.client.destroy();
+    this.finish(message);
   }
 
   private backpressure(): void {
@@ -307,7 +356,7 @@ export class Exchange implements UpstreamHandler {
     u.stats.end(status, failed, ms);
   }
 
-  private finish(error: string | undefined): void {
+  private finish(error: string | undefined, upgraded = false): void {
     if (this.done) return;
     this.done = true;
     this.env.active--;
@@ -323,7 +372,21 @@ export class Exchange implements UpstreamHandler {
       if (!failed && rs !== undefined) rs.balancer.succeeded(u.key);
     }
     rs?.stats.end(this.status, failed, ms);
-    logAccess(this.env.access, this.req, this.fwd, this.status, ms, rs?.route, u?.name, error);
-    this.client.done(this.closeAfter || (error !== undefined && this.responded));
+    logAccess(this.env.access, this.req, this.fwd, this.status, ms, rs?.route, u?.name, error, this.reason);
+    if (!upgraded) this.client.done(this.closeAfter || (error !== undefined && this.responded));
+  }
+}
+
+const EMPTY_BODY_IS_SAID = new Set(['POST', 'PUT', 'PATCH']);
+
+/** The framing line the upstream is sent: always the gateway's own, from what it read. */
+function requestFraming(req: RequestHead): string {
+  switch (req.framing.kind) {
+    case 'chunked':
+      return 'transfer-encoding: chunked\r\n';
+    case 'length':
+      return `content-length: ${req.framing.length}\r\n`;
+    default:
+      return EMPTY_BODY_IS_SAID.has(req.method) ? 'content-length: 0\r\n' : '';
   }
 }

@@ -72,11 +72,31 @@ export function isHopByHop(name: string): boolean {
   }
 }
 
-/** Extra field names a `Connection` header lists (besides the standard options). */
+/**
+ * Fields a `Connection` listing can never remove: the message's framing and routing
+ * (`content-length`, `transfer-encoding`, `host`) and what the gateway itself stamps. Otherwise
+ * `Connection: content-length` would strip a body's length while the body still goes out, and
+ * `Connection: x-request-id, x-forwarded-for` would strip the gateway's own stamps.
+ */
+export function isProtected(name: string): boolean {
+  switch (name) {
+    case 'content-length':
+    case 'transfer-encoding':
+    case 'host':
+    case 'x-request-id':
+    case 'traceparent':
+    case 'tracestate':
+      return true;
+    default:
+      return name.startsWith('x-forwarded-');
+  }
+}
+
+/** Extra field names a `Connection` header lists (besides the standard options and protected fields). */
 function connectionListed(value: string, into: string[]): void {
   for (const raw of value.split(',')) {
     const t = raw.trim().toLowerCase();
-    if (t !== '' && t !== 'close' && t !== 'keep-alive' && t !== 'upgrade') into.push(t);
+    if (t !== '' && t !== 'close' && t !== 'keep-alive' && t !== 'upgrade' && !isProtected(t)) into.push(t);
   }
 }
 
@@ -110,7 +130,8 @@ export interface ForwardedRequest {
 }
 
 /**
- * The headers to send upstream: hop-by-hop fields (and those named in Connection) dropped;
+ * The headers to send upstream: hop-by-hop fields (and those named in Connection, save protected
+ * ones) dropped; Content-Length and Transfer-Encoding dropped too (the gateway frames the body);
  * `Expect` dropped too (node:http answers `100 Continue` itself); x-request-id kept or added;
  * traceparent continued or started (tracestate kept only with a valid client traceparent);
  * x-forwarded-for appended to, x-forwarded-proto/-host set to what the gateway saw.
@@ -135,8 +156,8 @@ export function forwardRequestHeaders(raw: readonly string[], ctx: ForwardContex
         out.push(name, value);
         break;
       case 'content-length':
+        // The framing line is written by the gateway from what it read (see the proxy).
         if (value !== '0') hasBody = true;
-        out.push(name, value);
         break;
       case 'transfer-encoding':
         hasBody = true;
@@ -186,8 +207,9 @@ export function forwardRequestHeaders(raw: readonly string[], ctx: ForwardContex
 }
 
 /**
- * The headers to send back to the client: hop-by-hop fields (and those named in Connection)
- * dropped, x-request-id added when the upstream did not echo it.
+ * The headers to send back to the client: hop-by-hop fields (and those named in Connection, save
+ * protected ones) dropped, x-request-id added when the upstream did not echo it. Content-Length
+ * is kept here; the proxy re-frames the response from what it read.
  */
 export function forwardResponseHeaders(raw: readonly string[], requestId: string): string[] {
   const out: string[] = [];

@@ -11,6 +11,7 @@ export {
   forwardRequestHeaders,
   forwardResponseHeaders,
   isHopByHop,
+  isProtected,
   nextTraceparent,
   parseTraceparent,
   type ForwardContext,

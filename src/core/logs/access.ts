@@ -11,6 +11,7 @@ export interface AccessFacts {
   readonly requestId: string;
   readonly traceId: string;
   readonly error?: string;
+  readonly reason?: string;
 }
 
 /**
@@ -18,7 +19,7 @@ export interface AccessFacts {
  * so `orch logs --trace ID` finds the gateway's line beside the services' lines.
  */
 export function accessRecord(e: AccessFacts): SourcedRecord {
-  const err = e.error ? ` error=${e.error}` : '';
+  const err = (e.reason ? ` reason=${e.reason}` : '') + (e.error ? ` error=${e.error}` : '');
   return {
     ts: normalizeTs(e.ts),
     service: 'gateway',

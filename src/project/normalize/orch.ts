@@ -122,8 +122,16 @@ function parseGateway(ctx: Ctx, path: KeyPath, g: Record<string, unknown>): Gate
     port: toInt(ctx, [...path, 'port'], g['port'], 1) ?? 8080,
     host: toStr(g['host']) ?? '127.0.0.1',
     timeoutMs: toDuration(ctx, [...path, 'timeout'], g['timeout'], true) ?? 30_000,
+    ...limit('headerTimeoutMs', toDuration(ctx, [...path, 'header_timeout'], g['header_timeout'], true)),
+    ...limit('maxHeaders', toInt(ctx, [...path, 'max_headers'], g['max_headers'], 1)),
+    ...limit('maxConnections', toInt(ctx, [...path, 'max_connections'], g['max_connections'], 1)),
     routes,
   };
+}
+
+/** An optional gateway limit: present only when the file sets it (the gateway owns the defaults). */
+function limit<K extends string>(key: K, v: number | undefined): Partial<Record<K, number>> {
+  return v === undefined ? {} : ({ [key]: v } as Record<K, number>);
 }
 
 function parseSmoke(ctx: Ctx, path: KeyPath, raw: unknown): SmokeCheck | undefined {

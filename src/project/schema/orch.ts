@@ -60,7 +60,15 @@ const smoke = closed({
 });
 
 export const orchTopSchema: JsonSchema = closed({
-  gateway: closed({ port, host: str, timeout: duration, routes: { type: 'array', items: route } }),
+  gateway: closed({
+    port,
+    host: str,
+    timeout: duration,
+    header_timeout: duration,
+    max_headers: count,
+    max_connections: count,
+    routes: { type: 'array', items: route },
+  }),
   smoke: { type: 'array', items: smoke },
   templates: str,
   watch: flag,

@@ -188,3 +188,52 @@ describe('forwardResponseHeaders', () => {
     expect(out).toEqual(['X-Request-Id', 'up']);
   });
 });
+
+describe('a Connection listing cannot remove framing, routing or the gateway stamps', () => {
+  const protectedNames =
+    'content-length, transfer-encoding, host, x-request-id, traceparent, tracestate, x-forwarded-for, x-forwarded-proto, x-forwarded-host, x-forwarded-port';
+
+  it('in requests: Host, ids, trace and forwarded headers stay; the listed others go', () => {
+    const client = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+    const f = forwardRequestHeaders(
+      [
+        'Host',
+        'a.test',
+        'Connection',
+        `keep-alive, ${protectedNames}, x-other`,
+        'Content-Length',
+        '3',
+        'X-Request-Id',
+        'client-id',
+        'traceparent',
+        client,
+        'tracestate',
+        'k=v',
+        'X-Forwarded-For',
+        '10.0.0.1',
+        'X-Other',
+        'gone',
+      ],
+      ctx(),
+    );
+    expect(get(f.headers, 'host')).toEqual(['a.test']);
+    expect(get(f.headers, 'x-request-id')).toEqual(['client-id']);
+    expect(get(f.headers, 'traceparent')[0]).toMatch(TP);
+    expect(get(f.headers, 'tracestate')).toEqual(['k=v']);
+    expect(get(f.headers, 'x-forwarded-for')).toEqual(['10.0.0.1, 127.0.0.1']);
+    expect(get(f.headers, 'x-forwarded-proto')).toEqual(['http']);
+    expect(get(f.headers, 'x-forwarded-host')).toEqual(['a.test']);
+    expect(get(f.headers, 'x-other')).toEqual([]);
+    // The body's framing line is the gateway's own (written from what it read), never the client's.
+    expect(get(f.headers, 'content-length')).toEqual([]);
+    expect(f.hasBody).toBe(true);
+  });
+
+  it('in responses: Content-Length and the request id stay', () => {
+    const out = forwardResponseHeaders(
+      ['Connection', `${protectedNames}, x-internal`, 'Content-Length', '3', 'X-Internal', '1'],
+      'rid',
+    );
+    expect(out).toEqual(['Content-Length', '3', 'x-request-id', 'rid']);
+  });
+});

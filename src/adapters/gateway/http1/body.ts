@@ -1,8 +1,14 @@
+import { fieldLine, isTokenChar } from './fields.js';
 import type { Framing } from './head.js';
 
 const enum Chunk {
   Size,
-  Ext,
+  ExtName,
+  ExtValueStart,
+  ExtValue,
+  ExtQuoted,
+  ExtEscape,
+  ExtAfterQuoted,
   SizeLf,
   Data,
   DataCr,
@@ -28,7 +34,8 @@ export class BodyReader {
   private state = Chunk.Size;
   private size = 0;
   private sizeDigits = 0;
-  private lineLen = 0;
+  private seenDigit = false;
+  private line = '';
   done: boolean;
 
   constructor(
@@ -67,6 +74,13 @@ export class BodyReader {
     if (this.framing.kind === 'close') this.done = true;
   }
 
+  /** In an extension name or value: `;` starts the next extension, CR ends the size line. */
+  private extEnd(c: number, more: boolean): void {
+    if (c === 0x3b) this.state = Chunk.ExtName;
+    else if (c === 0x0d) this.state = Chunk.SizeLf;
+    else if (!more) throw new BodyError('invalid byte in a chunk extension');
+  }
+
   private chunked(buf: Buffer, start: number): number {
     let i = start;
     const n = buf.length;
@@ -76,26 +90,58 @@ export class BodyReader {
         case Chunk.Size: {
           const d = hexDigit(c);
           if (d >= 0) {
-            if (++this.sizeDigits > 12) throw new BodyError('chunk size too large');
+            // Leading zeros are no size (llhttp takes any number of them).
+            if (this.size > 0 || d > 0)
+              if (++this.sizeDigits > 12) throw new BodyError('chunk size too large');
             this.size = this.size * 16 + d;
-          } else if (this.sizeDigits === 0) throw new BodyError('malformed chunk size');
+            this.seenDigit = true;
+          } else if (!this.seenDigit) throw new BodyError('malformed chunk size');
           else if (c === 0x0d) this.state = Chunk.SizeLf;
-          else if (c === 0x3b || c === 0x20 || c === 0x09) this.state = Chunk.Ext;
+          // llhttp: only `;` may follow the size (no space, no other byte).
+          else if (c === 0x3b) this.state = Chunk.ExtName;
           else throw new BodyError('malformed chunk size');
           i++;
           break;
         }
-        case Chunk.Ext:
-          if (c === 0x0d) this.state = Chunk.SizeLf;
-          else if (c === 0x0a) throw new BodyError('bare LF in chunk extension');
-          else if ((c < 0x20 && c !== 0x09) || c === 0x7f)
-            throw new BodyError('control byte in chunk extension');
+        // Chunk extensions, as llhttp reads them: `;name`, `;name=token` or `;name="quoted"`.
+        case Chunk.ExtName:
+          if (c === 0x3d) this.state = Chunk.ExtValueStart;
+          else this.extEnd(c, isTokenChar(c));
+          i++;
+          break;
+        case Chunk.ExtValueStart:
+          if (c === 0x22) this.state = Chunk.ExtQuoted;
+          else {
+            this.state = Chunk.ExtValue;
+            this.extEnd(c, isTokenChar(c));
+          }
+          i++;
+          break;
+        case Chunk.ExtValue:
+          this.extEnd(c, isTokenChar(c));
+          i++;
+          break;
+        case Chunk.ExtQuoted:
+          if (c === 0x22) this.state = Chunk.ExtAfterQuoted;
+          else if (c === 0x5c) this.state = Chunk.ExtEscape;
+          else if (!qdtext(c)) throw new BodyError('invalid byte in a quoted chunk extension');
+          i++;
+          break;
+        case Chunk.ExtEscape:
+          if (!qdtext(c) && c !== 0x22 && c !== 0x5c)
+            throw new BodyError('invalid escape in a chunk extension');
+          this.state = Chunk.ExtQuoted;
+          i++;
+          break;
+        case Chunk.ExtAfterQuoted:
+          this.extEnd(c, false);
           i++;
           break;
         case Chunk.SizeLf:
           if (c !== 0x0a) throw new BodyError('expected LF after chunk size');
           i++;
           this.sizeDigits = 0;
+          this.seenDigit = false;
           if (this.size === 0) {
             this.state = Chunk.TrailerStart;
           } else {
@@ -128,14 +174,22 @@ export class BodyReader {
           else if (c === 0x0a) throw new BodyError('bare LF in the chunked trailer');
           else {
             this.state = Chunk.TrailerLine;
-            this.lineLen = 1;
+            this.line = String.fromCharCode(c);
           }
           i++;
           break;
         case Chunk.TrailerLine:
-          if (c === 0x0d) this.state = Chunk.TrailerLf;
-          else if (c === 0x0a) throw new BodyError('bare LF in a trailer line');
-          else if (++this.lineLen > 16_384) throw new BodyError('trailer line too long');
+          if (c === 0x0d) {
+            this.state = Chunk.TrailerLf;
+            // Trailer fields follow the header rules (llhttp parses them as headers).
+            try {
+              fieldLine(this.line, 'a chunked trailer');
+            } catch (e) {
+              throw new BodyError(e instanceof Error ? e.message : 'malformed trailer');
+            }
+          } else if (c === 0x0a) throw new BodyError('bare LF in a trailer line');
+          else if (this.line.length >= 16_384) throw new BodyError('trailer line too long');
+          else this.line += String.fromCharCode(c);
           i++;
           break;
         case Chunk.TrailerLf:
@@ -154,6 +208,17 @@ export class BodyReader {
     }
     return i;
   }
+}
+
+function qdtext(c: number): boolean {
+  return (
+    c === 0x09 ||
+    c === 0x20 ||
+    c === 0x21 ||
+    (c >= 0x23 && c <= 0x5b) ||
+    (c >= 0x5d && c <= 0x7e) ||
+    c >= 0x80
+  );
 }
 
 function hexDigit(c: number): number {

@@ -1,9 +1,15 @@
 /**
  * HTTP/1.x message heads (RFC 9112), parsed from the bytes before the empty line into the flat
- * raw header list the header rewriting works on. Strict where leniency would let a request be
- * read differently by the gateway and the upstream (request smuggling): bare CR or LF, obsolete
- * line folding, spaces before the colon, conflicting lengths are all refused.
+ * raw header list the header rewriting works on. The rules are llhttp's (Node's parser, which is
+ * what most replicas run), checked by the differential tests in test/unit/gateway/framing; where
+ * the gateway is stricter on purpose (two Host fields, Transfer-Encoding in HTTP/1.0, codings
+ * other than chunked, a body on an Upgrade, CONNECT) the message is refused before anything is
+ * forwarded.
  */
+import { METHODS } from 'node:http';
+import { checkLineEnds, codingsOf, fields, hasToken, HeadError } from './fields.js';
+
+export { HeadError } from './fields.js';
 
 /** How a message's body is delimited on the wire. */
 export type Framing =
@@ -17,23 +23,16 @@ export const NO_BODY: Framing = { kind: 'none' };
 const CHUNKED: Framing = { kind: 'chunked' };
 const UNTIL_CLOSE: Framing = { kind: 'close' };
 
-/** A head the gateway refuses; `status` is what the client is answered (400, 431, 501). */
-export class HeadError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+/** Header-count cap when the project file sets none. */
+export const DEFAULT_MAX_HEADERS = 100;
 
 export interface RequestHead {
   readonly method: string;
-  /** The request target as sent (origin-form `/path?q`, usually). */
+  /** The request target in origin-form (`/path?q`), or `*`; an absolute-form target is reduced to it. */
   readonly url: string;
   /** 0 for HTTP/1.0, 1 for HTTP/1.1. */
   readonly minor: number;
-  /** `[name, value, name, value, …]`, names as sent. */
+  /** `[name, value, name, value, …]`, names as sent (Host replaced by an absolute-form target's authority). */
   readonly rawHeaders: string[];
   readonly framing: Framing;
   /** The connection stays open after this exchange (HTTP/1.1 default, or 1.0 with keep-alive). */
@@ -67,119 +66,9 @@ export function headEnd(buf: Buffer, from: number): number {
   return i < 0 ? -1 : i + 4;
 }
 
-// RFC 9110 token characters, for methods and field names.
-const TOKEN = new Uint8Array(128);
-for (const c of "!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ") {
-  TOKEN[c.charCodeAt(0)] = 1;
-}
-
-function isToken(s: string): boolean {
-  if (s.length === 0) return false;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c > 127 || TOKEN[c] !== 1) return false;
-  }
-  return true;
-}
-
-/** Field values may hold any visible byte, space and tab, but no CR, LF or NUL. */
-function validValue(s: string): boolean {
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if ((c < 0x20 && c !== 0x09) || c === 0x7f) return false;
-  }
-  return true;
-}
-
-function trimOws(s: string): string {
-  let a = 0;
-  let b = s.length;
-  while (a < b && (s.charCodeAt(a) === 0x20 || s.charCodeAt(a) === 0x09)) a++;
-  while (b > a && (s.charCodeAt(b - 1) === 0x20 || s.charCodeAt(b - 1) === 0x09)) b--;
-  return a === 0 && b === s.length ? s : s.slice(a, b);
-}
-
-function hasToken(list: string, token: string): boolean {
-  for (const part of list.split(',')) if (part.trim().toLowerCase() === token) return true;
-  return false;
-}
-
-function parseLength(v: string, what: string): number {
-  if (!/^\d{1,15}$/.test(v)) throw new HeadError(400, `invalid Content-Length in ${what}`);
-  return Number(v);
-}
-
-interface Fields {
-  raw: string[];
-  connection: string;
-  te: string;
-  teCount: number;
-  contentLength: number;
-  upgrade: boolean;
-  expect: string;
-  /** The `Keep-Alive` field's value ('' when absent). */
-  keepAlive: string;
-}
-
-/** The field lines of a head (lines[1..]): validated, collected, and the framing fields noted. */
-function fields(lines: string[], what: string): Fields {
-  const f: Fields = {
-    raw: [],
-    connection: '',
-    te: '',
-    teCount: 0,
-    contentLength: -1,
-    upgrade: false,
-    expect: '',
-    keepAlive: '',
-  };
-  for (let i = 1; i < lines.length; i++) {
-    const line = lines[i] ?? '';
-    if (line === '') continue;
-    const c = line.charCodeAt(0);
-    if (c === 0x20 || c === 0x09) throw new HeadError(400, `obsolete line folding in ${what}`);
-    const colon = line.indexOf(':');
-    if (colon <= 0) throw new HeadError(400, `malformed header line in ${what}`);
-    const name = line.slice(0, colon);
-    if (!isToken(name)) throw new HeadError(400, `invalid header name in ${what}`);
-    const value = trimOws(line.slice(colon + 1));
-    if (!validValue(value)) throw new HeadError(400, `invalid header value in ${what}`);
-    f.raw.push(name, value);
-    // Only a handful of names matter here; compare lengths first to skip most lower-casing.
-    switch (name.length) {
-      case 10:
-        {
-          const lower = name.toLowerCase();
-          if (lower === 'connection') f.connection += f.connection === '' ? value : `,${value}`;
-          else if (lower === 'keep-alive') f.keepAlive = value;
-        }
-        break;
-      case 14:
-        if (name.toLowerCase() === 'content-length') {
-          const n = parseLength(value, what);
-          if (f.contentLength >= 0 && f.contentLength !== n) {
-            throw new HeadError(400, `conflicting Content-Length values in ${what}`);
-          }
-          f.contentLength = n;
-        }
-        break;
-      case 17:
-        if (name.toLowerCase() === 'transfer-encoding') {
-          f.te += f.te === '' ? value : `,${value}`;
-          f.teCount++;
-        }
-        break;
-      case 7:
-        if (name.toLowerCase() === 'upgrade') f.upgrade = true;
-        break;
-      case 6:
-        if (name.toLowerCase() === 'expect') f.expect = value.toLowerCase();
-        break;
-      default:
-        break;
-    }
-  }
-  return f;
+/** Throws when the incomplete head in `buf[from..]` already has a bare CR or LF (see checkLineEnds). */
+export function checkPartialHead(buf: Buffer, from: number): void {
+  checkLineEnds(buf, from, buf.length);
 }
 
 function splitHead(buf: Buffer, start: number, end: number): string[] {
@@ -187,62 +76,142 @@ function splitHead(buf: Buffer, start: number, end: number): string[] {
   const text = buf.toString('latin1', start, end - 4);
   const lines = text.split('\r\n');
   for (const l of lines) {
-    if (l.includes('\n') || l.includes('\r')) throw new HeadError(400, 'bare CR or LF in the message head');
+    if (l.includes('\n') || l.includes('\r'))
+      throw new HeadError(400, 'bare-lf', 'bare CR or LF in the message head');
   }
   return lines;
 }
 
-function versionMinor(v: string | undefined, what: string): number {
+function versionMinor(v: string | undefined, what: string, status: number): number {
   if (v === 'HTTP/1.1') return 1;
   if (v === 'HTTP/1.0') return 0;
+  // llhttp also reads HTTP/0.9 and 2.0 heads; the gateway speaks 1.0 and 1.1 only.
+  const known = v === 'HTTP/0.9' || v === 'HTTP/2.0';
   throw new HeadError(
-    v !== undefined && v.startsWith('HTTP/') ? 505 : 400,
+    v !== undefined && v.startsWith('HTTP/') && status === 400 ? 505 : status,
+    known ? 'unsupported-version' : 'bad-version',
     `unsupported protocol in ${what}`,
   );
 }
 
+const KNOWN_METHODS = new Set(METHODS);
+
+/**
+ * llhttp's request-target bytes: visible ASCII only; no space, tab, other control byte, DEL or
+ * byte above it (a tab is refused at once: an upstream that splits the line on it would read
+ * another path).
+ */
+function validTarget(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c <= 0x20 || c >= 0x7f) return false;
+  }
+  return true;
+}
+
+/**
+ * RFC 9112 §3.2.2: an absolute-form target names the host; the gateway routes by it and passes
+ * the upstream the origin-form path with that authority as Host, as nginx does.
+ */
+function absoluteForm(url: string): { path: string; authority: string } | undefined {
+  const m = /^(https?):\/\/([^/?#]*)([^#]*)/i.exec(url);
+  if (m === null) return undefined;
+  const authority = m[2] ?? '';
+  if (authority === '') return undefined;
+  const rest = m[3] ?? '';
+  return { authority, path: rest === '' ? '/' : rest.startsWith('/') ? rest : `/${rest}` };
+}
+
 /** Parses a request head occupying `buf[start, end)` (end as returned by `headEnd`). */
-export function parseRequestHead(buf: Buffer, start: number, end: number): RequestHead {
+export function parseRequestHead(
+  buf: Buffer,
+  start: number,
+  end: number,
+  maxHeaders = DEFAULT_MAX_HEADERS,
+): RequestHead {
   const lines = splitHead(buf, start, end);
   const first = lines[0] ?? '';
   const sp1 = first.indexOf(' ');
   const sp2 = first.indexOf(' ', sp1 + 1);
   if (sp1 <= 0 || sp2 < 0 || first.indexOf(' ', sp2 + 1) >= 0) {
-    throw new HeadError(400, 'malformed request line');
+    // `GET /` alone is an HTTP/0.9 request to llhttp.
+    const reason = first.includes('\t')
+      ? 'tab-in-target'
+      : first.includes('  ')
+        ? 'extra-space'
+        : sp1 > 0 && sp2 < 0 && !first.includes(' ', sp1 + 1)
+          ? 'unsupported-version'
+          : 'bad-request-line';
+    throw new HeadError(reason === 'unsupported-version' ? 505 : 400, reason, 'malformed request line');
   }
   const method = first.slice(0, sp1);
-  const url = first.slice(sp1 + 1, sp2);
-  if (!isToken(method) || url === '' || !validValue(url)) throw new HeadError(400, 'malformed request line');
-  const minor = versionMinor(first.slice(sp2 + 1), 'the request line');
-  const f = fields(lines, 'the request');
+  let url = first.slice(sp1 + 1, sp2);
+  if (!KNOWN_METHODS.has(method)) throw new HeadError(400, 'bad-method', 'unknown request method');
+  if (url === '' || !validTarget(url)) {
+    throw new HeadError(400, url.includes('\t') ? 'tab-in-target' : 'bad-target', 'malformed request target');
+  }
+  const minor = versionMinor(first.slice(sp2 + 1), 'the request line', 400);
+  if (method === 'CONNECT') throw new HeadError(405, 'connect', 'CONNECT is not supported by the gateway');
+  const f = fields(lines, 'the request', maxHeaders);
+  // RFC 9112 §3.2: a request with more than one Host is answered 400 (which one routes it?).
+  if (f.hosts > 1) throw new HeadError(400, 'two-host', 'more than one Host header');
+  // Even with an absolute-form target (node:http asks for Host too).
+  if (f.hosts === 0 && minor === 1) throw new HeadError(400, 'no-host', 'an HTTP/1.1 request without Host');
+  let raw = f.raw;
+  if (url.charCodeAt(0) !== 0x2f && url !== '*') {
+    const abs = absoluteForm(url);
+    if (abs === undefined)
+      throw new HeadError(400, 'bad-target', 'the request target is neither a path nor an http URL');
+    if (abs.authority.includes('@'))
+      throw new HeadError(400, 'userinfo-in-target', 'user information in the request target');
+    url = abs.path;
+    raw = withHost(raw, abs.authority);
+  }
   let framing: Framing = NO_BODY;
   if (f.teCount > 0) {
     // RFC 9112 §6.1: Transfer-Encoding in an HTTP/1.0 message means its framing cannot be trusted.
-    if (minor === 0) throw new HeadError(400, 'Transfer-Encoding in an HTTP/1.0 request');
+    if (minor === 0) throw new HeadError(400, 'te-http10', 'Transfer-Encoding in an HTTP/1.0 request');
     // RFC 9112 §6.1: with both, Transfer-Encoding wins; a proxy must not pass such a message on
-    // as is, and refusing it is the simple safe answer.
+    // as is, and refusing it is the simple safe answer (llhttp refuses it too).
     if (f.contentLength >= 0)
-      throw new HeadError(400, 'both Transfer-Encoding and Content-Length in the request');
-    const codings = f.te.split(',');
-    if ((codings[codings.length - 1] ?? '').trim().toLowerCase() !== 'chunked') {
-      throw new HeadError(400, 'a request Transfer-Encoding must end in chunked');
+      throw new HeadError(400, 'te-and-cl', 'both Transfer-Encoding and Content-Length in the request');
+    const codings = codingsOf(f.te);
+    if (f.te.trim() === '') throw new HeadError(400, 'empty-te', 'an empty Transfer-Encoding in the request');
+    if (codings[codings.length - 1] !== 'chunked') {
+      throw new HeadError(400, 'bad-te', 'a request Transfer-Encoding must end in chunked');
     }
-    if (codings.length > 1) throw new HeadError(501, 'transfer codings other than chunked are not supported');
+    if (codings.length > 1)
+      throw new HeadError(501, 'te-coding', 'transfer codings other than chunked are not supported');
     framing = CHUNKED;
   } else if (f.contentLength > 0) framing = { kind: 'length', length: f.contentLength };
   const conn = f.connection;
   const keepAlive =
     conn === '' ? minor === 1 : minor === 1 ? !hasToken(conn, 'close') : hasToken(conn, 'keep-alive');
+  const upgrade = f.upgrade && conn !== '' && hasToken(conn, 'upgrade');
+  // llhttp hands every byte after an Upgrade head to the new protocol: a body there would be
+  // read as a body by the gateway and as tunnel bytes by the replica.
+  if (upgrade && (f.teCount > 0 || f.contentLength > 0))
+    throw new HeadError(400, 'upgrade-with-body', 'a body on an Upgrade request');
   return {
     method,
     url,
     minor,
-    rawHeaders: f.raw,
+    rawHeaders: raw,
     framing,
     keepAlive,
-    upgrade: f.upgrade && conn !== '' && hasToken(conn, 'upgrade'),
+    upgrade,
     expectContinue: f.expect === '100-continue',
   };
+}
+
+function withHost(raw: string[], authority: string): string[] {
+  const out: string[] = [];
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i] ?? '';
+    out.push(name, name.toLowerCase() === 'host' ? authority : (raw[i + 1] ?? ''));
+  }
+  if (!out.some((n, i) => i % 2 === 0 && n.toLowerCase() === 'host')) out.push('Host', authority);
+  return out;
 }
 
 /** Parses a response head occupying `buf[start, end)`. */
@@ -250,18 +219,21 @@ export function parseResponseHead(buf: Buffer, start: number, end: number): Resp
   const lines = splitHead(buf, start, end);
   const first = lines[0] ?? '';
   const sp1 = first.indexOf(' ');
-  const minor = versionMinor(sp1 < 0 ? first : first.slice(0, sp1), 'the response status line');
+  const minor = versionMinor(sp1 < 0 ? first : first.slice(0, sp1), 'the response status line', 502);
   const code = first.slice(sp1 + 1, sp1 + 4);
-  const status = /^[1-9]\d\d$/.test(code) ? Number(code) : NaN;
+  const status = /^\d\d\d$/.test(code) ? Number(code) : NaN;
   if (Number.isNaN(status) || (first.length > sp1 + 4 && first.charCodeAt(sp1 + 4) !== 0x20)) {
-    throw new HeadError(502, 'malformed response status line');
+    throw new HeadError(502, 'bad-status-line', 'malformed response status line');
   }
+  if (status < 100) throw new HeadError(502, 'bad-status-range', 'a response status below 100');
   const reason = first.slice(sp1 + 5);
-  if (!validValue(reason)) throw new HeadError(502, 'control bytes in the response reason phrase');
-  const f = fields(lines, 'the response');
-  const codings = f.te === '' ? [] : f.te.split(',');
-  const chunked =
-    codings.length > 0 && (codings[codings.length - 1] ?? '').trim().toLowerCase() === 'chunked';
+  if (!/^[\t\x20-\x7e\x80-\xff]*$/.test(reason))
+    throw new HeadError(502, 'bad-reason', 'control bytes in the response reason phrase');
+  const f = fields(lines, 'the response', Infinity);
+  const codings = f.te === '' ? [] : codingsOf(f.te);
+  const chunked = codings.length > 0 && codings[codings.length - 1] === 'chunked';
+  if (f.teCount > 0 && f.contentLength >= 0)
+    throw new HeadError(502, 'te-and-cl', 'both Transfer-Encoding and Content-Length in the response');
   return {
     status,
     reason,

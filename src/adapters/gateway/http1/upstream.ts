@@ -18,6 +18,11 @@ export interface UpstreamHandler {
    * same read, so the head and the first bytes can go to the client in one write.
    */
   onResponseHead(head: ResponseHead, framing: Framing, body: Buffer | undefined, complete: boolean): void;
+  /**
+   * The upstream answered an Upgrade request with 101: the connection has left its pool and is
+   * the handler's now, with `rest` (bytes after the 101 head, already the new protocol's).
+   */
+  onUpgraded(head: ResponseHead, socket: Socket, rest: Buffer): void;
   /** Body bytes as they were framed on the wire (a chunked body stays chunked). */
   onResponseBody(chunk: Buffer, complete: boolean): void;
   /** The connection failed. `code` is a socket error code or one of UPSTREAM_*. */
@@ -52,6 +57,7 @@ export class UpstreamConn {
   maxIdleMs = Infinity;
   private handler: UpstreamHandler | undefined;
   private method = 'GET';
+  private upgrade = false;
   private head: Buffer | undefined;
   private body: BodyReader | undefined;
   /** The request (head and body) has been written in full. */
@@ -76,9 +82,12 @@ export class UpstreamConn {
   }
 
   /** Starts an exchange; the handler writes its request once told the connection is ready. */
-  start(handler: UpstreamHandler, method: string): void {
+  start(handler: UpstreamHandler, method: string, upgrade = false): void {
     this.handler = handler;
     this.method = method;
+    this.upgrade = upgrade;
+    // A connection that carried an Upgrade request is never reused, whatever the answer.
+    if (upgrade) this.reusable = false;
     this.head = undefined;
     this.body = undefined;
     this.requestDone = false;
@@ -100,6 +109,19 @@ export class UpstreamConn {
   abort(): void {
     this.handler = undefined;
     this.destroy();
+  }
+
+  /** Hands the socket over (to a tunnel): no listener of this connection stays on it. */
+  private detach(): void {
+    this.handler = undefined;
+    this.dead = true;
+    this.pool.forget(this);
+    const s = this.socket;
+    s.off('data', this.onData);
+    s.off('timeout', this.onTimeout);
+    s.off('error', this.onError);
+    s.off('end', this.onEnd);
+    s.off('close', this.onClose);
   }
 
   destroy(): void {
@@ -156,7 +178,12 @@ export class UpstreamConn {
       }
       this.head = undefined;
       if (head.status === 101) {
-        this.fail(UPSTREAM_PROTOCOL, 'the upstream switched protocols on a plain request');
+        if (!this.upgrade) {
+          this.fail(UPSTREAM_PROTOCOL, 'the upstream switched protocols on a plain request');
+          return;
+        }
+        this.detach();
+        h.onUpgraded(head, this.socket, buf.subarray(end));
         return;
       }
       if (head.close) this.reusable = false;
@@ -268,7 +295,12 @@ export class OriginPool {
    * Gives the handler a connection now, or queues it until one is free. `fresh` skips idle ones
    * (a retry after one turned out closed) and may go one over the cap.
    */
-  request(handler: UpstreamHandler, method: string, fresh = false): void {
+  request(handler: UpstreamHandler, method: string, fresh = false, upgrade = false): void {
+    // An Upgrade takes a connection of its own (it becomes a tunnel): not from or counted in the pool.
+    if (upgrade) {
+      this.open().start(handler, method, true);
+      return;
+    }
     const conn = fresh ? this.open() : (this.free.pop() ?? (this.count < this.max ? this.open() : undefined));
     if (conn === undefined) {
       this.waiting.push(handler);

@@ -1,0 +1,275 @@
+/**
+ * Node's own HTTP/1.1 parser (llhttp, through node:http's public API on loopback) as the oracle
+ * for the gateway's framing decisions. Each case goes over a fresh connection; what the parser
+ * made of it is read back from a node:http server's events (requests, their body bytes, parse
+ * errors) or, for responses, from an http.request reading the bytes a raw server sends.
+ */
+import { createServer, request, type IncomingMessage, type Server } from 'node:http';
+import {
+  connect,
+  createServer as createTcpServer,
+  type AddressInfo,
+  type Server as TcpServer,
+  type Socket,
+} from 'node:net';
+
+/** A framing decision, as both sides are reduced to it. */
+export type Decision =
+  | { readonly kind: 'reject' }
+  | { readonly kind: 'upgrade' }
+  | { readonly kind: 'body-error' }
+  /** The message was read: its (decoded) body, and for requests the URLs read after it. */
+  | { readonly kind: 'message'; readonly body: string; readonly next: readonly string[] };
+
+export const SENTINEL = 'GET /__next HTTP/1.1\r\nHost: next.test\r\n\r\n';
+
+interface Seen {
+  rejected: boolean;
+  code?: string;
+  first?: string;
+  upgrade: boolean;
+  body?: string;
+  complete: boolean;
+  next: string[];
+  closed: boolean;
+  reply: string;
+  check: () => void;
+  /** The server did something: the settle time starts again. */
+  poke: () => void;
+}
+
+/** A node:http server that records, per client port, what its parser did. */
+export class RequestOracle {
+  private server: Server | undefined;
+  private port = 0;
+  private readonly byPort = new Map<number, Seen>();
+
+  async start(): Promise<void> {
+    const server = createServer({ requireHostHeader: true });
+    const seenOf = (s: Socket): Seen | undefined => this.byPort.get(s.remotePort ?? -1);
+    server.on('request', (req: IncomingMessage, res) => {
+      const ev = seenOf(req.socket);
+      if (ev === undefined) {
+        res.destroy();
+        return;
+      }
+      if (ev.first === undefined) {
+        ev.first = req.url ?? '';
+        let body = '';
+        req.on('data', (d: Buffer) => (body += d.toString('latin1')));
+        req.on('end', () => {
+          ev.body = body;
+          ev.complete = true;
+          res.end('ok');
+          ev.check();
+        });
+        ev.poke();
+        req.on('error', () => undefined);
+      } else {
+        ev.next.push(req.url ?? '');
+        req.resume();
+        req.on('end', () => res.end('ok'));
+        ev.check();
+      }
+    });
+    const upgraded = (req: IncomingMessage, socket: Socket): void => {
+      const ev = seenOf(req.socket);
+      if (ev !== undefined && ev.first === undefined) {
+        ev.first = req.url ?? '';
+        ev.upgrade = true;
+      }
+      socket.destroy();
+      ev?.check();
+    };
+    server.on('upgrade', upgraded);
+    server.on('connect', upgraded);
+    server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
+      const ev = seenOf(socket);
+      if (ev !== undefined && ev.first === undefined) {
+        ev.rejected = true;
+        ev.code = err.code ?? 'ERR';
+      }
+      socket.destroy();
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    this.server = server;
+    this.port = (server.address() as AddressInfo).port;
+  }
+
+  async stop(): Promise<void> {
+    const s = this.server;
+    if (s === undefined) return;
+    s.closeAllConnections();
+    await new Promise<void>((r) => s.close(() => r()));
+  }
+
+  /** Sends the bytes on a fresh connection; settles when the server has said all it will. */
+  send(bytes: Buffer, settleMs = 60): Promise<Decision & { code?: string }> {
+    return new Promise((resolve) => {
+      const sock = connect(this.port, '127.0.0.1');
+      let timer: NodeJS.Timeout | undefined;
+      let localPort = -1;
+      let settled = false;
+      const ev: Seen = {
+        rejected: false,
+        upgrade: false,
+        complete: false,
+        next: [],
+        closed: false,
+        reply: '',
+        check: () => {
+          // Read the first request and the one after it: nothing more will come.
+          if (ev.complete && ev.next.length > 0) setImmediate(finish);
+        },
+        poke: () => idle(),
+      };
+      const finish = (): void => {
+        if (settled) return;
+        settled = true;
+        if (timer !== undefined) clearTimeout(timer);
+        this.byPort.delete(localPort);
+        sock.destroy();
+        resolve(decide(ev));
+      };
+      // On a loaded machine the server may take a while to read at all: the short settle time
+      // only starts once it has done something.
+      const idle = (): void => {
+        if (timer !== undefined) clearTimeout(timer);
+        const heard = ev.first !== undefined || ev.reply !== '' || ev.rejected;
+        timer = setTimeout(finish, heard ? settleMs : 3_000);
+      };
+      sock.on('connect', () => {
+        localPort = sock.localPort ?? -1;
+        this.byPort.set(localPort, ev);
+        sock.write(bytes);
+        idle();
+      });
+      sock.on('data', (d: Buffer) => {
+        ev.reply += d.toString('latin1');
+        idle();
+      });
+      sock.on('error', () => undefined);
+      const closed = (): void => {
+        ev.closed = true;
+        setTimeout(finish, 5);
+      };
+      sock.on('end', closed);
+      sock.on('close', closed);
+    });
+  }
+}
+
+function decide(ev: Seen): Decision & { code?: string } {
+  // node:http answers an HTTP/1.1 request without Host with its own 400, and no 'request' event.
+  if (ev.rejected || ev.reply.startsWith('HTTP/1.1 400'))
+    return { kind: 'reject', code: ev.code ?? 'HTTP_400' };
+  if (ev.upgrade) return { kind: 'upgrade' };
+  if (ev.first !== undefined && ev.complete) return { kind: 'message', body: ev.body ?? '', next: ev.next };
+  if (ev.first !== undefined) return { kind: 'body-error' };
+  return { kind: 'reject', code: 'NOTHING' };
+}
+
+/** A raw server sending each case's response bytes, and http.request reading them. */
+export class ResponseOracle {
+  private server: TcpServer | undefined;
+  private port = 0;
+  private readonly cases = new Map<string, { bytes: Buffer; extra: Buffer }>();
+  private n = 0;
+
+  async start(): Promise<void> {
+    const server = createTcpServer((sock) => {
+      let buf = '';
+      sock.on('error', () => undefined);
+      sock.on('data', (d: Buffer) => {
+        buf += d.toString('latin1');
+        const end = buf.indexOf('\r\n\r\n');
+        if (end < 0) return;
+        const id = /^[A-Z]+ \/case\/(\d+) /.exec(buf)?.[1] ?? '';
+        buf = '';
+        const c = this.cases.get(id);
+        if (c === undefined) {
+          sock.destroy();
+          return;
+        }
+        // What follows the message comes in a later read, so the client has finished the message
+        // (or not) before it sees them.
+        sock.write(c.bytes);
+        setTimeout(() => sock.end(c.extra), 20);
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    this.server = server;
+    this.port = (server.address() as AddressInfo).port;
+  }
+
+  async stop(): Promise<void> {
+    const s = this.server;
+    if (s === undefined) return;
+    await new Promise<void>((r) => s.close(() => r()));
+  }
+
+  /** What http.request made of `bytes` sent as the answer to a `method` request. */
+  send(method: string, bytes: Buffer, extra: Buffer): Promise<Decision & { code?: string }> {
+    const id = String(++this.n);
+    this.cases.set(id, { bytes, extra });
+    return new Promise((resolve) => {
+      let settled = false;
+      const done = (d: Decision & { code?: string }): void => {
+        if (settled) return;
+        settled = true;
+        this.cases.delete(id);
+        resolve(d);
+      };
+      let res: IncomingMessage | undefined;
+      let body = '';
+      // Bytes after a complete response make the client parser fail; by then the message was
+      // read, which is what counts (`complete`).
+      const ended = (): void => {
+        if (res === undefined) return;
+        done(res.complete ? { kind: 'message', body, next: [] } : { kind: 'body-error' });
+      };
+      const req = request(
+        { host: '127.0.0.1', port: this.port, method, path: `/case/${id}`, agent: false },
+        (r) => {
+          res = r;
+          // Upgrade answers never reach here (101 goes to 'upgrade'), nor do 1xx interim ones.
+          r.on('data', (d: Buffer) => (body += d.toString('latin1')));
+          r.on('end', ended);
+          r.on('error', () => {
+            for (let d = r.read() as Buffer | null; d !== null; d = r.read() as Buffer | null)
+              body += d.toString('latin1');
+          });
+          r.on('error', ended);
+          r.on('close', () => setImmediate(ended));
+        },
+      );
+      req.on('upgrade', (_res, socket: Socket) => {
+        socket.destroy();
+        done({ kind: 'upgrade' });
+      });
+      req.on('error', (e: NodeJS.ErrnoException) => {
+        if (res !== undefined) ended();
+        else done({ kind: 'reject', code: e.code ?? 'ERR' });
+      });
+      req.end();
+    });
+  }
+}
+
+/** Runs `fn` over `items` with at most `width` at a time, keeping order in the results. */
+export async function pool<T, R>(
+  items: readonly T[],
+  width: number,
+  fn: (t: T, i: number) => Promise<R>,
+): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i] as T, i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(width, items.length) }, worker));
+  return out;
+}
