@@ -242,7 +242,6 @@ describe('parseRequestHead', () => {
       ['lower-case protocol', 'GET / http/1.1\r\n\r\n'],
       ['method only', 'GET\r\n\r\n'],
       ['empty request line', '\r\n\r\n'],
-      ['empty target', 'GET  HTTP/1.1\r\n\r\n'],
       ['double space after the method', 'GET  / HTTP/1.1\r\n\r\n'],
       ['double space before the protocol', 'GET /  HTTP/1.1\r\n\r\n'],
       ['trailing space', 'GET / HTTP/1.1 \r\n\r\n'],
@@ -269,6 +268,8 @@ describe('parseRequestHead', () => {
     it('a request line without a protocol is HTTP/0.9 to llhttp: 505', () => {
       expect(headError(() => req('GET /\r\n\r\n')).reason).toBe('unsupported-version');
       expect(reqStatus('GET /\r\n\r\n')).toBe(505);
+      // An empty target between two spaces leaves `HTTP/1.1` as the target of a 0.9 request.
+      expect(reqStatus('GET  HTTP/1.1\r\n\r\n')).toBe(505);
     });
 
     it('names obsolete line folding as such, with a space or a tab', () => {

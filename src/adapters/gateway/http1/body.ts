@@ -35,6 +35,8 @@ export class BodyReader {
   private size = 0;
   private sizeDigits = 0;
   private seenDigit = false;
+  /** Right after a `;`: no extension name yet. */
+  private extEmpty = false;
   private line = '';
   done: boolean;
 
@@ -76,8 +78,10 @@ export class BodyReader {
 
   /** In an extension name or value: `;` starts the next extension, CR ends the size line. */
   private extEnd(c: number, more: boolean): void {
-    if (c === 0x3b) this.state = Chunk.ExtName;
-    else if (c === 0x0d) this.state = Chunk.SizeLf;
+    if (c === 0x3b) {
+      this.state = Chunk.ExtName;
+      this.extEmpty = true;
+    } else if (c === 0x0d) this.state = Chunk.SizeLf;
     else if (!more) throw new BodyError('invalid byte in a chunk extension');
   }
 
@@ -98,15 +102,22 @@ export class BodyReader {
           } else if (!this.seenDigit) throw new BodyError('malformed chunk size');
           else if (c === 0x0d) this.state = Chunk.SizeLf;
           // llhttp: only `;` may follow the size (no space, no other byte).
-          else if (c === 0x3b) this.state = Chunk.ExtName;
-          else throw new BodyError('malformed chunk size');
+          else if (c === 0x3b) {
+            this.state = Chunk.ExtName;
+            this.extEmpty = true;
+          } else throw new BodyError('malformed chunk size');
           i++;
           break;
         }
         // Chunk extensions, as llhttp reads them: `;name`, `;name=token` or `;name="quoted"`.
         case Chunk.ExtName:
           if (c === 0x3d) this.state = Chunk.ExtValueStart;
-          else this.extEnd(c, isTokenChar(c));
+          // llhttp: `;` must start a name (or `=`): `5;` and `5;;` are refused.
+          else if (this.extEmpty && (c === 0x0d || c === 0x3b)) throw new BodyError('empty chunk extension');
+          else {
+            this.extEmpty = false;
+            this.extEnd(c, isTokenChar(c));
+          }
           i++;
           break;
         case Chunk.ExtValueStart:

@@ -71,6 +71,8 @@ export interface Fields {
   connection: string;
   te: string;
   teCount: number;
+  /** A Transfer-Encoding field was there, even an empty one. */
+  teSeen: boolean;
   contentLength: number;
   hosts: number;
   host: string;
@@ -92,6 +94,7 @@ export function fields(lines: string[], what: string, maxFields: number): Fields
     connection: '',
     te: '',
     teCount: 0,
+    teSeen: false,
     contentLength: -1,
     hosts: 0,
     host: '',
@@ -133,7 +136,10 @@ export function fields(lines: string[], what: string, maxFields: number): Fields
         }
         break;
       case 17:
-        if (name.toLowerCase() === 'transfer-encoding') {
+        // llhttp ignores a Transfer-Encoding with an empty value; so does the gateway (which
+        // writes its own framing upstream, so no replica reads that field either).
+        if (name.toLowerCase() === 'transfer-encoding') f.teSeen = true;
+        if (value !== '' && name.toLowerCase() === 'transfer-encoding') {
           // llhttp does not take `chunked<TAB>` for chunked: the tab is kept for codingsOf().
           const line = lines[i] ?? '';
           const v = line.charCodeAt(line.length - 1) === 0x09 ? `${value}\t` : value;

@@ -66,9 +66,21 @@ export function headEnd(buf: Buffer, from: number): number {
   return i < 0 ? -1 : i + 4;
 }
 
-/** Throws when the incomplete head in `buf[from..]` already has a bare CR or LF (see checkLineEnds). */
+/**
+ * Throws when the incomplete request head in `buf[from..]` already has a bare CR or LF (see
+ * checkLineEnds), or is an HTTP/0.9 request line (`GET /path` and a line end), which llhttp reads
+ * and the gateway refuses (505).
+ */
 export function checkPartialHead(buf: Buffer, from: number): void {
+  http09(buf, from);
   checkLineEnds(buf, from, buf.length);
+}
+
+function http09(buf: Buffer, from: number): void {
+  const lf = buf.indexOf(0x0a, from);
+  if (lf < 0) return;
+  const line = buf.toString('latin1', from, lf).replace(/\r$/, '');
+  if (/^\S+ +\S+$/.test(line)) throw new HeadError(505, 'unsupported-version', 'an HTTP/0.9 request');
 }
 
 function splitHead(buf: Buffer, start: number, end: number): string[] {
@@ -117,7 +129,8 @@ function absoluteForm(url: string): { path: string; authority: string } | undefi
   const m = /^(https?):\/\/([^/?#]*)([^#]*)/i.exec(url);
   if (m === null) return undefined;
   const authority = m[2] ?? '';
-  if (authority === '') return undefined;
+  // RFC 3986 authority characters (llhttp refuses others, a quote say).
+  if (authority === '' || !/^[A-Za-z0-9._~!$&'()*+,;=:%[\]@-]+$/.test(authority)) return undefined;
   const rest = m[3] ?? '';
   return { authority, path: rest === '' ? '/' : rest.startsWith('/') ? rest : `/${rest}` };
 }
@@ -129,11 +142,12 @@ export function parseRequestHead(
   end: number,
   maxHeaders = DEFAULT_MAX_HEADERS,
 ): RequestHead {
+  http09(buf, start);
   const lines = splitHead(buf, start, end);
   const first = lines[0] ?? '';
   const sp1 = first.indexOf(' ');
   const sp2 = first.indexOf(' ', sp1 + 1);
-  if (sp1 <= 0 || sp2 < 0 || first.indexOf(' ', sp2 + 1) >= 0) {
+  if (sp1 <= 0 || sp2 < 0 || sp2 === sp1 + 1 || first.indexOf(' ', sp2 + 1) >= 0) {
     // `GET /` alone is an HTTP/0.9 request to llhttp.
     const reason = first.includes('\t')
       ? 'tab-in-target'
@@ -160,23 +174,38 @@ export function parseRequestHead(
   let raw = f.raw;
   if (url.charCodeAt(0) !== 0x2f && url !== '*') {
     const abs = absoluteForm(url);
-    if (abs === undefined)
-      throw new HeadError(400, 'bad-target', 'the request target is neither a path nor an http URL');
+    if (abs === undefined) {
+      // llhttp reads any `scheme://…`; the gateway can route http and https ones only.
+      const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(url);
+      throw new HeadError(
+        400,
+        scheme ? 'bad-scheme' : 'bad-target',
+        'the request target is neither a path nor an http URL',
+      );
+    }
     if (abs.authority.includes('@'))
       throw new HeadError(400, 'userinfo-in-target', 'user information in the request target');
     url = abs.path;
     raw = withHost(raw, abs.authority);
   }
+  const conn = f.connection;
+  const upgrade = f.upgrade && conn !== '' && hasToken(conn, 'upgrade');
+  // llhttp hands every byte after an Upgrade head to the new protocol: a body there would be
+  // read as a body by the gateway and as tunnel bytes by the replica.
+  if (upgrade && (f.teCount > 0 || f.contentLength > 0))
+    throw new HeadError(400, 'upgrade-with-body', 'a body on an Upgrade request');
+  // RFC 9112 §6.1: Transfer-Encoding in an HTTP/1.0 message means its framing cannot be trusted
+  // (llhttp refuses it too when the field is empty).
+  if (minor === 0 && f.teSeen)
+    throw new HeadError(400, 'te-http10', 'Transfer-Encoding in an HTTP/1.0 request');
+  // RFC 9112 §6.1: with both, Transfer-Encoding wins; a proxy must not pass such a message on
+  // as is, and refusing it is the simple safe answer (llhttp refuses it too, save an empty
+  // Transfer-Encoding before the Content-Length, which it reads as absent).
+  if (f.teSeen && f.contentLength >= 0)
+    throw new HeadError(400, 'te-and-cl', 'both Transfer-Encoding and Content-Length in the request');
   let framing: Framing = NO_BODY;
   if (f.teCount > 0) {
-    // RFC 9112 §6.1: Transfer-Encoding in an HTTP/1.0 message means its framing cannot be trusted.
-    if (minor === 0) throw new HeadError(400, 'te-http10', 'Transfer-Encoding in an HTTP/1.0 request');
-    // RFC 9112 §6.1: with both, Transfer-Encoding wins; a proxy must not pass such a message on
-    // as is, and refusing it is the simple safe answer (llhttp refuses it too).
-    if (f.contentLength >= 0)
-      throw new HeadError(400, 'te-and-cl', 'both Transfer-Encoding and Content-Length in the request');
     const codings = codingsOf(f.te);
-    if (f.te.trim() === '') throw new HeadError(400, 'empty-te', 'an empty Transfer-Encoding in the request');
     if (codings[codings.length - 1] !== 'chunked') {
       throw new HeadError(400, 'bad-te', 'a request Transfer-Encoding must end in chunked');
     }
@@ -184,14 +213,8 @@ export function parseRequestHead(
       throw new HeadError(501, 'te-coding', 'transfer codings other than chunked are not supported');
     framing = CHUNKED;
   } else if (f.contentLength > 0) framing = { kind: 'length', length: f.contentLength };
-  const conn = f.connection;
   const keepAlive =
     conn === '' ? minor === 1 : minor === 1 ? !hasToken(conn, 'close') : hasToken(conn, 'keep-alive');
-  const upgrade = f.upgrade && conn !== '' && hasToken(conn, 'upgrade');
-  // llhttp hands every byte after an Upgrade head to the new protocol: a body there would be
-  // read as a body by the gateway and as tunnel bytes by the replica.
-  if (upgrade && (f.teCount > 0 || f.contentLength > 0))
-    throw new HeadError(400, 'upgrade-with-body', 'a body on an Upgrade request');
   return {
     method,
     url,

@@ -18,6 +18,8 @@ export type GatewayDecision = Decision & { readonly reason?: string };
 
 /** Refusals where the gateway is stricter than llhttp on purpose, and why. */
 export const STRICTER: Readonly<Record<string, string>> = {
+  'te-and-cl':
+    'RFC 9112 §6.1: both framing fields is refused, even an empty Transfer-Encoding (llhttp reads one before the Content-Length as absent)',
   'two-host': 'RFC 9112 §3.2: more than one Host is a 400; llhttp keeps both and routing would pick one',
   'te-http10': 'RFC 9112 §6.1: Transfer-Encoding in HTTP/1.0 means the framing cannot be trusted',
   'te-coding': 'only chunked is forwarded; other codings are 501, as nginx answers',
@@ -25,12 +27,12 @@ export const STRICTER: Readonly<Record<string, string>> = {
   'upgrade-with-body': 'llhttp reads bytes after an Upgrade head as the new protocol, the gateway as a body',
   'too-many-headers': 'the x-orch.gateway.max_headers cap (llhttp has none)',
   'upgrade-not-asked': 'a 101 to a request that asked for no Upgrade is an upstream fault (502)',
-  'empty-te': 'an empty Transfer-Encoding says nothing of the framing: refused rather than guessed',
   'userinfo-in-target': 'RFC 9110 §4.2.4: userinfo in an http URL is to be treated as an error',
   'unsupported-version': 'the gateway speaks HTTP/1.0 and 1.1 only (505); llhttp also reads 0.9 and 2.0',
   'extra-space':
     'RFC 9112 §3: one SP between method, target and version; a lenient split reads another target',
   'bad-status-range': 'a status below 100 is no HTTP status; refused (502) rather than passed on',
+  'bad-scheme': 'an absolute-form target routes by its host: only http and https URLs can',
   'bad-reason': 'the reason phrase is written back to the client: control bytes are refused (502)',
 };
 
@@ -123,6 +125,8 @@ export function agree(gw: GatewayDecision, oracle: Decision): 'same' | 'stricter
     oracle.kind !== 'reject'
   )
     return 'stricter';
+  // node:http asks for Host on plain requests only; the gateway on Upgrades too.
+  if (gw.kind === 'reject' && gw.reason === 'no-host' && oracle.kind === 'upgrade') return 'stricter';
   // Both refuse the message; the gateway refusing at the head (before anything is forwarded)
   // where llhttp refuses once the body starts is the same decision, made earlier.
   const refused = (k: string): boolean => k === 'reject' || k === 'body-error';
