@@ -770,3 +770,230 @@ describe('the gateway listener follows a live edit', () => {
     expect((await send(first.port, '/api/x')).body).toBe('o');
   });
 });
+
+/** A raw client connection: what it has read so far, and a way to write more. */
+function client(port: number) {
+  const sock = connect(port, '127.0.0.1');
+  const c = { got: '', closed: false, sock };
+  sock.on('data', (d: Buffer) => (c.got += d.toString('latin1')));
+  sock.on('error', () => undefined);
+  sock.on('close', () => (c.closed = true));
+  cleanups.push(async () => void sock.destroy());
+  return c;
+}
+
+describe('framing, upgrades and limits (issue 13)', () => {
+  it('a Connection listing of Content-Length or the stamps strips neither: the pipelined request stays separate', async () => {
+    const bodies: string[] = [];
+    const u = await upstream('a', (req, res) => {
+      let b = '';
+      req.on('data', (d: Buffer) => (b += d.toString()));
+      req.on('end', () => {
+        bodies.push(b);
+        res.end(`got ${req.url}`);
+      });
+    });
+    const { gw, port, access } = await gateway();
+    gw.setReplicas('api', [replica(u, 1)]);
+    const out = await raw(
+      port,
+      'POST /api/a HTTP/1.1\r\nHost: x\r\nConnection: content-length, x-request-id, x-forwarded-for, host\r\n' +
+        'X-Request-Id: mine\r\nContent-Length: 5\r\n\r\nhello' +
+        'GET /api/b HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n',
+    );
+    expect([...out.matchAll(/got (\/api\/\w)/g)].map((m) => m[1])).toEqual(['/api/a', '/api/b']);
+    expect(u.paths).toEqual(['/api/a', '/api/b']);
+    expect(bodies).toEqual(['hello', '']);
+    expect(u.seen[0]).toMatchObject({ host: 'x', 'x-request-id': 'mine', 'content-length': '5' });
+    expect(u.seen[0]!['x-forwarded-for']).toBe('127.0.0.1');
+    await flushAccess();
+    expect(access.map((a) => a.path)).toEqual(['/api/a', '/api/b']);
+  });
+
+  it("re-frames a response whose upstream listed Content-Length in Connection; the client's connection stays usable", async () => {
+    const u = await tcpUpstream('listed', (_req, sock) => {
+      sock.write(
+        'HTTP/1.1 200 OK\r\nConnection: content-length, x-request-id\r\nContent-Length: 2\r\n\r\nok',
+      );
+    });
+    const { gw, port } = await gateway();
+    gw.setReplicas('api', [replica(u, 1)]);
+    const out = await raw(
+      port,
+      'GET /api/1 HTTP/1.1\r\nHost: x\r\n\r\nGET /api/2 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n',
+    );
+    const heads = out.split(/\r\n\r\nok/);
+    expect(heads).toHaveLength(3);
+    for (const h of heads.slice(0, 2)) {
+      expect(h).toMatch(/\r\ncontent-length: 2(\r\n|$)/i);
+      expect(h).toMatch(/\r\nx-request-id: [0-9a-f]{32}/i);
+    }
+  });
+
+  it('an Upgrade the upstream refuses is a plain response, and the connection goes back to HTTP', async () => {
+    const u = await tcpUpstream('no-ws', (req, sock) => {
+      if (/\r\nupgrade:/i.test(req)) sock.end('HTTP/1.1 426 Upgrade Required\r\ncontent-length: 4\r\n\r\nnope');
+      else sock.write('HTTP/1.1 200 OK\r\ncontent-length: 5\r\n\r\nafter');
+    });
+    const { gw, port, access } = await gateway();
+    gw.setReplicas('api', [replica(u, 1)]);
+    const out = await raw(
+      port,
+      'GET /api/ws HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n' +
+        'GET /api/after HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n',
+    );
+    expect(out).toMatch(
+      /^HTTP\/1\.1 426 Upgrade Required\r\n[\s\S]*\r\n\r\nnopeHTTP\/1\.1 200 OK\r\n[\s\S]*after$/,
+    );
+    // The pipelined request reached the upstream as a request of its own, not as tunnel bytes.
+    expect(u.paths).toEqual(['/api/ws', '/api/after']);
+    await flushAccess();
+    expect(access.map((a) => a.status)).toEqual([426, 200]);
+  });
+
+  it('tunnels only after the 101: bytes the client sent early are held until then', async () => {
+    let beforeSwitch = '';
+    let afterSwitch = '';
+    const u = await tcpUpstream('ws', (_req, sock) => {
+      sock.removeAllListeners('data');
+      sock.on('data', (d: Buffer) => (beforeSwitch += d.toString()));
+      setTimeout(() => {
+        sock.removeAllListeners('data');
+        sock.write('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n');
+        sock.on('data', (d: Buffer) => {
+          afterSwitch += d.toString();
+          sock.write(`echo:${d.toString()}`);
+        });
+      }, 150);
+    });
+    const { gw, port, access } = await gateway();
+    gw.setReplicas('api', [replica(u, 1)]);
+    const c = client(port);
+    c.sock.write(
+      'GET /api/ws HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\nearly-frame',
+    );
+    await until(() => c.got.includes('echo:early-frame'));
+    expect(beforeSwitch).toBe('');
+    expect(afterSwitch).toBe('early-frame');
+    expect(c.got).toMatch(
+      /^HTTP\/1\.1 101 Switching Protocols\r\n[\s\S]*connection: upgrade\r\nupgrade: websocket\r\n/i,
+    );
+    await flushAccess();
+    expect(access).toMatchObject([{ status: 101, replica: 'ws' }]);
+  });
+
+  it('refuses CONNECT, even with Upgrade headers, and a body on an Upgrade, with nothing forwarded', async () => {
+    const u = await upstream('a');
+    const { gw, port, access } = await gateway();
+    gw.setReplicas('api', [replica(u, 1)]);
+    const connectOut = await raw(
+      port,
+      'CONNECT /api HTTP/1.1\r\nHost: x\r\nConnection: upgrade\r\nUpgrade: websocket\r\n\r\nGET /api/smuggled HTTP/1.1\r\nHost: x\r\n\r\n',
+    );
+    expect(connectOut).toMatch(/^HTTP\/1\.1 405 /);
+    const bodyOut = await raw(
+      port,
+      'POST /api/ws HTTP/1.1\r\nHost: x\r\nConnection: upgrade\r\nUpgrade: websocket\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n',
+    );
+    expect(bodyOut).toMatch(/^HTTP\/1\.1 400 /);
+    expect(u.paths).toEqual([]);
+    await flushAccess();
+    expect(access.map((a) => [a.status, a.reason])).toEqual([
+      [405, 'connect'],
+      [400, 'upgrade-with-body'],
+    ]);
+  });
+
+  it('answers a bare-LF head 400 at once, and sends no 100 Continue to an HTTP/1.0 client', async () => {
+    const u = await upstream('a', (req, res) => {
+      req.resume();
+      req.on('end', () => res.end('done'));
+    });
+    const { gw, port, access } = await gateway();
+    gw.setReplicas('api', [replica(u, 1)]);
+    const t0 = Date.now();
+    const lf = await raw(port, 'GET /api HTTP/1.1\nHost: x\n\n');
+    expect(lf).toMatch(/^HTTP\/1\.1 400 /);
+    expect(Date.now() - t0).toBeLessThan(5_000);
+    const c = client(port);
+    c.sock.write('POST /api/e HTTP/1.0\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n');
+    await new Promise((r) => setTimeout(r, 200));
+    expect(c.got).toBe('');
+    c.sock.write('hello');
+    await until(() => c.got.includes('done'));
+    expect(c.got).not.toContain('100 Continue');
+    await flushAccess();
+    expect(access[0]).toMatchObject({ status: 400, reason: 'bare-lf', path: '/api' });
+  });
+
+  it('routes an absolute-form target by its host and passes the origin-form path', async () => {
+    const u = await upstream('a');
+    const { gw, port } = await gateway();
+    gw.setReplicas('api', [replica(u, 1)]);
+    const out = await raw(
+      port,
+      'GET http://api.test:8080/api/abs?q=1 HTTP/1.1\r\nHost: other\r\nConnection: close\r\n\r\n',
+    );
+    expect(out).toMatch(/^HTTP\/1\.1 200 /);
+    expect(u.paths).toEqual(['/api/abs?q=1']);
+    expect(u.seen[0]).toMatchObject({ host: 'api.test:8080', 'x-forwarded-host': 'api.test:8080' });
+  });
+
+  it('answers 408 to a head that does not arrive within header_timeout, 431 past max_headers', async () => {
+    const { port, access } = await gateway(settings({ headerTimeoutMs: 300, maxHeaders: 5 }));
+    const t0 = Date.now();
+    const slow = await raw(port, 'GET /api HTTP/1.1\r\nHost: x\r\n');
+    expect(slow).toMatch(/^HTTP\/1\.1 408 /);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(290);
+    const many = await raw(port, `GET /api HTTP/1.1\r\nHost: x\r\n${'X-A: 1\r\n'.repeat(5)}\r\n`);
+    expect(many).toMatch(/^HTTP\/1\.1 431 /);
+    await flushAccess();
+    expect(access.map((a) => [a.status, a.reason])).toEqual([
+      [408, 'header-timeout'],
+      [431, 'too-many-headers'],
+    ]);
+  });
+
+  it('answers 503 past max_connections and serves again once one closes', async () => {
+    const u = await upstream('a');
+    const { gw, port, access } = await gateway(settings({ maxConnections: 2 }));
+    gw.setReplicas('api', [replica(u, 1)]);
+    const a = client(port);
+    const b = client(port);
+    a.sock.write('GET /api/a HTTP/1.1\r\nHost: x\r\n\r\n');
+    b.sock.write('GET /api/b HTTP/1.1\r\nHost: x\r\n\r\n');
+    await until(() => a.got.includes('\r\n\r\na') && b.got.includes('\r\n\r\na'));
+    const third = await raw(port, 'GET /api/c HTTP/1.1\r\nHost: x\r\n\r\n');
+    expect(third).toMatch(/^HTTP\/1\.1 503 /);
+    a.sock.destroy();
+    await until(() => a.closed);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(await raw(port, 'GET /api/d HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')).toMatch(
+      /^HTTP\/1\.1 200 /,
+    );
+    await flushAccess();
+    expect(access.filter((x) => x.reason !== undefined).map((x) => [x.status, x.reason])).toEqual([
+      [503, 'too-many-connections'],
+    ]);
+  });
+
+  it('lets a slow upload that keeps moving run past the request timeout', async () => {
+    const u = await upstream('a', (req, res) => {
+      let n = 0;
+      req.on('data', (d: Buffer) => (n += d.length));
+      req.on('end', () => res.end(`len=${n}`));
+    });
+    const { gw, port } = await gateway(settings({ timeoutMs: 600 }));
+    gw.setReplicas('api', [replica(u, 1)]);
+    const c = client(port);
+    c.sock.write('POST /api/up HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\nConnection: close\r\n\r\n');
+    const t0 = Date.now();
+    for (let i = 0; i < 10; i++) {
+      await new Promise((r) => setTimeout(r, 200));
+      c.sock.write('x');
+    }
+    await until(() => c.closed, 5_000);
+    expect(Date.now() - t0).toBeGreaterThan(1_500);
+    expect(c.got).toMatch(/^HTTP\/1\.1 200 [\s\S]*len=10$/);
+  });
+});
