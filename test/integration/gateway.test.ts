@@ -832,7 +832,8 @@ describe('framing, upgrades and limits (issue 13)', () => {
 
   it('an Upgrade the upstream refuses is a plain response, and the connection goes back to HTTP', async () => {
     const u = await tcpUpstream('no-ws', (req, sock) => {
-      if (/\r\nupgrade:/i.test(req)) sock.end('HTTP/1.1 426 Upgrade Required\r\ncontent-length: 4\r\n\r\nnope');
+      if (/\r\nupgrade:/i.test(req))
+        sock.end('HTTP/1.1 426 Upgrade Required\r\ncontent-length: 4\r\n\r\nnope');
       else sock.write('HTTP/1.1 200 OK\r\ncontent-length: 5\r\n\r\nafter');
     });
     const { gw, port, access } = await gateway();
