@@ -162,7 +162,7 @@ try {
   console.log(`gateway  ${g.rps.toFixed(0)} req/s  p99 ${g.p99.toFixed(2)} ms   (mean of ${ROUNDS})`);
   console.log(`nginx    ${n.rps.toFixed(0)} req/s  p99 ${n.p99.toFixed(2)} ms   (1 worker, keepalive 32)`);
   console.log(
-    `ratio    throughput ${(g.rps / n.rps).toFixed(2)}x   p99 ${(g.p99 / n.p99).toFixed(2)}x   (target >= 0.6x, <= 2x)`,
+    `ratio    throughput ${(g.rps / n.rps).toFixed(2)}x   p99 ${(g.p99 / n.p99).toFixed(2)}x   (target >= 0.75x, <= 1.5x)`,
   );
 
   const summary = new Promise((resolve) => gateway.once('message', resolve));

@@ -2,7 +2,14 @@
 # Gateway throughput vs nginx (single worker). Builds first unless NO_BUILD=1.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-command -v wrk >/dev/null || { echo "wrk is not installed" >&2; exit 2; }
+# wrk and nginx come from Debian when missing and apt can be used (root, or sudo without a password).
+if ! command -v wrk >/dev/null || ! command -v nginx >/dev/null; then
+  apt=(apt-get -o DPkg::Lock::Timeout=600 install -y --no-install-recommends wrk nginx-light)
+  if [ "$(id -u)" = 0 ]; then DEBIAN_FRONTEND=noninteractive "${apt[@]}" >&2 || true
+  elif sudo -n true 2>/dev/null; then sudo DEBIAN_FRONTEND=noninteractive "${apt[@]}" >&2 || true
+  fi
+fi
+command -v wrk >/dev/null || { echo "wrk is not installed (Debian: wrk)" >&2; exit 2; }
 command -v nginx >/dev/null || { echo "nginx is not installed (Debian: nginx-light)" >&2; exit 2; }
 if [ "${NO_BUILD:-0}" != 1 ]; then npm run -s build; fi
 exec node bench/gateway/bench.mjs

@@ -2,7 +2,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect } from 'node:net';
 import {
   docker,
-  echoServer,
   forceClean,
   gatewayUrl,
   leftovers,
@@ -13,6 +12,37 @@ import {
 } from './helpers.js';
 
 const name = uniqueName('gw');
+
+/**
+ * The echo service: JSON naming the container, the URL, the headers, the connection (per
+ * container) and the body length; an Upgrade to `refuse` is answered 426, others switch and echo.
+ */
+const server = `
+const http = require('node:http');
+const os = require('node:os');
+let conns = 0;
+const s = http.createServer((q, r) => {
+  if (q.url === '/health') return r.end('ok');
+  let n = 0;
+  q.on('data', (d) => (n += d.length));
+  q.on('end', () => {
+    r.setHeader('content-type', 'application/json');
+    r.end(JSON.stringify({ host: os.hostname(), url: q.url, headers: q.headers, conn: q.socket.connId, bodyLength: n }));
+  });
+});
+s.on('connection', (c) => { c.connId = ++conns; });
+s.on('upgrade', (q, sock) => {
+  if (q.headers.upgrade === 'refuse') {
+    sock.end('HTTP/1.1 426 Upgrade Required\\r\\ncontent-length: 4\\r\\nconnection: close\\r\\n\\r\\nnope');
+    return;
+  }
+  sock.write('HTTP/1.1 101 Switching Protocols\\r\\nUpgrade: echo\\r\\nConnection: Upgrade\\r\\n\\r\\n');
+  sock.pipe(sock);
+});
+s.keepAliveTimeout = 65000;
+s.listen(3000);
+process.on('SIGTERM', () => { s.close(() => process.exit(0)); setTimeout(() => process.exit(0), 2000); });
+`;
 let dir = '';
 let base = '';
 
@@ -33,6 +63,7 @@ services:
 x-orch:
   gateway:
     port: 8080
+    timeout: 2s
     routes:
       - path: /echo
         service: echo
@@ -44,6 +75,37 @@ interface Echo {
   host: string;
   url: string;
   headers: Record<string, string>;
+  conn: number;
+  bodyLength: number;
+}
+
+/** One raw client connection to the gateway, reading whole responses (Content-Length framed). */
+function rawClient(port: number) {
+  const sock = connect(port, '127.0.0.1');
+  let buf = '';
+  let closed = false;
+  sock.on('data', (d: Buffer) => (buf += d.toString('latin1')));
+  sock.on('close', () => (closed = true));
+  sock.on('error', () => undefined);
+  /** The next whole response: status and body. */
+  const next = async (): Promise<{ status: number; body: string }> => {
+    let out: { status: number; body: string } | undefined;
+    await waitUntil(
+      () => {
+        const end = buf.indexOf('\r\n\r\n');
+        if (end < 0) return false;
+        const len = Number(/\r\ncontent-length: *(\d+)/i.exec(buf.slice(0, end))?.[1] ?? 0);
+        if (buf.length < end + 4 + len) return false;
+        out = { status: Number(buf.slice(9, 12)), body: buf.slice(end + 4, end + 4 + len) };
+        buf = buf.slice(end + 4 + len);
+        return true;
+      },
+      10_000,
+      'a whole response',
+    );
+    return out as { status: number; body: string };
+  };
+  return { sock, next, closed: () => closed };
 }
 
 async function get(
@@ -56,7 +118,7 @@ async function get(
 
 describe('the gateway on a real engine', () => {
   beforeAll(async () => {
-    dir = projectDir({ 'orch.yaml': yaml, 'server.js': echoServer });
+    dir = projectDir({ 'orch.yaml': yaml, 'server.js': server });
     const up = await orch(['up', '-d', '--wait', '--timeout', '90', '--gateway-port', '0'], { cwd: dir });
     expect(up.code, up.stderr).toBe(0);
     base = gatewayUrl(up.stderr);
@@ -133,6 +195,54 @@ describe('the gateway on a real engine', () => {
     sock.write('ping-through-the-tunnel');
     await waitUntil(() => got.includes('ping-through-the-tunnel'), 20_000, 'echo');
     sock.destroy();
+  });
+
+  it('answers pipelined requests in order, and keeps connections alive on both sides', async () => {
+    const port = Number(new URL(base).port);
+    const c = rawClient(port);
+    c.sock.write([1, 2, 3, 4, 5, 6].map((i) => `GET /echo/p${i} HTTP/1.1\r\nHost: x\r\n\r\n`).join(''));
+    const urls: string[] = [];
+    for (let i = 0; i < 6; i++) urls.push((JSON.parse((await c.next()).body) as Echo).url);
+    expect(urls).toEqual(['/p1', '/p2', '/p3', '/p4', '/p5', '/p6']);
+    // One at a time on the same client connection: each replica answers on one kept-alive connection.
+    const seen = new Map<string, Set<number>>();
+    for (let i = 0; i < 9; i++) {
+      c.sock.write(`GET /echo/k${i} HTTP/1.1\r\nHost: x\r\n\r\n`);
+      const e = JSON.parse((await c.next()).body) as Echo;
+      seen.set(e.host, (seen.get(e.host) ?? new Set()).add(e.conn));
+    }
+    expect(c.closed()).toBe(false);
+    expect(seen.size).toBeGreaterThanOrEqual(2);
+    for (const conns of seen.values()) expect(conns.size).toBe(1);
+    c.sock.destroy();
+  });
+
+  it('an Upgrade the service refuses is a plain response; the connection then carries the next request', async () => {
+    const c = rawClient(Number(new URL(base).port));
+    c.sock.write(
+      'GET /echo/ws HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: refuse\r\n\r\n' +
+        'GET /echo/after HTTP/1.1\r\nHost: x\r\n\r\n',
+    );
+    expect(await c.next()).toEqual({ status: 426, body: 'nope' });
+    const after = await c.next();
+    expect(after.status).toBe(200);
+    expect((JSON.parse(after.body) as Echo).url).toBe('/after');
+    c.sock.destroy();
+  });
+
+  it('lets a slow upload that keeps moving run past the 2 s request timeout', async () => {
+    const c = rawClient(Number(new URL(base).port));
+    c.sock.write('POST /echo/up HTTP/1.1\r\nHost: x\r\nContent-Length: 8\r\n\r\n');
+    const t0 = Date.now();
+    for (let i = 0; i < 8; i++) {
+      await new Promise((r) => setTimeout(r, 400));
+      c.sock.write('u');
+    }
+    const r = await c.next();
+    expect(Date.now() - t0).toBeGreaterThan(2_500);
+    expect(r.status).toBe(200);
+    expect((JSON.parse(r.body) as Echo).bodyLength).toBe(8);
+    c.sock.destroy();
   });
 
   it('follows orch scale, and answers 502 JSON naming the route when no replica is left', async () => {
