@@ -142,19 +142,25 @@ export function parseRequestHead(
   end: number,
   maxHeaders = DEFAULT_MAX_HEADERS,
 ): RequestHead {
-  http09(buf, start);
-  const lines = splitHead(buf, start, end);
+  let lines: string[];
+  try {
+    lines = splitHead(buf, start, end);
+  } catch (e) {
+    // `GET /path` and a bare LF is an HTTP/0.9 request to llhttp: 505 rather than 400.
+    http09(buf, start);
+    throw e;
+  }
   const first = lines[0] ?? '';
   const sp1 = first.indexOf(' ');
   const sp2 = first.indexOf(' ', sp1 + 1);
   if (sp1 <= 0 || sp2 < 0 || sp2 === sp1 + 1 || first.indexOf(' ', sp2 + 1) >= 0) {
-    // `GET /` alone is an HTTP/0.9 request to llhttp.
-    const reason = first.includes('\t')
-      ? 'tab-in-target'
-      : first.includes('  ')
-        ? 'extra-space'
-        : sp1 > 0 && sp2 < 0 && !first.includes(' ', sp1 + 1)
-          ? 'unsupported-version'
+    // `GET /` alone (spaces before the target or not) is an HTTP/0.9 request to llhttp.
+    const reason = /^\S+ +\S+$/.test(first)
+      ? 'unsupported-version'
+      : first.includes('\t')
+        ? 'tab-in-target'
+        : first.includes('  ')
+          ? 'extra-space'
           : 'bad-request-line';
     throw new HeadError(reason === 'unsupported-version' ? 505 : 400, reason, 'malformed request line');
   }
