@@ -168,6 +168,25 @@ describe('x-orch', () => {
   });
 });
 
+describe('x-orch.gateway limits', () => {
+  const gw = (keys: string) =>
+    `services:\n  api:\n    image: a\nx-orch:\n  gateway:\n${keys}    routes:\n      - { path: /, service: api, port: 3000 }\n`;
+
+  it('reads header_timeout, max_headers and max_connections; absent ones are left to the gateway', async () => {
+    const p = await project(gw('    header_timeout: 5s\n    max_headers: 50\n    max_connections: "200"\n'));
+    expect(p.orch.gateway).toMatchObject({ headerTimeoutMs: 5_000, maxHeaders: 50, maxConnections: 200 });
+    const d = await project(gw(''));
+    expect(d.orch.gateway).not.toHaveProperty('headerTimeoutMs');
+    expect(d.orch.gateway).not.toHaveProperty('maxHeaders');
+    expect(d.orch.gateway).not.toHaveProperty('maxConnections');
+  });
+
+  it('reports a limit that is no positive number at its line', async () => {
+    const r = await load(gw('    max_headers: 0\n    header_timeout: soon\n'));
+    expect(r.errors.map((e) => `${e.line}:${e.col}`)).toEqual(['6:18', '7:21']);
+  });
+});
+
 describe('discovery, naming, profiles and merging', () => {
   it('finds compose.yaml in a parent and names the project after its directory', async () => {
     const fs = memoryFs({ '/work/My App!/compose.yaml': 'services:\n  a:\n    image: a\n' });
