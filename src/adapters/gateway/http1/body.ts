@@ -112,8 +112,8 @@ export class BodyReader {
         // Chunk extensions, as llhttp reads them: `;name`, `;name=token` or `;name="quoted"`.
         case Chunk.ExtName:
           if (c === 0x3d) this.state = Chunk.ExtValueStart;
-          // llhttp: `;` must start a name (or `=`): `5;` and `5;;` are refused.
-          else if (this.extEmpty && (c === 0x0d || c === 0x3b)) throw new BodyError('empty chunk extension');
+          // llhttp: a `;` just before the line end is refused (`5;`); `5;;a` is read.
+          else if (this.extEmpty && c === 0x0d) throw new BodyError('empty chunk extension');
           else {
             this.extEmpty = false;
             this.extEnd(c, isTokenChar(c));

@@ -52,6 +52,8 @@ export const CHUNK_BODIES: Record<string, string> = {
   'leading space size': ' 3\r\nabc\r\n0\r\n\r\n',
   'extension trailing semicolon': '3;a=b;\r\nabc\r\n0\r\n\r\n',
   'extension empty name': '3;\r\nabc\r\n0\r\n\r\n',
+  'extension two semicolons': '3;;a=b\r\nabc\r\n0\r\n\r\n',
+  'extension two semicolons at the end': '3;a;;\r\nabc\r\n0\r\n\r\n',
   'extension empty name then value': '3;=b\r\nabc\r\n0\r\n\r\n',
   'extension quoted then another': '3;a="x";b\r\nabc\r\n0\r\n\r\n',
   'extension quoted with paren': '3;a="(~;"\r\nabc\r\n0\r\n\r\n',

@@ -17,7 +17,7 @@ import { pool, RequestOracle } from './oracle.js';
  */
 const RUNS = Number(process.env['FUZZ_RUNS'] ?? 10_000);
 const SEED = Number(process.env['FUZZ_SEED'] ?? Math.floor(Math.random() * 2 ** 31));
-const WIDTH = 200;
+const WIDTH = 128;
 
 const latin1 = (s: string) => Buffer.from(s, 'latin1');
 
@@ -120,10 +120,10 @@ describe(`fuzzing the gateway's framing against llhttp (seed ${SEED}, ${RUNS} ru
         const bytes = latin1(c);
         const gwd = requestDecision(bytes);
         const incomplete = gwd.kind === 'reject' && gwd.reason === 'incomplete';
-        const [o] = await Promise.all([
-          oracle.send(bytes, { end: incomplete }),
-          throughGateway(gwPort, bytes),
-        ]);
+        let [o] = await Promise.all([oracle.send(bytes, { end: incomplete }), throughGateway(gwPort, bytes)]);
+        // node:http said nothing at all in 2.5 s: a starved machine, not a decision; asked again.
+        for (let retry = 0; retry < 3 && o.code === 'NOTHING'; retry++)
+          o = await oracle.send(bytes, { end: incomplete });
         const verdict = agree(gwd, o);
         if (verdict === 'stricter') tally.stricter++;
         else if (gwd.kind === 'message') tally.message++;

@@ -116,10 +116,23 @@ export class RequestOracle {
     });
   }
 
-  /** Sends the bytes on a fresh connection; settles when the server has said all it will. */
-  send(
+  /**
+   * As `once`, asked again (up to 3 times) when node:http said nothing at all: on a starved
+   * machine that is no decision.
+   */
+  async send(
     bytes: Buffer,
     opts: { settleMs?: number; end?: boolean } = {},
+  ): Promise<Decision & { code?: string }> {
+    let d = await this.once(bytes, opts);
+    for (let retry = 0; retry < 3 && d.code === 'NOTHING'; retry++) d = await this.once(bytes, opts);
+    return d;
+  }
+
+  /** Sends the bytes on a fresh connection; settles when the server has said all it will. */
+  private once(
+    bytes: Buffer,
+    opts: { settleMs?: number; end?: boolean },
   ): Promise<Decision & { code?: string }> {
     const settleMs = opts.settleMs ?? 40;
     return new Promise((resolve) => {
