@@ -100,7 +100,7 @@ function rawClient(port: number) {
         buf = buf.slice(end + 4 + len);
         return true;
       },
-      10_000,
+      20_000,
       'a whole response',
     );
     return out as { status: number; body: string };
