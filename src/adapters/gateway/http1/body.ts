@@ -129,7 +129,9 @@ export class BodyReader {
           i++;
           break;
         case Chunk.ExtValue:
-          this.extEnd(c, isTokenChar(c));
+          // llhttp: a quote inside a token value starts a quoted part.
+          if (c === 0x22) this.state = Chunk.ExtQuoted;
+          else this.extEnd(c, isTokenChar(c));
           i++;
           break;
         case Chunk.ExtQuoted:

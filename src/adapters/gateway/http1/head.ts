@@ -261,7 +261,8 @@ export function parseResponseHead(buf: Buffer, start: number, end: number): Resp
   const f = fields(lines, 'the response', Infinity);
   const codings = f.te === '' ? [] : codingsOf(f.te);
   const chunked = codings.length > 0 && codings[codings.length - 1] === 'chunked';
-  if (f.teCount > 0 && f.contentLength >= 0)
+  // As for requests (llhttp refuses a Content-Length with any Transfer-Encoding after it).
+  if (f.teSeen && f.contentLength >= 0)
     throw new HeadError(502, 'te-and-cl', 'both Transfer-Encoding and Content-Length in the response');
   return {
     status,

@@ -184,3 +184,58 @@ export const requestBytes = fc
     fc.oneof(pick([] as [number, string, string][]), fc.array(mutation, { minLength: 1, maxLength: 3 })),
   )
   .map(([r, ms]) => mutate(r, ms) + SENTINEL);
+
+const statusLine = fc.oneof(
+  {
+    weight: 8,
+    arbitrary: pick(
+      'HTTP/1.1 200 OK',
+      'HTTP/1.1 404 Not Found',
+      'HTTP/1.0 200 OK',
+      'HTTP/1.1 204 No Content',
+      'HTTP/1.1 304 Not Modified',
+      'HTTP/1.1 500 ',
+    ),
+  },
+  {
+    weight: 1,
+    arbitrary: pick(
+      'HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK',
+      'HTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\nHTTP/1.1 200 OK',
+      'HTTP/1.1 099 X',
+      'HTTP/1.1 2000 X',
+      'HTTP/2.0 200 OK',
+      'HTTP/1.1 200',
+      'HTTP/1.1 200 \u0001',
+      'http/1.1 200 OK',
+    ),
+  },
+);
+
+const responseField = fc.oneof(
+  {
+    weight: 2,
+    arbitrary: fc
+      .array(protectedName, { minLength: 1, maxLength: 3 })
+      .map((ns) => `Connection: ${ns.join(', ')}`),
+  },
+  { weight: 1, arbitrary: pick('Keep-Alive: timeout=5', 'X-Request-Id: up-1', 'Connection: close') },
+  { weight: 3, arbitrary: fc.tuple(token, ows, value).map(([n, a, v]) => `${n}:${a}${v}`) },
+);
+
+/** A response (to GET or HEAD) as the grammar allows, then (a third of the time) mutated. */
+export const responseBytes = fc
+  .tuple(
+    pick('GET', 'GET', 'GET', 'HEAD'),
+    statusLine,
+    framed,
+    fc.array(responseField, { maxLength: 3 }),
+    fc.oneof(
+      { weight: 2, arbitrary: pick([] as [number, string, string][]) },
+      { weight: 1, arbitrary: fc.array(mutation, { minLength: 1, maxLength: 3 }) },
+    ),
+  )
+  .map(([method, line, fr, fs, ms]) => ({
+    method,
+    bytes: mutate(`${line}\r\n${[...fr.fields, ...fs].map((f) => `${f}\r\n`).join('')}\r\n${fr.body}`, ms),
+  }));

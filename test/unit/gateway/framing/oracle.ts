@@ -101,19 +101,13 @@ export class RequestOracle {
       }
       socket.destroy();
     });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     this.server = server;
-    this.port = (server.address() as AddressInfo).port;
+    this.port = await listenLocal(server);
   }
 
   async stop(): Promise<void> {
-    const s = this.server;
-    if (s === undefined) return;
-    s.closeAllConnections();
-    await new Promise<void>((r) => {
-      s.close(() => r());
-      setTimeout(r, 2_000).unref();
-    });
+    this.server?.closeAllConnections();
+    await closeSoon(this.server);
   }
 
   /**
@@ -231,15 +225,12 @@ export class ResponseOracle {
         setTimeout(() => sock.end(c.extra), c.pause);
       });
     });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     this.server = server;
-    this.port = (server.address() as AddressInfo).port;
+    this.port = await listenLocal(server);
   }
 
   async stop(): Promise<void> {
-    const s = this.server;
-    if (s === undefined) return;
-    await new Promise<void>((r) => s.close(() => r()));
+    await closeSoon(this.server);
   }
 
   /**
@@ -247,7 +238,11 @@ export class ResponseOracle {
    * after the message reached the client in the same read (a loaded machine), its parser failed
    * before handing over the body: the case is sent again with a longer pause.
    */
-  async send(method: string, bytes: Buffer, extra: Buffer): Promise<Decision & { code?: string }> {
+  async send(
+    method: string,
+    bytes: Buffer,
+    extra: Buffer,
+  ): Promise<Decision & { code?: string; racy?: boolean }> {
     let d = await this.once(method, bytes, extra, 20);
     for (let pause = 100; d.racy === true && pause <= 1_000; pause *= 3)
       d = await this.once(method, bytes, extra, pause);
@@ -309,6 +304,20 @@ export class ResponseOracle {
       req.end();
     });
   }
+}
+
+async function listenLocal(server: TcpServer): Promise<number> {
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return (server.address() as AddressInfo).port;
+}
+
+/** Closes the server; connections a test left behind are not waited on for more than 2 s. */
+async function closeSoon(server: TcpServer | undefined): Promise<void> {
+  if (server === undefined) return;
+  await new Promise<void>((r) => {
+    server.close(() => r());
+    setTimeout(r, 2_000).unref();
+  });
 }
 
 /** Runs `fn` over `items` with at most `width` at a time, keeping order in the results. */
