@@ -154,6 +154,10 @@ export class UpstreamConn {
     }
     let buf = this.head === undefined ? chunk : Buffer.concat([this.head, chunk]);
     for (;;) {
+      // Empty lines before a status line are skipped, as llhttp skips them.
+      let skip = 0;
+      while (skip < buf.length && (buf[skip] === 0x0d || buf[skip] === 0x0a)) skip++;
+      if (skip > 0) buf = buf.subarray(skip);
       const end = headEnd(buf, 0);
       if (end < 0) {
         if (buf.length > MAX_HEAD) this.fail(UPSTREAM_PROTOCOL, 'response head too large');

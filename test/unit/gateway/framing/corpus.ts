@@ -320,6 +320,7 @@ export function responseCases(): ResponseCase[] {
     ['bare LF field response', 'HTTP/1.1 200 OK\r\nContent-Length: 3\n\r\nabc'],
     ['double space response', 'HTTP/1.1  200 OK\r\nContent-Length: 0\r\n\r\n'],
     ['Connection lists CL', 'HTTP/1.1 200 OK\r\nConnection: content-length\r\nContent-Length: 3\r\n\r\nabc'],
+    ['leading CRLF response', '\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nbb'],
     ['close-delimited', 'HTTP/1.1 200 OK\r\nConnection: close\r\n\r\nuntil the end'],
     ['keep-alive without length', 'HTTP/1.1 200 OK\r\nConnection: keep-alive\r\n\r\nuntil the end'],
     ['CL shorter than body', 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nab'],

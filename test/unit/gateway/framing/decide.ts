@@ -99,6 +99,7 @@ export function responseDecision(method: string, buf: Buffer, upgrade = false): 
   let at = 0;
   try {
     for (;;) {
+      at = skipCrlf(buf, at);
       const end = headEnd(buf, at);
       if (end < 0) return { kind: 'reject', reason: 'incomplete' };
       const head = parseResponseHead(buf, at, end);
