@@ -8,6 +8,9 @@ export default defineConfig({
           name: 'unit',
           include: ['test/unit/**/*.test.ts', 'test/integration/**/*.test.ts'],
           environment: 'node',
+          // vitest's 5 s default is a wall-time bound: on a loaded 2-core machine a schema compile or
+          // a corpus file alone has taken longer. The tests assert behaviour, not speed.
+          testTimeout: 30_000,
         },
       },
       {
