@@ -275,6 +275,8 @@ export interface OrchSettings {
   /** Extra template directory (absolute). */
   readonly templates?: string;
   readonly watch: boolean;
+  /** `x-orch.dashboard`: its host port (0 or absent: the last one used, else a free one). */
+  readonly dashboard?: { readonly port?: number };
 }
 
 /** A service is gated on health only if it has at least one health source. */

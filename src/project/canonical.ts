@@ -182,6 +182,7 @@ function orchTop(p: Project): Json {
     ),
     templates: p.orch.templates,
     watch: p.orch.watch || undefined,
+    dashboard: p.orch.dashboard && compact({ port: p.orch.dashboard.port }),
   });
 }
 

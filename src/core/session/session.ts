@@ -217,6 +217,31 @@ export class Session {
     this.opts.events.publish({ type: 'scaled', service, from, to: count });
   }
 
+  /**
+   * The dashboard's restart: replica `replica` gets a new container (out of the gateway meanwhile),
+   * and resolves once that one is ready. Restart counts begin afresh on it, as for any recreation.
+   */
+  async replaceReplica(service: string, replica: number, signal: AbortSignal): Promise<void> {
+    const spec = this.spec(service);
+    const key = `${service}/${replica}`;
+    this.outOfRotation.add(key);
+    this.publish(service);
+    try {
+      const old = this.tracker.of(service).find((r) => r.replica === replica);
+      if (old) {
+        this.supervisor.feed({ type: 'stopped-by-user', service, replica });
+        await this.tracker.ownAction(old.id, () => removeContainer(this.deps.docker, old.snapshot, spec));
+        this.tracker.forget(old.id);
+      }
+      await this.createAndStart(spec, replica);
+      const fresh = this.tracker.of(service).find((r) => r.replica === replica);
+      if (fresh) await this.waitReplicaReady(fresh, signal);
+    } finally {
+      this.outOfRotation.delete(key);
+      this.publish(service);
+    }
+  }
+
   /** The project as it runs now (after `scale` and `applyProject`). */
   get current(): Project {
     return this.live.current;

@@ -88,11 +88,14 @@ export function parseOrchSettings(ctx: Ctx, v: unknown): OrchSettings {
     ? spec['smoke'].flatMap((s, i) => parseSmoke(ctx, [...path, 'smoke', i], s) ?? [])
     : [];
   const templates = toStr(spec['templates']);
+  const dash = isRecord(spec['dashboard']) ? spec['dashboard'] : undefined;
+  const dashPort = dash ? toInt(ctx, [...path, 'dashboard', 'port'], dash['port'], 1) : undefined;
   return {
     ...(gateway ? { gateway } : {}),
     smoke,
     ...(templates !== undefined ? { templates: hostPath(ctx, templates) } : {}),
     watch: toBool(ctx, [...path, 'watch'], spec['watch']) ?? false,
+    ...(dash ? { dashboard: dashPort !== undefined ? { port: dashPort } : {} } : {}),
   };
 }
 

@@ -72,4 +72,5 @@ export const orchTopSchema: JsonSchema = closed({
   smoke: { type: 'array', items: smoke },
   templates: str,
   watch: flag,
+  dashboard: closed({ port }),
 });

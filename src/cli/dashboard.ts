@@ -1,0 +1,188 @@
+import { join } from 'node:path';
+import type { Project } from '../model/project.js';
+import type { Session } from '../core/session/session.js';
+import type { DockerPort } from '../core/ports.js';
+import type { Gateway } from '../adapters/gateway/index.js';
+import { logStoreDir } from '../adapters/log-store-fs.js';
+import { containerUsageReader, type ContainerUsage } from '../adapters/docker/stats.js';
+import {
+  EventJournal,
+  LogFeed,
+  serveDashboard,
+  type DashboardAction,
+  type DashboardEvents,
+  type DashboardSource,
+  type GraphView,
+  type ReplicaView,
+} from '../adapters/dashboard/index.js';
+import { OrchError } from '../errors/index.js';
+
+export interface DashboardParts {
+  readonly project: Project;
+  readonly stateDir: string;
+  readonly session: Session;
+  readonly gateway: Gateway | undefined;
+  readonly events: DashboardEvents;
+  readonly docker: DockerPort;
+  /** `--dashboard-port`, else `x-orch.dashboard.port`. */
+  readonly port?: number;
+}
+
+export interface HostedDashboard {
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+/** The dashboard of a hosted project: its source built over the session, gateway, log store and events. */
+export async function hostDashboard(parts: DashboardParts): Promise<HostedDashboard> {
+  const lifetime = new AbortController();
+  const logs = new LogFeed(logStoreDir(parts.project.projectDir, parts.project.name));
+  await logs.start();
+  const events = new EventJournal(join(parts.stateDir, 'events.jsonl'), parts.events);
+  await events.start();
+  const source = dashboardSource(parts, logs, events, lifetime.signal);
+  const port = parts.port ?? parts.project.orch.dashboard?.port;
+  let running;
+  try {
+    running = await serveDashboard(source, { stateDir: parts.stateDir, ...(port !== undefined ? { port } : {}) });
+  } catch (e) {
+    logs.close();
+    await events.close();
+    if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE')
+      throw new OrchError('PORT_TAKEN', `the dashboard port ${port ?? '?'} is taken`, {
+        hint: 'choose another with --dashboard-port or x-orch.dashboard.port, or turn it off with --no-dashboard',
+      });
+    throw e;
+  }
+  return {
+    url: running.url,
+    async close() {
+      lifetime.abort();
+      await running.close();
+      logs.close();
+      await events.close();
+    },
+  };
+}
+
+function dashboardSource(
+  parts: DashboardParts,
+  logs: LogFeed,
+  events: DashboardEvents,
+  signal: AbortSignal,
+): DashboardSource {
+  const { session, gateway, docker } = parts;
+  const usage = usageCache(session);
+  return {
+    project: parts.project.name,
+    async replicas() {
+      const now = Date.now();
+      const rows = session.status();
+      const byKey = new Map(session.tracker.all().map((r) => [`${r.service}/${r.replica}`, r]));
+      usage.refresh();
+      return rows.map((row): ReplicaView => {
+        const r = byKey.get(`${row.service}/${row.replica}`);
+        const sup = session.supervisor.status(row.service, row.replica);
+        const probe = r?.probeHistory.last();
+        const use = r ? usage.of(r.id) : undefined;
+        return {
+          ...row,
+          id: r?.id ?? '',
+          ...(probe
+            ? { lastProbe: { ok: probe.ok, output: probe.detail, at: new Date(probe.at).toISOString() } }
+            : {}),
+          ...(sup?.nextRestartAt !== undefined ? { backoffMs: Math.max(0, sup.nextRestartAt - now) } : {}),
+          ...(sup?.lastReason !== undefined ? { lastReason: sup.lastReason } : {}),
+          endpoints: (r?.snapshot.ports ?? [])
+            .filter((p) => p.protocol === 'tcp')
+            .map((p) => `http://${localHost(p.hostIp)}:${p.hostPort}/`),
+          ...(use ?? {}),
+        };
+      });
+    },
+    graph(): GraphView {
+      const project = session.current;
+      const replicas = session.tracker.all();
+      return {
+        services: Object.values(project.services).map((s) => ({
+          name: s.name,
+          replicas: s.replicas,
+          dependsOn: Object.entries(s.dependsOn).map(([service, d]) => ({ service, condition: d.condition })),
+        })),
+        timeline: Object.keys(project.services).map((service) => {
+          const mine = replicas.filter((r) => r.service === service);
+          const first = (xs: (number | undefined)[]): number | undefined => {
+            const ok = xs.filter((x): x is number => x !== undefined && !Number.isNaN(x));
+            return ok.length > 0 ? Math.min(...ok) : undefined;
+          };
+          const createdAt = first(mine.map((r) => Date.parse(r.snapshot.createdAt)));
+          const startedAt = first(mine.map((r) => r.startedAt ?? Date.parse(r.snapshot.startedAt ?? '')));
+          const healthyAt = first(mine.map((r) => r.healthyAt));
+          return {
+            service,
+            ...(createdAt !== undefined ? { createdAt } : {}),
+            ...(startedAt !== undefined ? { startedAt } : {}),
+            ...(healthyAt !== undefined ? { healthyAt } : {}),
+          };
+        }),
+      };
+    },
+    gateway() {
+      const address = gateway?.address;
+      return gateway && address ? { address, stats: gateway.stats() } : null;
+    },
+    events,
+    logs,
+    act: (a) => act(a),
+  };
+
+  async function act(a: DashboardAction): Promise<void> {
+    if (a.kind === 'scale') return session.scale(a.service, a.count);
+    const r = session.tracker.of(a.service).find((x) => x.replica === a.replica);
+    if (a.kind === 'restart') return session.replaceReplica(a.service, a.replica, signal);
+    if (!r) throw new OrchError('USAGE', `no replica ${a.service}-${a.replica}`);
+    // As `docker stop` / `docker start` would: the supervisor takes a stop by hand as the user's wish.
+    if (a.kind === 'stop') return docker.stopContainer(r.id, 10);
+    return docker.startContainer(r.id);
+  }
+}
+
+/**
+ * CPU and memory per container, read in the background at most every few seconds while the page
+ * asks (a closed dashboard reads nothing), a few containers at a time so 50 services do not queue
+ * 50 requests on the engine at once.
+ */
+function usageCache(session: Session): { refresh(): void; of(id: string): ContainerUsage | undefined } {
+  const read = containerUsageReader();
+  const cache = new Map<string, ContainerUsage>();
+  let busy = false;
+  let lastRun = 0;
+  return {
+    of: (id) => cache.get(id),
+    refresh() {
+      if (!read || busy || Date.now() - lastRun < 3000) return;
+      busy = true;
+      lastRun = Date.now();
+      const ids = session.tracker
+        .all()
+        .filter((r) => r.state === 'running')
+        .map((r) => r.id);
+      void (async () => {
+        for (let i = 0; i < ids.length; i += 4)
+          await Promise.all(
+            ids.slice(i, i + 4).map((id) =>
+              read(id).then(
+                (u) => void cache.set(id, u),
+                () => undefined,
+              ),
+            ),
+          );
+        for (const id of cache.keys()) if (!ids.includes(id)) cache.delete(id);
+      })().finally(() => (busy = false));
+    },
+  };
+}
+
+function localHost(ip: string): string {
+  return ip === '0.0.0.0' || ip === '' || ip === '::' ? '127.0.0.1' : ip;
+}
