@@ -317,8 +317,8 @@ function timelineSvg(g, deps) {
   const t1 = Math.max(...times);
   const span = Math.max(1, t1 - t0);
   // The critical chain: from the service ready last, back through the dependency ready last.
-  const critical = new Set();
-  let cur = [...t.keys()].sort((a, b) => (ready(b) ?? 0) - (ready(a) ?? 0))[0];
+  const critical = new Set(g.critical ?? []);
+  let cur = g.critical ? undefined : [...t.keys()].sort((a, b) => (ready(b) ?? 0) - (ready(a) ?? 0))[0];
   while (cur && !critical.has(cur)) {
     critical.add(cur);
     cur = (deps.get(cur) ?? []).filter((d) => ready(d) !== undefined).sort((a, b) => ready(b) - ready(a))[0];

@@ -24,6 +24,7 @@ import type { OrchEvent } from '../model/events.js';
 import { startWatch, type WatchHandle } from '../core/watch/index.js';
 import { OrchError } from '../errors/index.js';
 import type { LoadResult, ProjectFs } from '../project/index.js';
+import { hostDashboard } from './dashboard.js';
 
 /** The one place where real adapters are built and handed to the core, and the running stack assembled. */
 export function engineDeps(): EngineDeps {
@@ -66,6 +67,8 @@ export interface StackOptions {
   readonly listeners: readonly EventListener[];
   /** Events of an earlier run of the same stack, replayed by `orch events --since` as well. */
   readonly history?: readonly OrchEvent[];
+  /** Serve the dashboard (`--no-dashboard` leaves this out); `port` from `--dashboard-port`. */
+  readonly dashboard?: { readonly port?: number };
 }
 
 /** The replicas a stack starts from: those `up` just started, or those adopted by label. */
@@ -80,6 +83,8 @@ export interface RunningStack {
   /** The project as it runs now (live edits and scales included). */
   readonly live: ProjectRef;
   readonly gateway: { host: string; port: number } | undefined;
+  /** The dashboard's URL (with its token), when it is served. */
+  readonly dashboard: string | undefined;
   /** Rows for `ps`: the engine's facts plus the supervisor's view. */
   status(): StatusRow[];
   /** Resolves when a client asked the stack to let go (`orch down`, a new `up -d`). */
@@ -116,6 +121,17 @@ export async function runStack(
     events,
   });
   session.start();
+  const dashboard = opts.dashboard
+    ? await hostDashboard({
+        project,
+        stateDir: stateDir(project),
+        session,
+        gateway,
+        events,
+        docker: deps.docker,
+        ...(opts.dashboard.port !== undefined ? { port: opts.dashboard.port } : {}),
+      })
+    : undefined;
 
   let requestShutdown: () => void = () => undefined;
   const shutdownRequested = new Promise<void>((r) => (requestShutdown = r));
@@ -126,6 +142,7 @@ export async function runStack(
         project: project.name,
         pid: process.pid,
         gateway: gateway?.address ?? null,
+        dashboard: dashboard?.url ?? null,
         rows: session.status(),
       }),
     'GET /gateway': () => {
@@ -175,11 +192,13 @@ export async function runStack(
     events,
     live: start.live,
     gateway: gateway?.address,
+    dashboard: dashboard?.url,
     status: () => session.status(),
     shutdownRequested,
     async close() {
       lifetime.abort();
       await watch?.close();
+      await dashboard?.close();
       session.close();
       await control.close();
       await gateway?.stop();

@@ -1,4 +1,7 @@
 import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import type { Timeline } from '../core/engine/timeline.js';
 import type { Project } from '../model/project.js';
 import type { Session } from '../core/session/session.js';
 import type { DockerPort } from '../core/ports.js';
@@ -6,7 +9,6 @@ import type { Gateway } from '../adapters/gateway/index.js';
 import { logStoreDir } from '../adapters/log-store-fs.js';
 import { containerUsageReader, type ContainerUsage } from '../adapters/docker/stats.js';
 import {
-  EventJournal,
   LogFeed,
   serveDashboard,
   type DashboardAction,
@@ -38,16 +40,17 @@ export async function hostDashboard(parts: DashboardParts): Promise<HostedDashbo
   const lifetime = new AbortController();
   const logs = new LogFeed(logStoreDir(parts.project.projectDir, parts.project.name));
   await logs.start();
-  const events = new EventJournal(join(parts.stateDir, 'events.jsonl'), parts.events);
-  await events.start();
-  const source = dashboardSource(parts, logs, events, lifetime.signal);
+  // The stack's event stream keeps its own history (a new supervisor reads its predecessor's back).
+  const source = dashboardSource(parts, logs, parts.events, lifetime.signal);
   const port = parts.port ?? parts.project.orch.dashboard?.port;
   let running;
   try {
-    running = await serveDashboard(source, { stateDir: parts.stateDir, ...(port !== undefined ? { port } : {}) });
+    running = await serveDashboard(source, {
+      stateDir: parts.stateDir,
+      ...(port !== undefined ? { port } : {}),
+    });
   } catch (e) {
     logs.close();
-    await events.close();
     if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE')
       throw new OrchError('PORT_TAKEN', `the dashboard port ${port ?? '?'} is taken`, {
         hint: 'choose another with --dashboard-port or x-orch.dashboard.port, or turn it off with --no-dashboard',
@@ -60,7 +63,6 @@ export async function hostDashboard(parts: DashboardParts): Promise<HostedDashbo
       lifetime.abort();
       await running.close();
       logs.close();
-      await events.close();
     },
   };
 }
@@ -103,12 +105,15 @@ function dashboardSource(
     graph(): GraphView {
       const project = session.current;
       const replicas = session.tracker.all();
+      const services = Object.values(project.services).map((s) => ({
+        name: s.name,
+        replicas: s.replicas,
+        dependsOn: Object.entries(s.dependsOn).map(([service, d]) => ({ service, condition: d.condition })),
+      }));
+      const startup = readStartup(parts.stateDir);
+      if (startup) return { services, ...startup };
       return {
-        services: Object.values(project.services).map((s) => ({
-          name: s.name,
-          replicas: s.replicas,
-          dependsOn: Object.entries(s.dependsOn).map(([service, d]) => ({ service, condition: d.condition })),
-        })),
+        services,
         timeline: Object.keys(project.services).map((service) => {
           const mine = replicas.filter((r) => r.service === service);
           const first = (xs: (number | undefined)[]): number | undefined => {
@@ -183,6 +188,63 @@ function usageCache(session: Session): { refresh(): void; of(id: string): Contai
   };
 }
 
+const STARTUP = 'startup.json';
+
+/** `up` keeps its start-up timeline for the dashboard (the supervisor adopts a stack already up). */
+export async function recordStartup(stateDir: string, startedAt: number, timeline: Timeline): Promise<void> {
+  try {
+    await mkdir(stateDir, { recursive: true });
+    await writeFile(join(stateDir, STARTUP), JSON.stringify({ startedAt, timeline }));
+  } catch {
+    // only the graph's timeline is missing then
+  }
+}
+
+function readStartup(stateDir: string): Pick<GraphView, 'timeline' | 'critical'> | undefined {
+  try {
+    const { startedAt, timeline } = JSON.parse(readFileSync(join(stateDir, STARTUP), 'utf8')) as {
+      startedAt: number;
+      timeline: Timeline;
+    };
+    const at = (ms: number | undefined): { v?: number } => (ms === undefined ? {} : { v: startedAt + ms });
+    return {
+      timeline: Object.entries(timeline.services).map(([service, t]) => {
+        const c = at(t.created).v;
+        const s = at(t.started).v;
+        const h = at(t.ready).v;
+        return {
+          service,
+          ...(c !== undefined ? { createdAt: c } : {}),
+          ...(s !== undefined ? { startedAt: s } : {}),
+          ...(h !== undefined ? { healthyAt: h } : {}),
+        };
+      }),
+      critical: timeline.criticalPath,
+    };
+  } catch {
+    return undefined;
+  }
+}
+
 function localHost(ip: string): string {
   return ip === '0.0.0.0' || ip === '' || ip === '::' ? '127.0.0.1' : ip;
+}
+
+interface DashboardFlags {
+  readonly 'no-dashboard'?: boolean | undefined;
+  readonly 'dashboard-port'?: number | undefined;
+}
+
+/** `--no-dashboard` / `--dashboard-port` as the host's `dashboard` option. */
+export function dashboardOption(flags: DashboardFlags): { dashboard?: { port?: number } } {
+  if (flags['no-dashboard']) return {};
+  const port = flags['dashboard-port'];
+  return { dashboard: port !== undefined ? { port } : {} };
+}
+
+/** The same flags for the background supervisor's command line. */
+export function dashboardArgs(flags: DashboardFlags): string[] {
+  if (flags['no-dashboard']) return ['--no-dashboard'];
+  const port = flags['dashboard-port'];
+  return port !== undefined ? ['--dashboard-port', String(port)] : [];
 }

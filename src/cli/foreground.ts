@@ -31,7 +31,7 @@ export async function runForeground(
   result: UpResult,
   deps: EngineDeps,
   interrupt: Interrupt,
-  gatewayOpts: Pick<StackOptions, 'noGateway' | 'gatewayPort' | 'watch' | 'reload'>,
+  gatewayOpts: Pick<StackOptions, 'noGateway' | 'gatewayPort' | 'watch' | 'reload' | 'dashboard'>,
   io: ForegroundIo,
 ): Promise<void> {
   setMaxListeners(0, interrupt.signal);
@@ -66,6 +66,7 @@ export async function runForeground(
   });
   if (host.gateway)
     io.say(success(io.errStyle, `gateway: http://${host.gateway.host}:${host.gateway.port}/`));
+  if (host.dashboard) io.say(success(io.errStyle, `dashboard: ${host.dashboard}`));
   const logs = followLogs(
     { docker: deps.docker, clock: deps.clock, store, onStoreError },
     { project: project.name },

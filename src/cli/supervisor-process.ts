@@ -26,7 +26,7 @@ export async function stopSupervisor(project: Project): Promise<boolean> {
 
 export interface PendingSupervisor {
   /** Hands the project over; resolves once the supervisor serves it (gateway included). */
-  adopt(): Promise<{ gateway: { host: string; port: number } | null }>;
+  adopt(): Promise<{ gateway: { host: string; port: number } | null; dashboard: string | null }>;
   /** `up` failed or was interrupted: the waiting supervisor goes away. */
   abort(): Promise<void>;
 }
@@ -69,13 +69,13 @@ export async function spawnSupervisor(project: Project, args: readonly string[])
     }
     throw failed();
   };
-  type Status = { phase?: string; gateway: { host: string; port: number } | null };
+  type Status = { phase?: string; gateway: { host: string; port: number } | null; dashboard?: string | null };
   return {
     async adopt() {
       await until<Status>((s) => s.phase === 'waiting');
       await client.call('POST', '/adopt');
       const status = await until<Status>((s) => s.phase === undefined);
-      return { gateway: status.gateway };
+      return { gateway: status.gateway, dashboard: status.dashboard ?? null };
     },
     async abort() {
       if (exited) return;
@@ -93,7 +93,7 @@ export async function spawnSupervisor(project: Project, args: readonly string[])
 export async function startSupervisor(
   project: Project,
   args: readonly string[],
-): Promise<{ gateway: { host: string; port: number } | null }> {
+): Promise<{ gateway: { host: string; port: number } | null; dashboard: string | null }> {
   return (await spawnSupervisor(project, args)).adopt();
 }
 

@@ -11,6 +11,7 @@ import { ControlServer } from '../adapters/control/server.js';
 import { socketPath } from '../adapters/control/paths.js';
 import { accessRecord } from '../core/logs/access.js';
 import { recordProjectLogs } from '../cli/log-recording.js';
+import { dashboardOption } from '../cli/dashboard.js';
 
 /**
  * The background supervisor `orch up -d` leaves running: adopts the project's containers by label
@@ -27,6 +28,8 @@ export default class Supervise extends OrchCommand {
         'start now, adopt the containers when `up` says so (POST /adopt): the boot overlaps the start-up',
     }),
     watch: Flags.boolean({ description: 'act on develop.watch rules and project-file edits' }),
+    'no-dashboard': Flags.boolean({ description: 'do not serve the dashboard' }),
+    'dashboard-port': Flags.integer({ description: 'dashboard port (overrides x-orch.dashboard.port)' }),
   };
 
   async run(): Promise<void> {
@@ -53,9 +56,16 @@ export default class Supervise extends OrchCommand {
       watch: flags.watch,
       reload: (fs) => loadFromFlags(flags, fs),
       onAccess: (e) => logs.recorder.add(accessRecord(e)),
+      ...dashboardOption(flags),
     });
     await writeFile(join(stateDir(project), 'supervisor.pid'), `${process.pid}\n`);
-    log({ kind: 'ready', project: project.name, pid: process.pid, gateway: host.gateway ?? null });
+    log({
+      kind: 'ready',
+      project: project.name,
+      pid: process.pid,
+      gateway: host.gateway ?? null,
+      dashboard: host.dashboard ?? null,
+    });
 
     const signalled = new Promise<void>((resolve) => {
       process.once('SIGTERM', () => resolve());

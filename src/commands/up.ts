@@ -11,6 +11,8 @@ import { ExitCode, OrchError } from '../errors/index.js';
 import { renderDiagnostics } from '../ui/errors.js';
 import { renderFailures, renderTimeline } from '../ui/up-view.js';
 import { detail, success } from '../ui/lines.js';
+import { dashboardArgs, dashboardOption, recordStartup } from '../cli/dashboard.js';
+import { stateDir } from '../adapters/control/paths.js';
 
 export default class Up extends OrchCommand {
   static override summary =
@@ -37,6 +39,12 @@ export default class Up extends OrchCommand {
     watch: Flags.boolean({
       description: 'sync, restart or rebuild on file changes (develop.watch) and apply project-file edits',
     }),
+    'no-dashboard': Flags.boolean({ description: 'do not serve the dashboard' }),
+    'dashboard-port': Flags.integer({
+      description: 'dashboard port (overrides x-orch.dashboard.port)',
+      min: 0,
+      max: 65535,
+    }),
   };
 
   /** --json: the start-up result (services, failures, start-up timeline), also when it failed. */
@@ -60,6 +68,7 @@ export default class Up extends OrchCommand {
       ...(flags['no-gateway'] ? ['--no-gateway'] : []),
       ...(flags['gateway-port'] !== undefined ? ['--gateway-port', String(flags['gateway-port'])] : []),
       ...(flags.watch ? ['--watch'] : []),
+      ...dashboardArgs(flags),
     ];
     // The background supervisor boots while the stack comes up, and takes it over at the end.
     const pending = detached ? await spawnSupervisor(project, supervisorArgs) : undefined;
@@ -116,6 +125,7 @@ export default class Up extends OrchCommand {
         );
       }
       if (waitReady) this.say(renderTimeline(result.timeline, err));
+      await recordStartup(stateDir(project), t0, result.timeline);
       if (pending) {
         result.tracker.close();
         handedOver = true;
@@ -127,7 +137,8 @@ export default class Up extends OrchCommand {
           ),
         );
         if (sup.gateway) this.say(`  gateway: http://${sup.gateway.host}:${sup.gateway.port}/`);
-        return summary;
+        if (sup.dashboard) this.say(`  dashboard: ${sup.dashboard}`);
+        return { ...summary, ...(sup.dashboard ? { dashboard: sup.dashboard } : {}) };
       }
       // In the foreground the stack runs on until Ctrl-C: the start-up result is printed now.
       if (this.jsonEnabled()) this.logJson(summary);
@@ -141,6 +152,7 @@ export default class Up extends OrchCommand {
           ...(flags['gateway-port'] !== undefined ? { gatewayPort: flags['gateway-port'] } : {}),
           watch: flags.watch,
           reload: (fs) => loadFromFlags(flags, fs),
+          ...dashboardOption(flags),
         },
         {
           out: (text) => this.out(text),
@@ -173,4 +185,6 @@ export interface UpSummary {
   services: UpResult['services'];
   timeline: UpResult['timeline'];
   failures: UpResult['failures'];
+  /** `up -d`: the background supervisor's dashboard URL (with its token). */
+  dashboard?: string;
 }

@@ -60,7 +60,8 @@ export class LogFeed implements DashboardLogs {
       if (filter.grep && !filter.grep.test(r.line)) continue;
       out.push(r);
     }
-    return out.reverse();
+    // The store holds each container's lines in order, not the project's: merge by time for the page.
+    return sortByTs(out.reverse());
   }
 
   subscribe(listener: (batch: readonly LogRecord[]) => void): () => void {

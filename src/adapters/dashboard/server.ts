@@ -124,7 +124,7 @@ export class DashboardServer {
       'x-frame-options': 'DENY',
       'referrer-policy': 'no-referrer',
       'content-security-policy':
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'",
+        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'",
     });
     res.end(text);
   }

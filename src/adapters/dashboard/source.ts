@@ -55,6 +55,8 @@ export interface GraphView {
     readonly startedAt?: number;
     readonly healthyAt?: number;
   }[];
+  /** The chain of services that decided when the stack was ready, first dependency first. */
+  readonly critical?: readonly string[];
 }
 
 export interface GatewayView {
