@@ -28,6 +28,21 @@ export default tseslint.config(
     },
   },
   {
+    // The dashboard's page runs in the browser.
+    files: ['assets/**/*.js'],
+    languageOptions: {
+      globals: {
+        document: 'readonly',
+        window: 'readonly',
+        location: 'readonly',
+        EventSource: 'readonly',
+        requestAnimationFrame: 'readonly',
+        CSS: 'readonly',
+        URLSearchParams: 'readonly',
+      },
+    },
+  },
+  {
     // The core and the project model stay free of I/O libraries: they talk to ports.
     files: ['src/core/**/*.ts', 'src/project/**/*.ts', 'src/model/**/*.ts'],
     rules: {

@@ -134,7 +134,8 @@ function tone(stateText, health) {
   return '';
 }
 
-const ID_RE = /\b(request_id|requestId|x-request-id|trace_id|traceId)([=:]\s*"?)([A-Za-z0-9][\w.:/+-]{0,127})/g;
+const ID_RE =
+  /\b(request_id|requestId|x-request-id|trace_id|traceId)([=:]\s*"?)([A-Za-z0-9][\w.:/+-]{0,127})/g;
 
 /** A log line as HTML with every request or trace id a link to the trace view. */
 function linkIds(line) {
@@ -187,10 +188,15 @@ function renderServices() {
         : '';
       const restarts =
         `${r.restarts}` +
-        (r.backoffMs !== undefined ? ` <span class="pill warn">next in ${duration(r.backoffMs)}</span>` : '') +
+        (r.backoffMs !== undefined
+          ? ` <span class="pill warn">next in ${duration(r.backoffMs)}</span>`
+          : '') +
         (r.lastReason ? `<span class="probe" title="${esc(r.lastReason)}">${esc(r.lastReason)}</span>` : '');
       const endpoints = r.endpoints
-        .map((u) => `<a href="${esc(u)}" target="_blank" rel="noreferrer noopener">${esc(u.replace(/^http:\/\//, ''))}</a>`)
+        .map(
+          (u) =>
+            `<a href="${esc(u)}" target="_blank" rel="noreferrer noopener">${esc(u.replace(/^http:\/\//, ''))}</a>`,
+        )
         .join('<br>');
       rows += `<tr data-row="${esc(key)}" data-id="${esc(r.id)}" data-health="${esc(r.health)}" data-state="${esc(r.state)}">
         <td>${esc(r.service)}</td><td>${r.replica}</td>
@@ -267,7 +273,8 @@ function renderGraph() {
     if (depth.has(n)) return depth.get(n);
     if (seen.has(n)) return 0;
     seen.add(n);
-    const d = Math.max(-1, ...(deps.get(n) ?? []).filter((x) => deps.has(x)).map((x) => depthOf(x, seen))) + 1;
+    const d =
+      Math.max(-1, ...(deps.get(n) ?? []).filter((x) => deps.has(x)).map((x) => depthOf(x, seen))) + 1;
     depth.set(n, d);
     return d;
   };
@@ -279,7 +286,9 @@ function renderGraph() {
   const GX = 70;
   const GY = 16;
   const pos = new Map();
-  columns.forEach((col, x) => col.sort().forEach((n, y) => pos.set(n, { x: 16 + x * (W + GX), y: 16 + y * (H + GY) })));
+  columns.forEach((col, x) =>
+    col.sort().forEach((n, y) => pos.set(n, { x: 16 + x * (W + GX), y: 16 + y * (H + GY) })),
+  );
   const width = 32 + columns.length * (W + GX);
   const height = 32 + Math.max(...columns.map((c) => c.length)) * (H + GY);
   let edges = '';
@@ -311,7 +320,9 @@ function renderGraph() {
 function timelineSvg(g, deps) {
   const t = new Map(g.timeline.map((e) => [e.service, e]));
   const ready = (n) => t.get(n)?.healthyAt ?? t.get(n)?.startedAt;
-  const times = g.timeline.flatMap((e) => [e.createdAt, e.startedAt, e.healthyAt]).filter((x) => x !== undefined);
+  const times = g.timeline
+    .flatMap((e) => [e.createdAt, e.startedAt, e.healthyAt])
+    .filter((x) => x !== undefined);
   if (times.length === 0) return '<p class="dim">no start-up times known</p>';
   const t0 = Math.min(...times);
   const t1 = Math.max(...times);
@@ -325,7 +336,9 @@ function timelineSvg(g, deps) {
   }
   const L = 180;
   const W = 640;
-  const rows = [...g.timeline].sort((a, b) => (a.createdAt ?? a.startedAt ?? 0) - (b.createdAt ?? b.startedAt ?? 0));
+  const rows = [...g.timeline].sort(
+    (a, b) => (a.createdAt ?? a.startedAt ?? 0) - (b.createdAt ?? b.startedAt ?? 0),
+  );
   const x = (ms) => L + ((ms - t0) / span) * W;
   let out = '';
   rows.forEach((e, i) => {
@@ -368,7 +381,9 @@ function colour(service) {
 
 function renderLogs() {
   const f = state.logFilter;
-  const services = [...new Set([...state.replicas.map((r) => r.service), 'gateway', ...state.logs.map((r) => r.service)])].sort();
+  const services = [
+    ...new Set([...state.replicas.map((r) => r.service), 'gateway', ...state.logs.map((r) => r.service)]),
+  ].sort();
   view.innerHTML = `<div class="toolbar">
       <select id="log-service"><option value="">all services</option>${services.map((s) => `<option ${s === f.service ? 'selected' : ''}>${esc(s)}</option>`).join('')}</select>
       <input id="log-grep" type="text" placeholder="regex filter" value="${esc(f.grep)}">
@@ -443,7 +458,9 @@ async function renderTrace(id) {
   const services = [...new Set(res.lines.map((l) => l.service))];
   const first = res.lines[0];
   const total =
-    res.lines.length > 1 ? res.lines.reduce((a, l) => a + (l.deltaMs ?? 0), 0).toFixed(1) + ' ms from first to last line' : '';
+    res.lines.length > 1
+      ? res.lines.reduce((a, l) => a + (l.deltaMs ?? 0), 0).toFixed(1) + ' ms from first to last line'
+      : '';
   view.innerHTML = `<h2>Request <span class="mono">${esc(id)}</span></h2>
     <p class="dim">${res.lines.length} line(s) from ${services.length} source(s): ${services.map(esc).join(', ')} ${total ? '· ' + total : ''}</p>
     <table id="trace"><thead><tr><th>time</th><th>+ms</th><th>source</th><th>line</th></tr></thead><tbody>
@@ -497,7 +514,8 @@ function renderEvents() {
     document.getElementById('ev-text').oninput = (e) => ((f.text = e.target.value), renderEvents());
   }
   const opts = (all, cur, label) =>
-    `<option value="">${label}</option>` + all.map((x) => `<option ${x === cur ? 'selected' : ''}>${esc(x)}</option>`).join('');
+    `<option value="">${label}</option>` +
+    all.map((x) => `<option ${x === cur ? 'selected' : ''}>${esc(x)}</option>`).join('');
   document.getElementById('ev-type').innerHTML = opts(types, f.type, 'all types');
   document.getElementById('ev-service').innerHTML = opts(services, f.service, 'all services');
   const shown = state.events
@@ -511,7 +529,9 @@ function renderEvents() {
     .slice(0, 500);
   document.getElementById('events-list').innerHTML = shown
     .map(
-      (e) => `<tr data-type="${esc(e.type)}"><td class="mono">${esc(e.time.replace('T', ' ').slice(0, 23))}</td>
+      (
+        e,
+      ) => `<tr data-type="${esc(e.type)}"><td class="mono">${esc(e.time.replace('T', ' ').slice(0, 23))}</td>
       <td><span class="pill">${esc(e.type)}</span></td><td>${e.service ? esc(e.service) + (e.replica ? '-' + e.replica : '') : ''}</td>
       <td class="mono dim">${esc(e.detail === '{}' ? '' : e.detail)}</td></tr>`,
     )

@@ -104,7 +104,10 @@ function tsMs(ts: string): number {
 }
 
 function listParam(q: URLSearchParams, key: string): string[] | undefined {
-  const v = q.getAll(key).flatMap((x) => x.split(',')).filter((x) => x !== '');
+  const v = q
+    .getAll(key)
+    .flatMap((x) => x.split(','))
+    .filter((x) => x !== '');
   return v.length > 0 ? v : undefined;
 }
 

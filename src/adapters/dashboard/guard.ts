@@ -13,8 +13,7 @@ export interface GuardRequest {
 }
 
 export type GuardVerdict =
-  | { readonly ok: true }
-  | { readonly ok: false; readonly status: 401 | 403 | 405; readonly reason: string };
+  { readonly ok: true } | { readonly ok: false; readonly status: 401 | 403 | 405; readonly reason: string };
 
 const OK: GuardVerdict = { ok: true };
 

@@ -129,7 +129,8 @@ export class LogFeed implements DashboardLogs {
       const batch = parseLines(text);
       if (batch.length === 0) return;
       this.ring.push(...batch);
-      if (this.ring.length > this.capacity * 1.5) this.ring = this.ring.slice(this.ring.length - this.capacity);
+      if (this.ring.length > this.capacity * 1.5)
+        this.ring = this.ring.slice(this.ring.length - this.capacity);
       for (const l of this.listeners) l(batch);
     } catch {
       // The store's directory may not exist yet (nothing logged so far): try again next time.

@@ -97,7 +97,9 @@ export class DashboardServer {
     if (!verdict.ok)
       return reply(res, {
         status: verdict.status,
-        body: { error: { code: verdict.status === 401 ? 'UNAUTHORIZED' : 'FORBIDDEN', message: verdict.reason } },
+        body: {
+          error: { code: verdict.status === 401 ? 'UNAUTHORIZED' : 'FORBIDDEN', message: verdict.reason },
+        },
       });
     const path = url.pathname;
     if (req.method === 'GET' && (path === '/' || path === '/index.html'))

@@ -35,9 +35,9 @@ export class StreamHub {
   }
 
   attach(url: URL, req: IncomingMessage, res: ServerResponse): void {
-    const asked = (url.searchParams.get('topics') ?? '').split(',').filter((t): t is Topic =>
-      TOPICS.includes(t as Topic),
-    );
+    const asked = (url.searchParams.get('topics') ?? '')
+      .split(',')
+      .filter((t): t is Topic => TOPICS.includes(t as Topic));
     const services = (url.searchParams.get('service') ?? '').split(',').filter((s) => s !== '');
     const grepText = url.searchParams.get('grep');
     let grep: RegExp | undefined;
@@ -49,7 +49,8 @@ export class StreamHub {
     const sub: Subscriber = {
       client: new SseClient(res),
       topics: new Set(asked.length > 0 ? asked : TOPICS),
-      logFilter: (r) => (services.length === 0 || services.includes(r.service)) && (!grep || grep.test(r.line)),
+      logFilter: (r) =>
+        (services.length === 0 || services.includes(r.service)) && (!grep || grep.test(r.line)),
     };
     this.subs.add(sub);
     if (this.subs.size === 1) this.follow();

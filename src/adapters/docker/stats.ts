@@ -8,7 +8,10 @@ export interface ContainerUsage {
 
 interface StatsBody {
   cpu_stats?: { cpu_usage?: { total_usage?: number }; system_cpu_usage?: number; online_cpus?: number };
-  memory_stats?: { usage?: number; stats?: { inactive_file?: number; total_inactive_file?: number; cache?: number } };
+  memory_stats?: {
+    usage?: number;
+    stats?: { inactive_file?: number; total_inactive_file?: number; cache?: number };
+  };
 }
 
 /**
@@ -37,8 +40,7 @@ export function containerUsageReader(): ((id: string) => Promise<ContainerUsage>
       last.set(id, { cpu, system });
     }
     const usage = s.memory_stats?.usage;
-    const inactive =
-      s.memory_stats?.stats?.inactive_file ?? s.memory_stats?.stats?.total_inactive_file ?? 0;
+    const inactive = s.memory_stats?.stats?.inactive_file ?? s.memory_stats?.stats?.total_inactive_file ?? 0;
     return {
       ...(cpuPercent !== undefined ? { cpuPercent: Math.round(cpuPercent * 10) / 10 } : {}),
       ...(usage !== undefined ? { memoryBytes: Math.max(0, usage - inactive) } : {}),
