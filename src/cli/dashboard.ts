@@ -248,3 +248,4 @@ export function dashboardArgs(flags: DashboardFlags): string[] {
   const port = flags['dashboard-port'];
   return port !== undefined ? ['--dashboard-port', String(port)] : [];
 }
+

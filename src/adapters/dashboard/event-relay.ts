@@ -13,7 +13,7 @@ export class EventRelay implements DashboardEvents {
     private readonly capacity = 2000,
   ) {}
 
-  publish(body: object & { readonly type: string }): void {
+  publish<T extends { readonly type: string }>(body: T): void {
     const e = { time: new Date(this.now()).toISOString(), ...body } as DashboardEvent;
     this.kept.push(e);
     if (this.kept.length > this.capacity) this.kept.shift();
