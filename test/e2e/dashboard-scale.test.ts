@@ -134,6 +134,9 @@ describe.skipIf(!existsSync(CHROMIUM))('the dashboard at scale (50 services, 100
       const n = Number(/items\/(\d+)/.exec(seen)?.[1]);
       // The newest line on screen is at most ~2 s behind the writer.
       expect(n).toBeGreaterThan(written - 2 * RATE);
+      const streamingLag = await page.evaluate(() => (window as unknown as { maxLag: number }).maxLag);
+      console.log(`main-thread lag while streaming: ${Math.round(streamingLag)} ms`);
+      expect(streamingLag).toBeLessThan(500);
       // A filter typed meanwhile applies at once.
       const t0 = Date.now();
       await page.fill('#log-grep', 'items/\\d+7 ');
@@ -143,8 +146,7 @@ describe.skipIf(!existsSync(CHROMIUM))('the dashboard at scale (50 services, 100
         ),
       );
       expect(Date.now() - t0).toBeLessThan(2000);
-      const lag = await page.evaluate(() => (window as unknown as { maxLag: number }).maxLag);
-      expect(lag).toBeLessThan(500);
+      console.log(`filter applied in ${Date.now() - t0} ms`);
     } finally {
       clearInterval(writer);
     }
