@@ -13,4 +13,5 @@ npm run typecheck
 npm run lint
 bash scripts/ensure-docker.sh
 bash scripts/make-base-images.sh
+bash scripts/ensure-chromium.sh
 npx vitest run "$@"

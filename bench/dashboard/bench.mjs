@@ -91,7 +91,7 @@ try {
   await page.goto(`${url}#/logs`);
   await page.waitForSelector('#logs .logline');
   const open = await measure(pid, PHASE_S);
-  const shown = await page.evaluate(() => document.querySelectorAll('#logs .logline').length);
+  const shown = await page.locator('#logs .logline').count();
   console.log(`services ${SERVICES}, ~${RATE} lines/s, ${STORED} stored lines, ${PHASE_S}s per phase`);
   console.log(
     `supervisor, dashboard closed: CPU ${closed.cpuPct.toFixed(1)}%  RSS ${closed.rssMiB.toFixed(0)} MiB`,
