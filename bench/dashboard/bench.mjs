@@ -1,6 +1,6 @@
 // See run.sh. Prints one line per phase and the difference; leaves nothing behind.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium } from 'playwright-core';
@@ -53,7 +53,16 @@ function sample(pid) {
   const rss = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
   return { cpu, rss };
 }
+function storedLines() {
+  let n = 0;
+  for (const f of readdirSync(store).filter((x) => x.endsWith('.jsonl'))) {
+    const b = readFileSync(join(store, f));
+    for (let i = 0; i < b.length; i++) if (b[i] === 10) n++;
+  }
+  return n;
+}
 async function measure(pid, seconds) {
+  const lines0 = storedLines();
   const a = sample(pid);
   const t0 = Date.now();
   let maxRss = a.rss;
@@ -62,7 +71,12 @@ async function measure(pid, seconds) {
     maxRss = Math.max(maxRss, sample(pid).rss);
   }
   const b = sample(pid);
-  return { cpuPct: ((b.cpu - a.cpu) / ((Date.now() - t0) / 1000)) * 100, rssMiB: maxRss / 1024 / 1024 };
+  const s = (Date.now() - t0) / 1000;
+  return {
+    cpuPct: ((b.cpu - a.cpu) / s) * 100,
+    rssMiB: maxRss / 1024 / 1024,
+    rate: (storedLines() - lines0) / s,
+  };
 }
 
 let ctx;

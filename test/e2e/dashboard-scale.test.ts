@@ -1,3 +1,5 @@
+/// <reference lib="dom" />
+// (The page's own code runs in the browser: `document` and `window` are the page's.)
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appendFileSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -141,7 +143,7 @@ describe.skipIf(!existsSync(CHROMIUM))('the dashboard at scale (50 services, 100
       const t0 = Date.now();
       await page.fill('#log-grep', 'items/\\d+7 ');
       await page.waitForFunction(() =>
-        [...document.querySelectorAll('#logs .logline .text')].every((e) =>
+        Array.from(document.querySelectorAll('#logs .logline .text')).every((e) =>
           /items\/\d+7 /.test(e.textContent ?? ''),
         ),
       );
