@@ -1,16 +1,16 @@
 /// <reference lib="dom" />
 // (The page's own code runs in the browser: `document` and `window` are the page's.)
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appendFileSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
+import { hasChromium, launchChromium } from './browser.js';
 import { DashboardServer, EventRelay, LogFeed } from '../../src/adapters/dashboard/index.js';
 import type { DashboardSource, ReplicaView } from '../../src/adapters/dashboard/index.js';
 
 // The page at scale, without an engine: 50 services from a plain source, and the real log feed
 // over a store of 100,000 lines to which 2,000 lines/s are appended while the Logs page is open.
-const CHROMIUM = process.env['ORCH_CHROMIUM'] ?? '/usr/bin/chromium';
 const SERVICES = 50;
 const STORED = 100_000;
 const RATE = 2000;
@@ -26,7 +26,7 @@ function record(i: number, service: string): string {
   });
 }
 
-describe.skipIf(!existsSync(CHROMIUM))('the dashboard at scale (50 services, 100,000 stored lines)', () => {
+describe.skipIf(!hasChromium)('the dashboard at scale (50 services, 100,000 stored lines)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'orch-dash-scale-'));
   const names = Array.from({ length: SERVICES }, (_, i) => `svc-${String(i).padStart(2, '0')}`);
   let feed: LogFeed;
@@ -77,19 +77,7 @@ describe.skipIf(!existsSync(CHROMIUM))('the dashboard at scale (50 services, 100
     server = new DashboardServer(source, { port: 0, token: 'scale-token-0123456789' });
     await server.listen();
     url = server.url;
-    ctx = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'orch-chromium-')), {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    ctx = await launchChromium();
     page = ctx.pages()[0] ?? (await ctx.newPage());
   });
 

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
+import { hasChromium, launchChromium } from './browser.js';
 import {
   docker,
   forceClean,
@@ -15,8 +15,6 @@ import {
   waitUntil,
 } from './helpers.js';
 
-// Debian's Chromium, installed by scripts/ensure-chromium.sh (called from scripts/test.sh).
-const CHROMIUM = process.env['ORCH_CHROMIUM'] ?? '/usr/bin/chromium';
 const SHOTS = join(repoRoot, 'docs');
 
 const name = uniqueName('dash');
@@ -78,7 +76,7 @@ async function shot(page: Page, file: string): Promise<void> {
   await page.screenshot({ path: join(SHOTS, file) });
 }
 
-describe.skipIf(!existsSync(CHROMIUM))('the dashboard in a real browser (Chromium)', () => {
+describe.skipIf(!hasChromium)('the dashboard in a real browser (Chromium)', () => {
   let dir = '';
   let url = '';
   let gateway = '';
@@ -91,20 +89,7 @@ describe.skipIf(!existsSync(CHROMIUM))('the dashboard in a real browser (Chromiu
     expect(up.code, up.stderr).toBe(0);
     url = dashboardUrl(up.stderr);
     gateway = gatewayUrl(up.stderr);
-    ctx = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'orch-chromium-')), {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-      viewport: { width: 1280, height: 720 },
-    });
+    ctx = await launchChromium();
     page = ctx.pages()[0] ?? (await ctx.newPage());
   });
 
