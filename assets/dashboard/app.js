@@ -163,8 +163,13 @@ function scheduleRender() {
 
 // ---- Services ----
 
+// A re-render between a button's press and release would swallow the click: wait for the release.
+let pressing = false;
+view.addEventListener('pointerdown', () => (pressing = true));
+window.addEventListener('pointerup', () => setTimeout(() => (pressing = false), 0));
+
 function renderServices() {
-  if (view.querySelector('input.count:focus')) return; // do not take the field from under the cursor
+  if (pressing || view.querySelector('input.count:focus')) return; // nothing taken from under the cursor
   const now = Date.now();
   const byService = new Map();
   for (const r of state.replicas) {
