@@ -56,6 +56,9 @@ describe('npm pack, then npm i -g of the tarball', () => {
       'dist/project/schema/compiled.cjs',
       'dist/commands/up.js',
       'templates/node-http/template.yaml',
+      'assets/dashboard/index.html',
+      'assets/dashboard/app.js',
+      'assets/dashboard/app.css',
     ])
       expect(existsSync(join(installed, f)), f).toBe(true);
     const deps = readdirSync(join(installed, 'node_modules'));
