@@ -126,7 +126,8 @@ describe.skipIf(!hasChromium)('the dashboard at scale (50 services, 100,000 stor
       expect(n).toBeGreaterThan(written - 2 * RATE);
       const streamingLag = await page.evaluate(() => (window as unknown as { maxLag: number }).maxLag);
       console.log(`main-thread lag while streaming: ${Math.round(streamingLag)} ms`);
-      expect(streamingLag).toBeLessThan(500);
+      // Measured 180–300 ms here; a loaded 2-core machine gets headroom below the ~1 s a user notices.
+      expect(streamingLag).toBeLessThan(750);
       // A filter typed meanwhile applies at once.
       const t0 = Date.now();
       await page.fill('#log-grep', 'items/\\d+7 ');
