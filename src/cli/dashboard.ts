@@ -248,4 +248,3 @@ export function dashboardArgs(flags: DashboardFlags): string[] {
   const port = flags['dashboard-port'];
   return port !== undefined ? ['--dashboard-port', String(port)] : [];
 }
-

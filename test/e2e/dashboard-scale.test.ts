@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { hasChromium, launchChromium } from './browser.js';
-import { DashboardServer, EventRelay, LogFeed } from '../../src/adapters/dashboard/index.js';
+import { DashboardServer, LogFeed } from '../../src/adapters/dashboard/index.js';
+import { EventBus } from '../../src/core/events/bus.js';
 import type { DashboardSource, ReplicaView } from '../../src/adapters/dashboard/index.js';
 
 // The page at scale, without an engine: 50 services from a plain source, and the real log feed
@@ -70,7 +71,7 @@ describe.skipIf(!hasChromium)('the dashboard at scale (50 services, 100,000 stor
         timeline: [],
       }),
       gateway: () => null,
-      events: new EventRelay(),
+      events: new EventBus({ now: Date.now }),
       logs: feed,
       act: () => Promise.resolve(),
     };

@@ -3,7 +3,8 @@ import { request } from 'node:http';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DashboardServer, EventRelay } from '../../src/adapters/dashboard/index.js';
+import { DashboardServer } from '../../src/adapters/dashboard/index.js';
+import { EventBus } from '../../src/core/events/bus.js';
 import { serveDashboard } from '../../src/adapters/dashboard/index.js';
 import type { DashboardAction, DashboardSource, ReplicaView } from '../../src/adapters/dashboard/index.js';
 import type { LogRecord } from '../../src/core/logs/types.js';
@@ -13,9 +14,9 @@ const TOKEN = 'integration-token-0123456789';
 function fakeSource(): DashboardSource & {
   acted: DashboardAction[];
   pushLogs(b: LogRecord[]): void;
-  relay: EventRelay;
+  relay: EventBus;
 } {
-  const relay = new EventRelay();
+  const relay = new EventBus({ now: Date.now });
   const logListeners = new Set<(b: readonly LogRecord[]) => void>();
   const acted: DashboardAction[] = [];
   const rows: ReplicaView[] = [

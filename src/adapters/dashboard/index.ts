@@ -3,8 +3,6 @@ import { DashboardServer } from './server.js';
 import { loadIdentity, newToken, saveIdentity } from './identity.js';
 import type { DashboardSource } from './source.js';
 
-export { EventRelay } from './event-relay.js';
-export { EventJournal } from './event-journal.js';
 export { LogFeed } from './log-feed.js';
 export { DashboardServer } from './server.js';
 export type * from './source.js';

@@ -224,18 +224,24 @@ export class Session {
   async replaceReplica(service: string, replica: number, signal: AbortSignal): Promise<void> {
     const spec = this.spec(service);
     const key = `${service}/${replica}`;
+    const step = (phase: 'stopping' | 'replaced' | 'started' | 'healthy'): void =>
+      void this.opts.events.publish({ type: 'rollout', service, replica, cause: 'restart', phase });
     this.outOfRotation.add(key);
     this.publish(service);
     try {
       const old = this.tracker.of(service).find((r) => r.replica === replica);
       if (old) {
+        step('stopping');
         this.supervisor.feed({ type: 'stopped-by-user', service, replica });
         await this.tracker.ownAction(old.id, () => removeContainer(this.deps.docker, old.snapshot, spec));
         this.tracker.forget(old.id);
+        step('replaced');
       }
       await this.createAndStart(spec, replica);
+      step('started');
       const fresh = this.tracker.of(service).find((r) => r.replica === replica);
       if (fresh) await this.waitReplicaReady(fresh, signal);
+      step('healthy');
     } finally {
       this.outOfRotation.delete(key);
       this.publish(service);

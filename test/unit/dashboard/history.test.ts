@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { appendFileSync, mkdtempSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EventJournal, EventRelay, LogFeed } from '../../../src/adapters/dashboard/index.js';
+import { LogFeed } from '../../../src/adapters/dashboard/index.js';
 import type { LogRecord } from '../../../src/core/logs/types.js';
 
 function line(ts: string, service: string, text: string): string {
@@ -64,29 +64,5 @@ describe('LogFeed over the log store', () => {
     } finally {
       feed.close();
     }
-  });
-});
-
-describe('EventJournal', () => {
-  it('gives the next supervisor the events of the one before', async () => {
-    const file = join(mkdtempSync(join(tmpdir(), 'orch-journal-')), 'events.jsonl');
-    const first = new EventRelay();
-    first.publish({ type: 'created', service: 'api', replica: 1 });
-    const j1 = new EventJournal(file, first, 3);
-    await j1.start();
-    first.publish({ type: 'started', service: 'api', replica: 1 });
-    await j1.close();
-
-    const second = new EventRelay();
-    const j2 = new EventJournal(file, second, 3);
-    await j2.start();
-    second.publish({ type: 'healthy', service: 'api', replica: 1 });
-    second.publish({ type: 'scaled', service: 'api' });
-    expect(j2.history().map((e) => e.type)).toEqual(['started', 'healthy', 'scaled']);
-    const live: string[] = [];
-    j2.subscribe((e) => live.push(e.type));
-    second.publish({ type: 'died', service: 'api', replica: 1 });
-    expect(live).toEqual(['died']);
-    await j2.close();
   });
 });
