@@ -63,7 +63,6 @@ export class DashboardServer {
     const addr = server.address();
     this.boundPort = typeof addr === 'object' && addr ? addr.port : this.opts.port;
     this.server = server;
-    this.hub.start();
   }
 
   async close(): Promise<void> {

@@ -30,10 +30,6 @@ export class StreamHub {
 
   constructor(private readonly source: DashboardSource) {}
 
-  start(): void {
-    // Nothing until the first client.
-  }
-
   attach(url: URL, req: IncomingMessage, res: ServerResponse): void {
     const asked = (url.searchParams.get('topics') ?? '')
       .split(',')
