@@ -83,6 +83,13 @@ export interface ContainerCreateSpec {
   readonly stopSignal?: string;
   readonly stopTimeoutS?: number;
   readonly init?: boolean;
+  /** `deploy.resources`, as the engine takes them (HostConfig NanoCpus, Memory, PidsLimit, …). */
+  readonly resources?: {
+    readonly nanoCpus?: number;
+    readonly memoryBytes?: number;
+    readonly memoryReservationBytes?: number;
+    readonly pidsLimit?: number;
+  };
   readonly capAdd: readonly string[];
   readonly capDrop: readonly string[];
   /** Files copied into the container before it starts (secrets, configs). */

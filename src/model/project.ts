@@ -50,6 +50,8 @@ export interface ServiceSpec {
   readonly restart: RestartPolicy;
   readonly replicas: number;
   readonly deployRestartPolicy?: DeployRestartPolicy;
+  /** `deploy.resources`: applied to each container, and exported to Swarm and Kubernetes. */
+  readonly resources?: ServiceResources;
   readonly profiles: readonly string[];
   readonly labels: Readonly<Record<string, string>>;
   readonly workingDir?: string;
@@ -133,6 +135,18 @@ export type RestartPolicy =
   | { readonly kind: 'always' }
   | { readonly kind: 'unless-stopped' }
   | { readonly kind: 'on-failure'; readonly maxRetries?: number };
+
+export interface ResourceLimits {
+  readonly cpus?: number;
+  readonly memoryBytes?: number;
+  /** Limits only. */
+  readonly pids?: number;
+}
+
+export interface ServiceResources {
+  readonly limits?: ResourceLimits;
+  readonly reservations?: ResourceLimits;
+}
 
 export interface DeployRestartPolicy {
   readonly condition: 'none' | 'on-failure' | 'any';

@@ -1,4 +1,11 @@
-import type { Healthcheck, PortSpec, Project, ServiceSpec, VolumeMount } from '../model/project.js';
+import type {
+  Healthcheck,
+  PortSpec,
+  Project,
+  ResourceLimits,
+  ServiceSpec,
+  VolumeMount,
+} from '../model/project.js';
 import { formatDuration } from './normalize/values.js';
 
 type Json = Record<string, unknown>;
@@ -91,6 +98,12 @@ function service(s: ServiceSpec): Json {
           delay: dur(s.deployRestartPolicy.delayMs),
           max_attempts: s.deployRestartPolicy.maxAttempts,
           window: dur(s.deployRestartPolicy.windowMs),
+        }),
+      resources:
+        s.resources &&
+        compact({
+          limits: resourceLimits(s.resources.limits),
+          reservations: resourceLimits(s.resources.reservations),
         }),
     }),
     profiles: s.profiles,
@@ -220,5 +233,15 @@ export function toComposeCanonical(project: Project): unknown {
       sortKeys(project.configs).map(([k, s]) => [k, compact({ ...s, external: s.external || undefined })]),
     ),
     'x-orch': orchTop(project),
+  });
+}
+
+/** As `docker compose config` prints them: cpus a number, memory in bytes as a string. */
+function resourceLimits(l: ResourceLimits | undefined): Json | undefined {
+  if (!l) return undefined;
+  return compact({
+    cpus: l.cpus,
+    memory: l.memoryBytes === undefined ? undefined : String(l.memoryBytes),
+    pids: l.pids,
   });
 }

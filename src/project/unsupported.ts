@@ -40,7 +40,13 @@ const SERVICE_KEYS = new Set([
 /** Supported keys inside sections orch reads partly. */
 const NESTED: Readonly<Record<string, ReadonlySet<string>>> = {
   build: new Set(['context', 'dockerfile', 'args', 'target']),
-  deploy: new Set(['replicas', 'restart_policy']),
+  deploy: new Set(['replicas', 'restart_policy', 'resources']),
+};
+
+/** Inside `deploy.resources`: what a container (and the exports) can honour. */
+const RESOURCE_KEYS: Readonly<Record<string, ReadonlySet<string>>> = {
+  limits: new Set(['cpus', 'memory', 'pids']),
+  reservations: new Set(['cpus', 'memory']),
 };
 
 const TOP_ENTRY: Readonly<Record<string, ReadonlySet<string>>> = {
@@ -74,6 +80,14 @@ export function warnUnsupported(raw: unknown, report: PathReporter): void {
     for (const [section, allowed] of Object.entries(NESTED)) {
       const sub = svc[section];
       if (isRecord(sub)) warnKeys(sub, allowed, ['services', name, section], report);
+    }
+    const deploy = svc['deploy'];
+    const resources = isRecord(deploy) ? deploy['resources'] : undefined;
+    if (isRecord(resources)) {
+      for (const [kind, allowed] of Object.entries(RESOURCE_KEYS)) {
+        const sub = resources[kind];
+        if (isRecord(sub)) warnKeys(sub, allowed, ['services', name, 'deploy', 'resources', kind], report);
+      }
     }
   }
 }

@@ -400,6 +400,28 @@ describe('DockerodeAdapter on a real engine', () => {
     await docker.removeContainer(id, { force: true });
   });
 
+  it('applies deploy.resources limits to the container', async () => {
+    const id = await docker.createContainer(
+      spec('resources', {
+        cmd: ['sleep', '300'],
+        resources: {
+          nanoCpus: 500_000_000,
+          memoryBytes: 64 * 1024 ** 2,
+          memoryReservationBytes: 32 * 1024 ** 2,
+          pidsLimit: 50,
+        },
+      }),
+    );
+    const host = (await raw.getContainer(id).inspect()).HostConfig as Record<string, unknown>;
+    expect(host).toMatchObject({
+      NanoCpus: 500_000_000,
+      Memory: 64 * 1024 ** 2,
+      MemoryReservation: 32 * 1024 ** 2,
+      PidsLimit: 50,
+    });
+    await docker.removeContainer(id, { force: true });
+  });
+
   it('builds a multi-stage Dockerfile with args, a target and .dockerignore', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), `${RUN}-ctx-`));
     tempDirs.push(dir);

@@ -70,6 +70,12 @@ export function toCreateOptions(spec: ContainerCreateSpec): Docker.ContainerCrea
       RestartPolicy: { Name: 'no' },
       NetworkMode: spec.networkMode ?? spec.network?.name ?? 'none',
       ...(spec.init === undefined ? {} : { Init: spec.init }),
+      ...(spec.resources?.nanoCpus === undefined ? {} : { NanoCpus: spec.resources.nanoCpus }),
+      ...(spec.resources?.memoryBytes === undefined ? {} : { Memory: spec.resources.memoryBytes }),
+      ...(spec.resources?.memoryReservationBytes === undefined
+        ? {}
+        : { MemoryReservation: spec.resources.memoryReservationBytes }),
+      ...(spec.resources?.pidsLimit === undefined ? {} : { PidsLimit: spec.resources.pidsLimit }),
     },
     NetworkingConfig: {
       EndpointsConfig: spec.network ? { [spec.network.name]: { Aliases: [...spec.network.aliases] } } : {},

@@ -1,4 +1,4 @@
-import type { Project, ServiceSpec } from '../../model/project.js';
+import type { Project, ServiceResources, ServiceSpec } from '../../model/project.js';
 import { Label } from '../../model/labels.js';
 import type { ContainerCreateSpec, DockerHealthcheck, MountSpec, PortBinding } from '../ports.js';
 import { DEFAULT_START_INTERVAL_MS } from '../probes/start.js';
@@ -55,9 +55,23 @@ export function containerCreateSpec(input: ReplicaInput): ContainerCreateSpec {
       ? { stopTimeoutS: Math.ceil(service.stopGracePeriodMs / 1000) }
       : {}),
     ...(service.init !== undefined ? { init: service.init } : {}),
+    ...(service.resources ? { resources: engineResources(service.resources) } : {}),
   };
   const hc = healthcheck(service);
   return hc ? { ...spec, healthcheck: hc } : spec;
+}
+
+/** As `docker compose up` applies them: CPU and memory limits, memory reservation, pids. */
+function engineResources(r: ServiceResources): NonNullable<ContainerCreateSpec['resources']> {
+  const l = r.limits;
+  return {
+    ...(l?.cpus !== undefined ? { nanoCpus: Math.round(l.cpus * 1e9) } : {}),
+    ...(l?.memoryBytes !== undefined ? { memoryBytes: l.memoryBytes } : {}),
+    ...(r.reservations?.memoryBytes !== undefined
+      ? { memoryReservationBytes: r.reservations.memoryBytes }
+      : {}),
+    ...(l?.pids !== undefined ? { pidsLimit: l.pids } : {}),
+  };
 }
 
 /** `service:NAME` becomes the engine's `container:` form, naming NAME's first replica. */

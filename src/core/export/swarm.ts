@@ -1,4 +1,4 @@
-import type { Project, ServiceSpec } from '../../model/project.js';
+import type { Project, ResourceLimits, ServiceSpec } from '../../model/project.js';
 import { combinedHealthcheck, type ContainerHealth } from './health.js';
 import { composeDuration, serviceImage, sortedServices } from './names.js';
 import { Warnings, type ExportInput, type ExportWarning } from './types.js';
@@ -153,6 +153,7 @@ function service(input: ExportInput, s: ServiceSpec, oneShot: boolean, w: Warnin
       // gateway balances over `tasks.<service>` itself.
       endpoint_mode: 'dnsrr',
       restart_policy: oneShot ? jobRestartPolicy(s) : restartPolicy(s),
+      resources: swarmResources(s, w),
       labels: sortedRecord({ 'dev.orch.project': input.project.name, 'dev.orch.service': s.name }),
     }),
     labels: sortedRecord(s.labels),
@@ -302,4 +303,19 @@ export function toSwarmStack(
     configs: fileObjects('configs', project, w),
   });
   return { doc, warnings: w.sorted() };
+}
+
+/** Stack files (format 3.x) take cpus and memory as strings; a bare number of bytes is valid. */
+function swarmResources(s: ServiceSpec, w: Warnings): Json | undefined {
+  const r = s.resources;
+  if (!r) return undefined;
+  if (r.limits?.pids !== undefined)
+    w.add(s.name, 'deploy.resources.limits.pids', 'not every stack file format takes a pids limit (dropped)');
+  const one = (l: ResourceLimits | undefined): Json | undefined =>
+    l &&
+    compact({
+      cpus: l.cpus === undefined ? undefined : String(l.cpus),
+      memory: l.memoryBytes === undefined ? undefined : String(l.memoryBytes),
+    });
+  return compact({ limits: one(r.limits), reservations: one(r.reservations) });
 }

@@ -16,6 +16,7 @@ import { parsePort } from './ports.js';
 import { parseFileMounts, parseServiceNetworks } from './resources.js';
 import { isRemoteContext } from '../relative-paths.js';
 import { hostPath, parseVolume } from './volumes.js';
+import { parseResources } from './deploy-resources.js';
 import {
   isRecord,
   stringRecord,
@@ -71,6 +72,7 @@ export async function normalizeService(
     at('deploy', 'restart_policy'),
     deploy['restart_policy'],
   );
+  const resources = parseResources(ctx, at('deploy', 'resources'), deploy['resources']);
   const stopGracePeriodMs = toDuration(ctx, at('stop_grace_period'), svc['stop_grace_period']);
   const init = toBool(ctx, at('init'), svc['init']);
   const deps = parseDependsOn(ctx, at('depends_on'), svc['depends_on']);
@@ -85,6 +87,7 @@ export async function normalizeService(
     entrypoint,
     healthcheck,
     deployRestartPolicy,
+    resources,
     workingDir: toStr(svc['working_dir']),
     user: toStr(svc['user']),
     stopSignal: toStr(svc['stop_signal']),

@@ -183,3 +183,35 @@ describe('export swarm', () => {
     expect(warnings.map((w) => `${w.service ?? ''}:${w.key}`)).toContain('worker:x-orch.probe.log');
   });
 });
+
+describe('deploy.resources in the exports', () => {
+  const text = `name: res
+services:
+  api:
+    image: api:1
+    deploy:
+      resources:
+        limits: { cpus: "1.5", memory: 512m, pids: 32 }
+        reservations: { cpus: 0.25, memory: 128m }
+`;
+
+  it('Kubernetes: limits and requests in canonical quantities, pids warned about', async () => {
+    const { objects, warnings } = toKubernetes(input(await project(text)));
+    const c = find(objects, 'Deployment', 'api')?.spec.template.spec.containers[0];
+    expect(c.resources).toEqual({
+      limits: { cpu: '1500m', memory: String(512 * 1024 ** 2) },
+      requests: { cpu: '250m', memory: String(128 * 1024 ** 2) },
+    });
+    expect(() => assertValid(objects)).not.toThrow();
+    expect(warnings.map((w) => `${w.service ?? ''}:${w.key}`)).toContain('api:deploy.resources.limits.pids');
+  });
+
+  it('Swarm: the stack file carries them as strings', async () => {
+    const p = await project(text);
+    const { doc } = toSwarmStack(input(p), { image: 'orch-gateway:x' }, oneShotServices(p));
+    expect((doc as any).services.api.deploy.resources).toEqual({
+      limits: { cpus: '1.5', memory: String(512 * 1024 ** 2) },
+      reservations: { cpus: '0.25', memory: String(128 * 1024 ** 2) },
+    });
+  });
+});

@@ -1,4 +1,4 @@
-import type { Project, ServiceSpec } from '../../../model/project.js';
+import type { Project, ResourceLimits, ServiceSpec } from '../../../model/project.js';
 import { cmp, dnsLabel, serviceImage } from '../names.js';
 import type { ExportInput, Warnings } from '../types.js';
 import { labels, object, seconds, selector, type Json, type K8sObject } from './meta.js';
@@ -150,6 +150,7 @@ function podSpec(
     ...(vols.mounts.length ? { volumeMounts: vols.mounts } : {}),
     ...(s.workingDir ? { workingDir: s.workingDir } : {}),
     ...(sc ? { securityContext: sc } : {}),
+    ...containerResources(s, w),
   };
   return {
     ...(init.length ? { initContainers: init } : {}),
@@ -218,4 +219,27 @@ export function workload(
       template: template(input, s, spec),
     },
   });
+}
+
+/** `deploy.resources`: limits stay limits, reservations become requests. */
+function containerResources(s: ServiceSpec, w: Warnings): Json {
+  const r = s.resources;
+  if (!r) return {};
+  if (r.limits?.pids !== undefined)
+    w.add(
+      s.name,
+      'deploy.resources.limits.pids',
+      'Kubernetes has no per-container pids limit (it is set per node)',
+    );
+  const quantities = (l: ResourceLimits | undefined): Json | undefined => {
+    if (!l || (l.cpus === undefined && l.memoryBytes === undefined)) return undefined;
+    return {
+      ...(l.cpus !== undefined ? { cpu: `${Math.round(l.cpus * 1000)}m` } : {}),
+      ...(l.memoryBytes !== undefined ? { memory: String(l.memoryBytes) } : {}),
+    };
+  };
+  const limits = quantities(r.limits);
+  const requests = quantities(r.reservations);
+  if (!limits && !requests) return {};
+  return { resources: { ...(limits ? { limits } : {}), ...(requests ? { requests } : {}) } };
 }
