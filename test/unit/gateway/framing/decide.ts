@@ -34,6 +34,10 @@ export const STRICTER: Readonly<Record<string, string>> = {
   'bad-status-range': 'a status below 100 is no HTTP status; refused (502) rather than passed on',
   'bad-scheme': 'an absolute-form target routes by its host: only http and https URLs can',
   'bad-reason': 'the reason phrase is written back to the client: control bytes are refused (502)',
+  'bad-target':
+    "RFC 9112 §3.2: a target is origin-form, absolute-form or '*' (OPTIONS); llhttp also passes on shapes such as `*a`",
+  'bare-lf':
+    'RFC 9112 §2.2: a lone CR or LF in a head is refused; llhttp tolerates some in responses (a bare CR after a status line)',
 };
 
 const skipCrlf = (buf: Buffer, i: number): number => {

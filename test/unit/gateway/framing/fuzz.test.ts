@@ -13,10 +13,19 @@ import { pool, RequestOracle, ResponseOracle } from './oracle.js';
  * (2) sent through a real gateway to a node:http replica, the replica never sees a request the
  * gateway did not account for (every request upstream carries an id the access log has).
  * FUZZ_RUNS sets the number of cases (10,000 here; `npm run fuzz:gateway` runs more), FUZZ_SEED
- * replays a run.
+ * replays a run (`random` draws one).
  */
 const RUNS = Number(process.env['FUZZ_RUNS'] ?? 10_000);
-const SEED = Number(process.env['FUZZ_SEED'] ?? Math.floor(Math.random() * 2 ** 31));
+// The test suite runs one fixed seed, so a red CI is a change in the code, never a new draw;
+// `npm run fuzz:gateway` draws a fresh one each run (FUZZ_SEED=random) to keep exploring.
+const FIXED_SEED = 20261202;
+const SEED_ENV = process.env['FUZZ_SEED'];
+const SEED =
+  SEED_ENV === undefined
+    ? FIXED_SEED
+    : SEED_ENV === 'random'
+      ? Math.floor(Math.random() * 2 ** 31)
+      : Number(SEED_ENV);
 const WIDTH = 128;
 
 const latin1 = (s: string) => Buffer.from(s, 'latin1');
