@@ -25,8 +25,14 @@ export async function stopSupervisor(project: Project): Promise<boolean> {
 }
 
 export interface PendingSupervisor {
-  /** Hands the project over; resolves once the supervisor serves it (gateway included). */
-  adopt(): Promise<{ gateway: { host: string; port: number } | null; dashboard: string | null }>;
+  /**
+   * Hands the project over; resolves once the supervisor serves it (gateway included) and, for
+   * `up --wait`, once it too judges `healthy` the replicas (`service/replica`) that `up` found
+   * healthy: otherwise the gateway could answer 502 for a moment after `--wait` returned.
+   */
+  adopt(
+    healthy?: ReadonlySet<string>,
+  ): Promise<{ gateway: { host: string; port: number } | null; dashboard: string | null }>;
   /** `up` failed or was interrupted: the waiting supervisor goes away. */
   abort(): Promise<void>;
 }
@@ -69,12 +75,32 @@ export async function spawnSupervisor(project: Project, args: readonly string[])
     }
     throw failed();
   };
-  type Status = { phase?: string; gateway: { host: string; port: number } | null; dashboard?: string | null };
+  type Status = {
+    phase?: string;
+    gateway: { host: string; port: number } | null;
+    dashboard?: string | null;
+    rows?: readonly { service: string; replica: number; health: string }[];
+  };
+  /** The adopting supervisor's own verdicts, polled up to `limitMs`; then `up` returns anyway. */
+  const untilHealthy = async (healthy: ReadonlySet<string>, limitMs: number): Promise<void> => {
+    const deadline = Date.now() + limitMs;
+    while (!exited && Date.now() < deadline) {
+      try {
+        const s = await client.call<Status>('GET', '/status', undefined, 1000);
+        const verdicts = new Map((s.rows ?? []).map((r) => [`${r.service}/${r.replica}`, r.health]));
+        if ([...healthy].every((k) => verdicts.get(k) === 'healthy')) return;
+      } catch {
+        // between sockets: ask again
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  };
   return {
-    async adopt() {
+    async adopt(healthy) {
       await until<Status>((s) => s.phase === 'waiting');
       await client.call('POST', '/adopt');
       const status = await until<Status>((s) => s.phase === undefined);
+      if (healthy && healthy.size > 0) await untilHealthy(healthy, 60_000);
       return { gateway: status.gateway, dashboard: status.dashboard ?? null };
     },
     async abort() {

@@ -127,9 +127,17 @@ export default class Up extends OrchCommand {
       if (waitReady) this.say(renderTimeline(result.timeline, err));
       await recordStartup(stateDir(project), t0, result.timeline);
       if (pending) {
+        const healthy = waitReady
+          ? new Set(
+              result.tracker
+                .all()
+                .filter((r) => r.state === 'running' && result.tracker.health(r) === 'healthy')
+                .map((r) => `${r.service}/${r.replica}`),
+            )
+          : undefined;
         result.tracker.close();
         handedOver = true;
-        const sup = await pending.adopt();
+        const sup = await pending.adopt(healthy);
         this.say(
           success(
             err,
