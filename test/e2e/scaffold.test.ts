@@ -42,6 +42,8 @@ function snapshot(dir: string): Record<string, string> {
   const out: Record<string, string> = {};
   const walk = (d: string): void => {
     for (const name of readdirSync(d).sort()) {
+      // orch's own state (the cached project model): not the user's files this test guards.
+      if (name === '.orch') continue;
       const full = join(d, name);
       if (statSync(full).isDirectory()) {
         out[`${full}/`] = 'dir';
