@@ -241,6 +241,9 @@ export async function upProject(project: Project, opts: UpOptions, deps: EngineD
   } catch (e) {
     if (!timedOut) {
       await Promise.allSettled([...creating]);
+      // Interrupted or failed: nobody takes the tracker over, and its start checks (an exec every
+      // start interval) would keep the process alive after the clean-up removed the containers.
+      tracker.close();
       throw e;
     }
     outcome = undefined;
