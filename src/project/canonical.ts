@@ -6,21 +6,10 @@ import type {
   ServiceSpec,
   VolumeMount,
 } from '../model/project.js';
+import { compact } from '../core/compact.js';
 import { formatDuration } from './normalize/values.js';
 
 type Json = Record<string, unknown>;
-
-/** Drop undefined and empty-collection entries, so the output reads like `docker compose config`. */
-function compact(o: Json): Json {
-  return Object.fromEntries(
-    Object.entries(o).filter(([, v]) => {
-      if (v === undefined) return false;
-      if (Array.isArray(v)) return v.length > 0;
-      if (v !== null && typeof v === 'object') return Object.keys(v).length > 0;
-      return true;
-    }),
-  );
-}
 
 const dur = (ms: number | undefined) => (ms === undefined ? undefined : formatDuration(ms));
 

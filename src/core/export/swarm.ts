@@ -2,6 +2,7 @@ import type { Project, ResourceLimits, ServiceSpec } from '../../model/project.j
 import { combinedHealthcheck, type ContainerHealth } from './health.js';
 import { composeDuration, serviceImage, sortedServices } from './names.js';
 import { Warnings, type ExportInput, type ExportWarning } from './types.js';
+import { compact } from '../compact.js';
 
 type Json = Record<string, unknown>;
 
@@ -20,18 +21,6 @@ export interface SwarmStack {
 }
 
 export const GATEWAY_SERVICE = 'gateway';
-
-/** As `orch config` drops empty entries (project/canonical.ts; core cannot import the project layer). */
-function compact(o: Json): Json {
-  return Object.fromEntries(
-    Object.entries(o).filter(([, v]) => {
-      if (v === undefined) return false;
-      if (Array.isArray(v)) return v.length > 0;
-      if (v !== null && typeof v === 'object') return Object.keys(v).length > 0;
-      return true;
-    }),
-  );
-}
 
 function sortedRecord<T>(r: Readonly<Record<string, T>>): Record<string, T> {
   return Object.fromEntries(
