@@ -1,4 +1,4 @@
-import type { Dependency, DependencyCondition } from '../model/project.js';
+import type { DependencyCondition } from '../model/project.js';
 import { topologicalOrder } from './graph.js';
 import {
   asDependencyMap,
@@ -7,7 +7,10 @@ import {
   readyCondition,
   readyLabel,
   type Edge,
+  type UpPlan,
 } from './scheduler/plan.js';
+
+export type { UpPlan };
 
 /** What the scheduler asks of the engine; the scheduler itself only decides *when*. */
 export interface ServiceRuntime {
@@ -39,16 +42,6 @@ export type SchedulerEvent =
   | { type: 'failed'; service: string; reason: string }
   | { type: 'skipped'; service: string; because: string }
   | { type: 'warning'; service: string; message: string };
-
-export interface UpPlan {
-  services: readonly string[];
-  dependsOn: Readonly<Record<string, Readonly<Record<string, Dependency>>>>;
-  /** Services with a health source (Docker healthcheck or orch probe); read for `--wait` once a
-   *  service has started, so the runtime may add one it learns while preparing (the image's). */
-  healthGated: ReadonlySet<string>;
-  /** One-shot services; those a dependent waits on with completed_successfully are added anyway. */
-  jobs?: ReadonlySet<string>;
-}
 
 export type ServiceOutcome =
   | { state: 'started' }

@@ -1,6 +1,17 @@
 import type { Dependency, DependencyCondition } from '../../model/project.js';
 import type { DependencyMap } from '../graph.js';
-import type { UpPlan } from '../scheduler.js';
+
+/** What `scheduleUp` starts: kept here, beside the functions that read it, so the scheduler
+ * imports its plan helpers and nothing imports back. */
+export interface UpPlan {
+  services: readonly string[];
+  dependsOn: Readonly<Record<string, Readonly<Record<string, Dependency>>>>;
+  /** Services with a health source (Docker healthcheck or orch probe); read for `--wait` once a
+   *  service has started, so the runtime may add one it learns while preparing (the image's). */
+  healthGated: ReadonlySet<string>;
+  /** One-shot services; those a dependent waits on with completed_successfully are added anyway. */
+  jobs?: ReadonlySet<string>;
+}
 
 export interface Edge {
   readonly on: string;
