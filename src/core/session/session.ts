@@ -162,31 +162,39 @@ export class Session {
   async restartService(service: string, signal: AbortSignal): Promise<void> {
     const spec = this.spec(service);
     for (const r of this.tracker.of(service)) {
-      const key = `${service}/${r.replica}`;
-      this.outOfRotation.add(key);
-      this.publish(service);
-      this.opts.events.publish({
-        type: 'rollout',
-        service,
-        replica: r.replica,
-        cause: 'restart',
-        phase: 'stopping',
+      const step = this.restartStep(service, r.replica);
+      await this.outOfRotationWhile(service, r.replica, async () => {
+        step('stopping');
+        await this.tracker.ownAction(r.id, async () => {
+          if (r.state === 'running') await this.deps.docker.stopContainer(r.id, graceS(spec));
+          await this.deps.docker.startContainer(r.id);
+        });
+        this.tracker.track(await this.deps.docker.inspectContainer(r.id));
+        await this.waitReplicaReady(r, signal);
       });
-      await this.tracker.ownAction(r.id, async () => {
-        if (r.state === 'running') await this.deps.docker.stopContainer(r.id, graceS(spec));
-        await this.deps.docker.startContainer(r.id);
-      });
-      this.tracker.track(await this.deps.docker.inspectContainer(r.id));
-      await this.waitReplicaReady(r, signal);
+      step('healthy');
+    }
+  }
+
+  /** A `rollout` event of a restart (`orch restart` or the dashboard's) for one replica. */
+  private restartStep(
+    service: string,
+    replica: number,
+  ): (phase: 'stopping' | 'replaced' | 'started' | 'healthy') => void {
+    return (phase) =>
+      void this.opts.events.publish({ type: 'rollout', service, replica, cause: 'restart', phase });
+  }
+
+  /** Keeps one replica out of the gateway while `fn` works on it, and puts it back however `fn` ends. */
+  private async outOfRotationWhile<T>(service: string, replica: number, fn: () => Promise<T>): Promise<T> {
+    const key = `${service}/${replica}`;
+    this.outOfRotation.add(key);
+    this.publish(service);
+    try {
+      return await fn();
+    } finally {
       this.outOfRotation.delete(key);
       this.publish(service);
-      this.opts.events.publish({
-        type: 'rollout',
-        service,
-        replica: r.replica,
-        cause: 'restart',
-        phase: 'healthy',
-      });
     }
   }
 
@@ -223,12 +231,8 @@ export class Session {
    */
   async replaceReplica(service: string, replica: number, signal: AbortSignal): Promise<void> {
     const spec = this.spec(service);
-    const key = `${service}/${replica}`;
-    const step = (phase: 'stopping' | 'replaced' | 'started' | 'healthy'): void =>
-      void this.opts.events.publish({ type: 'rollout', service, replica, cause: 'restart', phase });
-    this.outOfRotation.add(key);
-    this.publish(service);
-    try {
+    const step = this.restartStep(service, replica);
+    await this.outOfRotationWhile(service, replica, async () => {
       const old = this.tracker.of(service).find((r) => r.replica === replica);
       if (old) {
         step('stopping');
@@ -241,11 +245,8 @@ export class Session {
       step('started');
       const fresh = this.tracker.of(service).find((r) => r.replica === replica);
       if (fresh) await this.waitReplicaReady(fresh, signal);
-      step('healthy');
-    } finally {
-      this.outOfRotation.delete(key);
-      this.publish(service);
-    }
+    });
+    step('healthy');
   }
 
   /** The project as it runs now (after `scale` and `applyProject`). */
