@@ -106,7 +106,10 @@ try {
   const page = ctx.pages()[0] ?? (await ctx.newPage());
   // The services page: from the start of navigation to every service's row on screen.
   await page.goto(url);
-  await page.waitForFunction((n) => document.querySelectorAll('tr[data-row]').length >= n, SERVICES);
+  await page.waitForFunction(
+    (n) => globalThis.document.querySelectorAll('tr[data-row]').length >= n,
+    SERVICES,
+  );
   const renderMs = await page.evaluate(() => performance.now());
   await page.goto(`${url}#/logs`);
   await page.waitForSelector('#logs .logline');
