@@ -229,6 +229,22 @@ export interface ServiceOrch {
   /** Default: true unless restart is `no`. */
   readonly restartOnUnhealthy: boolean;
   readonly backoff: { readonly initialMs: number; readonly maxMs: number };
+  /** `x-orch.process`: the service runs on the host instead of in a container. */
+  readonly process?: ProcessSpec;
+}
+
+/** A host process service (`x-orch.process`, contract §7). */
+export interface ProcessSpec {
+  /** A string runs through the shell (`sh -c`); a list is exec form. */
+  readonly command: string | readonly string[];
+  /** Absolute path (written relative to the project file; must stay inside the project directory). */
+  readonly cwd: string;
+  /** Each replica gets its own free `PORT`; routes and probes naming this port reach it. */
+  readonly port?: number;
+  /** `self`: the process reloads itself, so watch leaves it alone. */
+  readonly reload?: 'restart' | 'self';
+  /** The shell for a string command (default `/bin/sh`). */
+  readonly shell?: string;
 }
 
 export type BalanceStrategy = 'round_robin' | 'least_conn' | 'random';
