@@ -47,7 +47,10 @@ export interface RuntimePort {
   remove(id: ReplicaId, opts: { graceMs: number }): Promise<void>;
   inspect(id: ReplicaId): Promise<ReplicaSnapshot>;
   /** This project's replicas on this runtime, in every state (`service`: only that service's). */
-  list(projectName: string, filter?: { service?: string; replica?: number }): Promise<readonly ReplicaSnapshot[]>;
+  list(
+    projectName: string,
+    filter?: { service?: string; replica?: number },
+  ): Promise<readonly ReplicaSnapshot[]>;
 
   /** Replica events of this project until `signal` aborts; the iterator throws when the runtime goes away. */
   events(projectName: string, signal: AbortSignal): AsyncIterable<RuntimeEvent>;
@@ -57,7 +60,11 @@ export interface RuntimePort {
     opts: { follow: boolean; tail?: number; sinceS?: number; timestamps: boolean; signal?: AbortSignal },
   ): AsyncIterable<readonly LogLine[]>;
   /** Runs a command in the replica's context (in the container; for a process, on the host in its cwd and env). */
-  exec(id: ReplicaId, cmd: readonly string[], opts?: { timeoutMs?: number; signal?: AbortSignal }): Promise<ExecResult>;
+  exec(
+    id: ReplicaId,
+    cmd: readonly string[],
+    opts?: { timeoutMs?: number; signal?: AbortSignal },
+  ): Promise<ExecResult>;
 }
 
 /** The runtimes of one stack, and which one runs a service. */
