@@ -44,7 +44,8 @@ for img in busybox:latest node:20-slim redis:7; do
 done
 [ "${#wanted[@]}" -eq 0 ] && exit 0
 
-apt_install() {
+# Not named apt_install: that is lib.sh's, which this calls (the same name recursed forever).
+need_package() {
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     apt_install make-base-images "$@" || die "could not install $*"
   else
@@ -65,7 +66,7 @@ find_busybox() {
 }
 BUSYBOX="$(find_busybox || true)"
 if [ -z "$BUSYBOX" ]; then
-  apt_install busybox-static
+  need_package busybox-static
   BUSYBOX="$(find_busybox)" || die "busybox-static installed but no static busybox found"
 fi
 
@@ -165,7 +166,7 @@ make_node() {
 
 make_redis() {
   if ! command -v redis-server >/dev/null 2>&1 || ! command -v redis-cli >/dev/null 2>&1; then
-    apt_install redis-server
+    need_package redis-server
   fi
   local server cli root="$WORK/redis"
   server="$(readlink -f "$(command -v redis-server)")"
