@@ -24,6 +24,7 @@ import type { OrchEvent } from '../model/events.js';
 import { startWatch, type WatchHandle } from '../core/watch/index.js';
 import { OrchError } from '../errors/index.js';
 import type { LoadResult, ProjectFs } from '../project/index.js';
+import { StatsSampler } from '../core/stats/sampler.js';
 import { hostDashboard } from './dashboard.js';
 
 /** The one place where real adapters are built and handed to the core, and the running stack assembled. */
@@ -87,6 +88,8 @@ export interface RunningStack {
   readonly dashboard: string | undefined;
   /** Rows for `ps`: the engine's facts plus the supervisor's view. */
   status(): StatusRow[];
+  /** CPU, memory and network per running replica (the dashboard, /metrics, `orch stats`, autoscaling). */
+  readonly stats: StatsSampler;
   /** Resolves when a client asked the stack to let go (`orch down`, a new `up -d`). */
   readonly shutdownRequested: Promise<void>;
   close(): Promise<void>;
@@ -121,6 +124,15 @@ export async function runStack(
     events,
   });
   session.start();
+  const stats = new StatsSampler({
+    docker: deps.docker,
+    clock: deps.clock,
+    targets: () =>
+      session.tracker
+        .all()
+        .filter((r) => r.state === 'running')
+        .map((r) => ({ service: r.service, replica: r.replica, id: r.id })),
+  });
   const dashboard = opts.dashboard
     ? await hostDashboard({
         project,
@@ -129,6 +141,7 @@ export async function runStack(
         gateway,
         events,
         docker: deps.docker,
+        stats,
         ...(opts.dashboard.port !== undefined ? { port: opts.dashboard.port } : {}),
       })
     : undefined;
@@ -194,9 +207,11 @@ export async function runStack(
     gateway: gateway?.address,
     dashboard: dashboard?.url,
     status: () => session.status(),
+    stats,
     shutdownRequested,
     async close() {
       lifetime.abort();
+      stats.close();
       await watch?.close();
       await dashboard?.close();
       session.close();

@@ -7,7 +7,7 @@ import type { Session } from '../core/session/session.js';
 import type { DockerPort } from '../core/ports.js';
 import type { Gateway } from '../adapters/gateway/index.js';
 import { logStoreDir } from '../adapters/log-store-fs.js';
-import { containerUsageReader, type ContainerUsage } from '../adapters/docker/stats.js';
+import type { StatsSampler } from '../core/stats/sampler.js';
 import {
   LogFeed,
   serveDashboard,
@@ -26,6 +26,8 @@ export interface DashboardParts {
   readonly gateway: Gateway | undefined;
   readonly events: DashboardEvents;
   readonly docker: DockerPort;
+  /** CPU and memory per replica (read from the engine only while someone looks). */
+  readonly stats: StatsSampler;
   /** `--dashboard-port`, else `x-orch.dashboard.port`. */
   readonly port?: number;
 }
@@ -73,20 +75,18 @@ function dashboardSource(
   events: DashboardEvents,
   signal: AbortSignal,
 ): DashboardSource {
-  const { session, gateway, docker } = parts;
-  const usage = usageCache(session);
+  const { session, gateway, docker, stats } = parts;
   return {
     project: parts.project.name,
     async replicas() {
       const now = Date.now();
       const rows = session.status();
       const byKey = new Map(session.tracker.all().map((r) => [`${r.service}/${r.replica}`, r]));
-      usage.refresh();
       return rows.map((row): ReplicaView => {
         const r = byKey.get(`${row.service}/${row.replica}`);
         const sup = session.supervisor.status(row.service, row.replica);
         const probe = r?.probeHistory.last();
-        const use = r ? usage.of(r.id) : undefined;
+        const use = stats.of(row.service, row.replica);
         return {
           ...row,
           id: r?.id ?? '',
@@ -98,7 +98,8 @@ function dashboardSource(
           endpoints: (r?.snapshot.ports ?? [])
             .filter((p) => p.protocol === 'tcp')
             .map((p) => `http://${localHost(p.hostIp)}:${p.hostPort}/`),
-          ...(use ?? {}),
+          ...(use?.cpuPercent !== undefined ? { cpuPercent: use.cpuPercent } : {}),
+          ...(use ? { memoryBytes: use.memoryBytes } : {}),
         };
       });
     },
@@ -150,42 +151,6 @@ function dashboardSource(
     if (a.kind === 'stop') return docker.stopContainer(r.id, 10);
     return docker.startContainer(r.id);
   }
-}
-
-/**
- * CPU and memory per container, read in the background at most every few seconds while the page
- * asks (a closed dashboard reads nothing), a few containers at a time so 50 services do not queue
- * 50 requests on the engine at once.
- */
-function usageCache(session: Session): { refresh(): void; of(id: string): ContainerUsage | undefined } {
-  const read = containerUsageReader();
-  const cache = new Map<string, ContainerUsage>();
-  let busy = false;
-  let lastRun = 0;
-  return {
-    of: (id) => cache.get(id),
-    refresh() {
-      if (!read || busy || Date.now() - lastRun < 3000) return;
-      busy = true;
-      lastRun = Date.now();
-      const ids = session.tracker
-        .all()
-        .filter((r) => r.state === 'running')
-        .map((r) => r.id);
-      void (async () => {
-        for (let i = 0; i < ids.length; i += 4)
-          await Promise.all(
-            ids.slice(i, i + 4).map((id) =>
-              read(id).then(
-                (u) => void cache.set(id, u),
-                () => undefined,
-              ),
-            ),
-          );
-        for (const id of cache.keys()) if (!ids.includes(id)) cache.delete(id);
-      })().finally(() => (busy = false));
-    },
-  };
 }
 
 const STARTUP = 'startup.json';

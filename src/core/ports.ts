@@ -135,6 +135,27 @@ export interface ExecResult {
   readonly output: string;
 }
 
+/**
+ * One reading of a container's resource counters (`GET /containers/{id}/stats`, one-shot). CPU is
+ * cumulative, so a CPU % needs two readings (core/stats/sampler.ts takes the difference): a
+ * one-shot read answers at once, where a plain `stream=false` read waits a second per container.
+ */
+export interface ContainerStats {
+  /** CPU time the container has used, in ns since it started. */
+  readonly cpuTotalNs: number;
+  /** CPU time of the whole host, in ns: the denominator of CPU %. 0 when the engine gives none. */
+  readonly systemCpuNs: number;
+  readonly onlineCpus: number;
+  /** Memory in use less the inactive file cache, as `docker stats` shows it. */
+  readonly memoryBytes: number;
+  /** The container's memory limit (the host's memory when it has none). */
+  readonly memoryLimitBytes: number;
+  /** Bytes received and sent over all its network interfaces, since it started. */
+  readonly rxBytes: number;
+  readonly txBytes: number;
+  readonly pids?: number;
+}
+
 export interface EngineInfo {
   readonly version: string;
   readonly apiVersion: string;
@@ -181,6 +202,8 @@ export interface DockerPort {
   killContainer(id: ContainerId, signal?: string): Promise<void>;
   removeContainer(id: ContainerId, opts?: { force?: boolean; volumes?: boolean }): Promise<void>;
   inspectContainer(id: ContainerId): Promise<ContainerSnapshot>;
+  /** One reading of a running container's counters (see ContainerStats). */
+  stats(id: ContainerId): Promise<ContainerStats>;
   listContainers(
     labelFilters: readonly string[],
     opts?: { all?: boolean },

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DockerodeAdapter } from '../../src/adapters/docker/adapter.js';
 import type { ContainerCreateSpec, ContainerId, EngineEvent, LogLine } from '../../src/core/ports.js';
 import { OrchError } from '../../src/errors/index.js';
+import { cpuPercent } from '../../src/core/stats/sampler.js';
 
 // Everything this file creates carries this label, so afterAll can remove exactly that.
 const RUN = `orchtest-${process.pid}-${Date.now().toString(36)}`;
@@ -419,6 +420,33 @@ describe('DockerodeAdapter on a real engine', () => {
       MemoryReservation: 32 * 1024 ** 2,
       PidsLimit: 50,
     });
+    await docker.removeContainer(id, { force: true });
+  });
+
+  it("reads a running container's stats at once, alike through its own client and dockerode", async () => {
+    // A busy shell loop (CPU), under a 64 MiB limit (the memory limit the reading reports).
+    const id = await docker.createContainer(
+      spec('stats', { cmd: ['sh', '-c', 'while :; do :; done'], resources: { memoryBytes: 64 * 1024 ** 2 } }),
+    );
+    await docker.startContainer(id);
+    const viaDockerode = new DockerodeAdapter({ timeout: 30_000 });
+    const t0 = Date.now();
+    const first = await docker.stats(id);
+    // one-shot: no second sample inside the engine, so no one-second wait
+    expect(Date.now() - t0).toBeLessThan(900);
+    await new Promise((r) => setTimeout(r, 1000));
+    const second = await viaDockerode.stats(id);
+    for (const s of [first, second]) {
+      expect(s.memoryLimitBytes).toBe(64 * 1024 ** 2);
+      expect(s.memoryBytes).toBeGreaterThan(0);
+      expect(s.memoryBytes).toBeLessThan(64 * 1024 ** 2);
+      expect(s.onlineCpus).toBeGreaterThanOrEqual(1);
+      expect(s.pids).toBeGreaterThanOrEqual(1);
+      expect(s.rxBytes).toBeGreaterThanOrEqual(0);
+    }
+    expect(second.cpuTotalNs).toBeGreaterThan(first.cpuTotalNs);
+    // a busy loop on a shared 2-core machine: well above idle, whatever else runs
+    expect(cpuPercent(first, second, 1000)).toBeGreaterThan(10);
     await docker.removeContainer(id, { force: true });
   });
 

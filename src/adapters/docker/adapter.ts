@@ -4,6 +4,7 @@ import type {
   ContainerCreateSpec,
   ContainerId,
   ContainerSnapshot,
+  ContainerStats,
   DockerPort,
   EngineEvent,
   EngineInfo,
@@ -26,6 +27,7 @@ import { execInContainer } from './exec.js';
 import { jsonLines, progressError } from './json-lines.js';
 import { containerLogs } from './logs.js';
 import { mapInspect, type InspectLike } from './map-inspect.js';
+import { mapStats } from './stats.js';
 
 type Labels = Readonly<Record<string, string>>;
 
@@ -335,6 +337,10 @@ export class DockerodeAdapter implements DockerPort {
   async inspectContainer(id: ContainerId): Promise<ContainerSnapshot> {
     const info = await this.must(`inspect container ${id}`, () => this.inspectRaw(id));
     return mapInspect(info);
+  }
+
+  async stats(id: ContainerId): Promise<ContainerStats> {
+    return mapStats(await this.must(`stats of container ${id}`, () => this.reads.stats(id)));
   }
 
   async listContainers(

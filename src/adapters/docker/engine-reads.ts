@@ -2,6 +2,7 @@ import type Docker from 'dockerode';
 import { getJson, getStream, type EngineAddress } from './engine-http.js';
 import type { LogsQuery } from './logs.js';
 import type { InspectLike } from './map-inspect.js';
+import { ONE_SHOT, type StatsBody } from './stats.js';
 import { untilAborted } from './streams.js';
 
 /**
@@ -25,6 +26,8 @@ export interface EngineReads {
     filters: { label: string[] };
   }): Promise<readonly { readonly Id: string }[]>;
   inspectContainer(id: string): Promise<InspectLike>;
+  /** `GET /containers/{id}/stats`, one reading, at once. */
+  stats(id: string): Promise<StatsBody>;
   /** A container's log bytes as they arrive, until the engine ends them or `signal` aborts. */
   logBytes(id: string, query: LogsQuery, signal?: AbortSignal): AsyncIterable<Buffer>;
 }
@@ -36,6 +39,7 @@ export function plainReads(address: EngineAddress): EngineReads {
     version: () => getJson(address, '/version'),
     listContainers: (query) => getJson(address, '/containers/json', query),
     inspectContainer: (id) => getJson(address, `${container(id)}/json`),
+    stats: (id) => getJson(address, `${container(id)}/stats`, ONE_SHOT),
     logBytes: (id, query, signal) => getStream(address, `${container(id)}/logs`, query, signal),
   };
 }
@@ -47,6 +51,9 @@ export function dockerodeReads(client: () => Promise<Docker>): EngineReads {
     listContainers: async (query) => (await client()).listContainers(query),
     inspectContainer: async (id) =>
       (await (await client()).getContainer(id).inspect()) as unknown as InspectLike,
+    // dockerode's types know `stream` only; it passes the rest of the query through as given.
+    stats: async (id) =>
+      (await (await client()).getContainer(id).stats(ONE_SHOT as { stream: false })) as unknown as StatsBody,
     async *logBytes(id, query, signal) {
       const docker = await client();
       const stream = query.follow

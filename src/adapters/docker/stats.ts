@@ -1,49 +1,39 @@
-import { getJson, plainEngineAddress } from './engine-http.js';
+import type { ContainerStats } from '../../core/ports.js';
 
-/** CPU and memory of one container, from the engine's stats API. */
-export interface ContainerUsage {
-  readonly cpuPercent?: number;
-  readonly memoryBytes?: number;
-}
-
-interface StatsBody {
+/** The part of the engine's stats body orch reads (cgroup v1 and v2 name the cache differently). */
+export interface StatsBody {
   cpu_stats?: { cpu_usage?: { total_usage?: number }; system_cpu_usage?: number; online_cpus?: number };
   memory_stats?: {
     usage?: number;
-    stats?: { inactive_file?: number; total_inactive_file?: number; cache?: number };
+    limit?: number;
+    stats?: { inactive_file?: number; total_inactive_file?: number };
   };
+  networks?: Record<string, { rx_bytes?: number; tx_bytes?: number }>;
+  pids_stats?: { current?: number };
 }
 
-/**
- * Reads containers' CPU and memory with `one-shot` stats (no 1s wait per container, as a
- * `stream=false` read has). One sample holds no rate, so CPU % is the difference between this
- * reading and the previous one of the same container: the first reading of each has memory only.
- * Undefined when the engine is not one the plain client reaches (then the page shows no numbers).
- */
-export function containerUsageReader(): ((id: string) => Promise<ContainerUsage>) | undefined {
-  const address = plainEngineAddress(undefined, process.env);
-  if (!address) return undefined;
-  const last = new Map<string, { cpu: number; system: number }>();
-  return async (id) => {
-    const s = await getJson<StatsBody>(address, `/containers/${encodeURIComponent(id)}/stats`, {
-      stream: false,
-      'one-shot': true,
-    });
-    const cpu = s.cpu_stats?.cpu_usage?.total_usage;
-    const system = s.cpu_stats?.system_cpu_usage;
-    const cpus = s.cpu_stats?.online_cpus ?? 1;
-    let cpuPercent: number | undefined;
-    const prev = last.get(id);
-    if (cpu !== undefined && system !== undefined) {
-      if (prev && system > prev.system)
-        cpuPercent = Math.max(0, ((cpu - prev.cpu) / (system - prev.system)) * cpus * 100);
-      last.set(id, { cpu, system });
-    }
-    const usage = s.memory_stats?.usage;
-    const inactive = s.memory_stats?.stats?.inactive_file ?? s.memory_stats?.stats?.total_inactive_file ?? 0;
-    return {
-      ...(cpuPercent !== undefined ? { cpuPercent: Math.round(cpuPercent * 10) / 10 } : {}),
-      ...(usage !== undefined ? { memoryBytes: Math.max(0, usage - inactive) } : {}),
-    };
+/** The query of a one-shot read: no second sample, so no one-second wait per container. */
+export const ONE_SHOT = { stream: false, 'one-shot': true } as const;
+
+/** The engine's stats body as orch's counters; a missing figure (a stopped container) reads as 0. */
+export function mapStats(s: StatsBody): ContainerStats {
+  const usage = s.memory_stats?.usage ?? 0;
+  const inactive = s.memory_stats?.stats?.inactive_file ?? s.memory_stats?.stats?.total_inactive_file ?? 0;
+  let rx = 0;
+  let tx = 0;
+  for (const n of Object.values(s.networks ?? {})) {
+    rx += n.rx_bytes ?? 0;
+    tx += n.tx_bytes ?? 0;
+  }
+  const pids = s.pids_stats?.current;
+  return {
+    cpuTotalNs: s.cpu_stats?.cpu_usage?.total_usage ?? 0,
+    systemCpuNs: s.cpu_stats?.system_cpu_usage ?? 0,
+    onlineCpus: s.cpu_stats?.online_cpus ?? 1,
+    memoryBytes: Math.max(0, usage - inactive),
+    memoryLimitBytes: s.memory_stats?.limit ?? 0,
+    rxBytes: rx,
+    txBytes: tx,
+    ...(pids !== undefined ? { pids } : {}),
   };
 }
