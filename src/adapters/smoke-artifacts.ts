@@ -1,12 +1,13 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import type { DockerPort } from '../core/ports.js';
+import type { Runtimes } from '../core/runtime/port.js';
+import { listAll, runtimeOf } from '../core/runtime/runtimes.js';
 import { Label } from '../model/labels.js';
 import type { ReplicaRow, SmokeResult } from '../core/smoke/index.js';
 
 export interface ArtifactInput {
   readonly project: string;
-  readonly docker: DockerPort;
+  readonly runtimes: Runtimes;
   /** `ps` rows at the end of the run. */
   readonly rows: readonly ReplicaRow[];
   /** The gateway's access log, one rendered line per request. */
@@ -26,9 +27,7 @@ export async function writeArtifacts(dir: string, input: ArtifactInput): Promise
   await writeFile(join(root, 'result.json'), `${JSON.stringify(input.result, null, 2)}\n`);
   await writeFile(join(root, 'gateway-access.log'), input.accessLines.map((l) => `${l}\n`).join(''));
 
-  const containers = await input.docker
-    .listContainers([`${Label.project}=${input.project}`], { all: true })
-    .catch(() => []);
+  const containers = await listAll(input.runtimes, input.project).catch(() => []);
   const services = new Set([
     ...input.result.services.map((s) => s.service),
     ...containers.map((c) => c.labels[Label.service] ?? 'unknown'),
@@ -45,12 +44,21 @@ export async function writeArtifacts(dir: string, input: ArtifactInput): Promise
         2,
       )}\n`,
     );
-    const inspected = await Promise.all(mine.map((c) => input.docker.inspectContainer(c.id).catch(() => c)));
+    const inspected = await Promise.all(
+      mine.map((c) =>
+        runtimeOf(input.runtimes, c)
+          .inspect(c.id)
+          .catch(() => c),
+      ),
+    );
     await writeFile(join(sdir, 'inspect.json'), `${JSON.stringify(inspected, null, 2)}\n`);
     for (const c of mine) {
       const lines: string[] = [];
       try {
-        for await (const batch of input.docker.logs(c.id, { follow: false, timestamps: true }))
+        for await (const batch of runtimeOf(input.runtimes, c).logs(c.id, {
+          follow: false,
+          timestamps: true,
+        }))
           for (const l of batch) lines.push(`${l.ts} ${l.stream === 'stderr' ? 'E' : 'O'} ${l.line}\n`);
       } catch (e) {
         lines.push(`(logs unavailable: ${e instanceof Error ? e.message : String(e)})\n`);

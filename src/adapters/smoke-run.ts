@@ -1,5 +1,5 @@
 import { execa } from 'execa';
-import type { DockerPort, ContainerId } from '../core/ports.js';
+import type { ReplicaId, RuntimePort } from '../core/runtime/port.js';
 import type { RunOutcome, SmokeRunPort } from '../core/smoke/index.js';
 
 export interface SmokeRunOptions {
@@ -7,12 +7,13 @@ export interface SmokeRunOptions {
   readonly cwd: string;
   /** Extra environment for host commands (ORCH_GATEWAY_URL, ORCH_PROJECT). */
   readonly env: Readonly<Record<string, string>>;
-  readonly docker: DockerPort;
-  /** The container that `exec:` checks run in: the service's first running replica. */
-  readonly replicaOf: (service: string) => ContainerId | undefined;
+  /** The replica that `exec:` checks run in (the service's first running one), and its runtime. */
+  readonly replicaOf: (
+    service: string,
+  ) => { readonly id: ReplicaId; readonly runtime: Pick<RuntimePort, 'exec'> } | undefined;
 }
 
-/** `run:` checks on the host with execa, `exec:` checks inside a container via the engine. */
+/** `run:` checks on the host with execa, `exec:` checks in a replica via its runtime. */
 export function smokeRunner(opts: SmokeRunOptions): SmokeRunPort {
   return {
     async host(command, { timeoutMs, signal }): Promise<RunOutcome> {
@@ -36,10 +37,10 @@ export function smokeRunner(opts: SmokeRunOptions): SmokeRunPort {
       return { exitCode: r.exitCode, output: r.all ?? '' };
     },
     async service(service, command, { timeoutMs, signal }): Promise<RunOutcome> {
-      const id = opts.replicaOf(service);
-      if (id === undefined)
+      const replica = opts.replicaOf(service);
+      if (replica === undefined)
         return { exitCode: 125, output: `service ${service} has no running replica to exec in` };
-      return opts.docker.exec(id, command, { timeoutMs, signal });
+      return replica.runtime.exec(replica.id, command, { timeoutMs, signal });
     },
   };
 }

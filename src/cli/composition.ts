@@ -6,9 +6,11 @@ import { runProbe, startIntervalOf } from '../core/probes/index.js';
 import type { EngineDeps } from '../core/engine/up.js';
 import type { ProbeStarter } from '../core/engine/replica-tracker.js';
 import type { DockerPort } from '../core/ports.js';
+import { DockerRuntime } from '../core/runtime/docker.js';
+import { listAll, RuntimeSet } from '../core/runtime/runtimes.js';
+import type { RuntimePort } from '../core/runtime/port.js';
 import { join } from 'node:path';
 import type { Project } from '../model/project.js';
-import { Label } from '../model/labels.js';
 import { Gateway, type AccessEntry } from '../adapters/gateway/index.js';
 import { ControlServer } from '../adapters/control/server.js';
 import { socketPath, stateDir } from '../adapters/control/paths.js';
@@ -32,11 +34,16 @@ export function engineDeps(): EngineDeps {
   const docker: DockerPort = new DockerodeAdapter();
   const clock = systemClock;
   const net = nodeNetProbe;
+  const files = { readFile: (p: string) => readFile(p), env: process.env };
+  // The runtimes replicas run on; the host-process runtime joins here once there is one.
+  const runtimeList: RuntimePort[] = [new DockerRuntime(docker, files)];
+  const runtimes = new RuntimeSet(runtimeList);
   const startProbe: ProbeStarter = (service, replica, signal, onChange, history) => {
     const probe = service.orch.probe;
     if (!probe) return Promise.resolve();
+    const runtime = runtimes.kind(replica.runtime);
     const target = {
-      containerId: replica.id,
+      replicaId: replica.id,
       hostAddress(containerPort: number) {
         const p = replica.snapshot.ports.find(
           (x) => x.containerPort === containerPort && x.protocol === 'tcp',
@@ -48,11 +55,11 @@ export function engineDeps(): EngineDeps {
         return { host, port: p.hostPort };
       },
     };
-    return runProbe(probe, target, { clock, net, docker }, signal, onChange, history, {
+    return runProbe(probe, target, { clock, net, runtime }, signal, onChange, history, {
       startIntervalMs: startIntervalOf(service),
     });
   };
-  return { docker, clock, startProbe, readFile: (p) => readFile(p), env: process.env };
+  return { docker, runtimes, clock, startProbe, ...files };
 }
 
 export interface StackOptions {
@@ -130,7 +137,8 @@ export async function runStack(
     targets: () =>
       session.tracker
         .all()
-        .filter((r) => r.state === 'running')
+        // The engine's stats cover containers; a host process has no container to read.
+        .filter((r) => r.state === 'running' && r.runtime === 'container')
         .map((r) => ({ service: r.service, replica: r.replica, id: r.id })),
   });
   const dashboard = opts.dashboard
@@ -140,7 +148,6 @@ export async function runStack(
         session,
         gateway,
         events,
-        docker: deps.docker,
         stats,
         ...(opts.dashboard.port !== undefined ? { port: opts.dashboard.port } : {}),
       })
@@ -232,12 +239,11 @@ export async function adoptProject(
 ): Promise<StackStart> {
   const live = new LiveProject(project);
   const tracker = new ReplicaTracker(
-    { docker: deps.docker, clock: deps.clock, startProbe: deps.startProbe },
+    { runtimes: deps.runtimes, clock: deps.clock, startProbe: deps.startProbe },
     live,
   );
   tracker.follow(project.name, signal);
-  for (const c of await deps.docker.listContainers([`${Label.project}=${project.name}`], { all: true }))
-    tracker.track(c);
+  for (const r of await listAll(deps.runtimes, project.name)) tracker.track(r);
   return { tracker, live };
 }
 

@@ -4,7 +4,6 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import type { Timeline } from '../core/engine/timeline.js';
 import type { Project } from '../model/project.js';
 import type { Session } from '../core/session/session.js';
-import type { DockerPort } from '../core/ports.js';
 import type { Gateway } from '../adapters/gateway/index.js';
 import { logStoreDir } from '../adapters/log-store-fs.js';
 import type { StatsSampler } from '../core/stats/sampler.js';
@@ -25,7 +24,6 @@ export interface DashboardParts {
   readonly session: Session;
   readonly gateway: Gateway | undefined;
   readonly events: DashboardEvents;
-  readonly docker: DockerPort;
   /** CPU and memory per replica (read from the engine only while someone looks). */
   readonly stats: StatsSampler;
   /** `--dashboard-port`, else `x-orch.dashboard.port`. */
@@ -75,7 +73,7 @@ function dashboardSource(
   events: DashboardEvents,
   signal: AbortSignal,
 ): DashboardSource {
-  const { session, gateway, docker, stats } = parts;
+  const { session, gateway, stats } = parts;
   return {
     project: parts.project.name,
     async replicas() {
@@ -148,8 +146,9 @@ function dashboardSource(
     if (a.kind === 'restart') return session.replaceReplica(a.service, a.replica, signal);
     if (!r) throw new OrchError('USAGE', `no replica ${a.service}-${a.replica}`);
     // As `docker stop` / `docker start` would: the supervisor takes a stop by hand as the user's wish.
-    if (a.kind === 'stop') return docker.stopContainer(r.id, 10);
-    return docker.startContainer(r.id);
+    const runtime = session.tracker.runtimeOf(r);
+    if (a.kind === 'stop') return runtime.stop(r.id, 10_000);
+    return runtime.start(r.id);
   }
 }
 

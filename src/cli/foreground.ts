@@ -1,6 +1,7 @@
 import type { ChalkInstance } from 'chalk';
 import type { Project } from '../model/project.js';
-import { Label } from '../model/labels.js';
+import { listAll, runtimeOf } from '../core/runtime/runtimes.js';
+import { allReplicas } from '../core/runtime/all-replicas.js';
 import type { EngineDeps, UpResult } from '../core/engine/up.js';
 import { downProject } from '../core/engine/down.js';
 import { setMaxListeners } from 'node:events';
@@ -68,7 +69,7 @@ export async function runForeground(
     io.say(success(io.errStyle, `gateway: http://${host.gateway.host}:${host.gateway.port}/`));
   if (host.dashboard) io.say(success(io.errStyle, `dashboard: ${host.dashboard}`));
   const logs = followLogs(
-    { docker: deps.docker, clock: deps.clock, store, onStoreError },
+    { replicas: allReplicas(deps.runtimes), clock: deps.clock, store, onStoreError },
     { project: project.name },
     {
       signal: interrupt.signal,
@@ -97,10 +98,16 @@ export async function tearDownOnInterrupt(
 ): Promise<void> {
   say('orch: stopping (Ctrl-C again to kill)…');
   const kill = async (): Promise<void> => {
-    const cs = await deps.docker.listContainers([`${Label.project}=${project.name}`]);
-    await Promise.all(cs.map((c) => deps.docker.killContainer(c.id).catch(() => undefined)));
+    const cs = await listAll(deps.runtimes, project.name);
+    await Promise.all(
+      cs.map((c) =>
+        runtimeOf(deps.runtimes, c)
+          .kill(c.id)
+          .catch(() => undefined),
+      ),
+    );
   };
   interrupt.force.addEventListener('abort', () => void kill(), { once: true });
-  const result = await downProject(project, { removeVolumes: false, onEvent: () => undefined }, deps.docker);
+  const result = await downProject(project, { removeVolumes: false, onEvent: () => undefined }, deps);
   say(`orch: removed ${result.containers.length} container(s)`);
 }

@@ -2,6 +2,7 @@ import type { Project } from '../model/project.js';
 import { fsLogStore, logStoreDir } from '../adapters/log-store-fs.js';
 import { LogStore } from '../core/logs/store.js';
 import { captureProject } from '../core/logs/capture.js';
+import { allReplicas } from '../core/runtime/all-replicas.js';
 import { createRecorder, type Recorder } from '../core/logs/recorder.js';
 import type { EngineDeps } from '../core/engine/up.js';
 
@@ -24,7 +25,7 @@ export function recordProjectLogs(
     maxBatch: 2000,
     onError,
   });
-  const done = captureProject(deps.docker, {
+  const done = captureProject(allReplicas(deps.runtimes), {
     project: project.name,
     signal,
     onRecord: (r) => recorder.add(r),

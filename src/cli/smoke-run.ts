@@ -7,7 +7,7 @@ import { upProject, type EngineDeps, type UpResult } from '../core/engine/up.js'
 import { downProject } from '../core/engine/down.js';
 import { psProject } from '../core/engine/ps.js';
 import { statusRows } from '../core/session/status.js';
-import { Label } from '../model/labels.js';
+import { listAll, runtimeOf } from '../core/runtime/runtimes.js';
 import type { Project } from '../model/project.js';
 import {
   runChecks,
@@ -131,8 +131,10 @@ export async function runSmoke(
           run: smokeRunner({
             cwd: project.projectDir,
             env: { ORCH_PROJECT: project.name, ...(gateway ? { ORCH_GATEWAY_URL: gateway } : {}) },
-            docker: deps.docker,
-            replicaOf: (s) => tracker.of(s).find((r) => r.state === 'running')?.id,
+            replicaOf: (s) => {
+              const r = tracker.of(s).find((x) => x.state === 'running');
+              return r && { id: r.id, runtime: tracker.runtimeOf(r) };
+            },
           }),
           clock: deps.clock,
           gatewayUrl: gateway ?? undefined,
@@ -157,7 +159,7 @@ export async function runSmoke(
       ? host.status()
       : up
         ? statusRows(up.tracker)
-        : await psProject(project, deps.docker);
+        : await psProject(project, deps);
     result = smokeResult({
       project: project.name,
       startedAt,
@@ -177,7 +179,7 @@ export async function runSmoke(
     if (flags.artifacts !== undefined)
       artifactsDir = await writeArtifacts(flags.artifacts, {
         project: project.name,
-        docker: deps.docker,
+        runtimes: deps.runtimes,
         rows,
         accessLines,
         result,
@@ -201,7 +203,7 @@ export async function runSmoke(
 /** A fresh project: whatever runs under this name (and its volumes) goes first. */
 async function fresh(project: Project, deps: EngineDeps, say: (t: string) => void): Promise<void> {
   await stopSupervisor(project);
-  const down = await downProject(project, { removeVolumes: true, onEvent: () => undefined }, deps.docker);
+  const down = await downProject(project, { removeVolumes: true, onEvent: () => undefined }, deps);
   const n = down.containers.length + down.volumes.length;
   if (n > 0)
     say(
@@ -242,14 +244,20 @@ async function finish(
     return;
   }
   const kill = async (): Promise<void> => {
-    const cs = await deps.docker.listContainers([`${Label.project}=${project.name}`]);
-    await Promise.all(cs.map((c) => deps.docker.killContainer(c.id).catch(() => undefined)));
+    const cs = await listAll(deps.runtimes, project.name);
+    await Promise.all(
+      cs.map((c) =>
+        runtimeOf(deps.runtimes, c)
+          .kill(c.id)
+          .catch(() => undefined),
+      ),
+    );
   };
   const onForce = (): void => void kill();
   if (interrupt.signal.aborted) say('orch: stopping (Ctrl-C again to kill)…');
   interrupt.force.addEventListener('abort', onForce, { once: true });
   try {
-    const down = await downProject(project, { removeVolumes: true, onEvent: () => undefined }, deps.docker);
+    const down = await downProject(project, { removeVolumes: true, onEvent: () => undefined }, deps);
     say(`orch: removed ${down.containers.length} container(s), ${down.volumes.length} volume(s)`);
   } finally {
     interrupt.force.removeEventListener('abort', onForce);

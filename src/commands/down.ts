@@ -32,8 +32,8 @@ export default class Down extends OrchCommand {
     const { project } = await loadFromFlags(flags);
     const style = this.errStyle();
     if (flags.target === 'swarm') return this.downSwarm(project.name, flags.volumes);
-    const docker = engineDeps().docker;
-    await docker.ping();
+    const deps = engineDeps();
+    await deps.docker.ping();
     // The supervisor goes first, so it does not restart what down is stopping.
     if (await stopSupervisor(project)) this.say('supervisor: stopped');
     const result = await downProject(
@@ -43,7 +43,7 @@ export default class Down extends OrchCommand {
         ...(flags.timeout !== undefined ? { timeoutS: flags.timeout } : {}),
         onEvent: (e) => this.say(`${e.type} ${e.name}: ${e.action}`),
       },
-      docker,
+      deps,
     );
     this.say(
       success(

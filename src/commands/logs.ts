@@ -12,6 +12,7 @@ import { LogStore } from '../core/logs/store.js';
 import { msToTs, parseSince, withIds } from '../core/logs/query.js';
 import { followLogs, readLogs, type LogsRequest } from '../core/logs/session.js';
 import type { LogRecord } from '../core/logs/types.js';
+import { allReplicas } from '../core/runtime/all-replicas.js';
 import { jsonLogLine, LineFormatter, LineWriter } from '../ui/log-view.js';
 
 export default class Logs extends OrchCommand {
@@ -76,10 +77,10 @@ export default class Logs extends OrchCommand {
     };
     // No separate ping: listing the project's containers is the first engine call, and an engine
     // that does not answer fails it the same way (exit 3).
-    const { docker, clock } = engineDeps();
+    const { runtimes, clock } = engineDeps();
     const store = new LogStore(fsLogStore(logStoreDir(project.projectDir, project.name)));
     const deps = {
-      docker,
+      replicas: allReplicas(runtimes),
       clock,
       store,
       onStoreError: (e: unknown) => this.say(`orch: log store: ${String(e)}`),

@@ -1,6 +1,9 @@
 import type { Project } from '../../model/project.js';
 import { Label } from '../../model/labels.js';
-import type { ContainerSnapshot, DockerPort } from '../ports.js';
+import type { DockerPort } from '../ports.js';
+import type { ReplicaSnapshot, Runtimes } from '../runtime/port.js';
+import { listAll, runtimeOf } from '../runtime/runtimes.js';
+import { graceMsOf } from '../runtime/docker.js';
 import { topologicalOrder } from '../graph.js';
 
 export type DownEvent = { type: 'container' | 'network' | 'volume'; name: string; action: 'removed' };
@@ -25,23 +28,20 @@ export interface DownResult {
 export async function downProject(
   project: Project,
   opts: DownOptions,
-  docker: DockerPort,
+  deps: { readonly docker: DockerPort; readonly runtimes: Runtimes },
 ): Promise<DownResult> {
+  const { docker } = deps;
   await docker.ping();
   const filter = [`${Label.project}=${project.name}`];
-  const containers = await docker.listContainers(filter, { all: true });
+  const containers = await listAll(deps.runtimes, project.name);
   const order = stopOrder(project, containers);
   const removed: string[] = [];
   for (const group of order) {
     await Promise.all(
       group.map(async (c) => {
         const svc = project.services[c.labels[Label.service] ?? ''];
-        const grace =
-          opts.timeoutS ??
-          (svc?.stopGracePeriodMs !== undefined ? Math.ceil(svc.stopGracePeriodMs / 1000) : 10);
-        if (c.state === 'running' || c.state === 'paused' || c.state === 'restarting')
-          await docker.stopContainer(c.id, grace).catch(() => undefined);
-        await docker.removeContainer(c.id, { force: true, volumes: true });
+        const graceMs = opts.timeoutS !== undefined ? opts.timeoutS * 1000 : graceMsOf(svc);
+        await runtimeOf(deps.runtimes, c).remove(c.id, { graceMs });
         removed.push(c.name);
         opts.onEvent({ type: 'container', name: c.name, action: 'removed' });
       }),
@@ -65,12 +65,12 @@ export async function downProject(
 }
 
 /** Groups of containers to stop together: orphans first, then services in reverse dependency order. */
-function stopOrder(project: Project, containers: readonly ContainerSnapshot[]): ContainerSnapshot[][] {
+function stopOrder(project: Project, containers: readonly ReplicaSnapshot[]): ReplicaSnapshot[][] {
   const deps = Object.fromEntries(
     Object.values(project.services).map((s) => [s.name, Object.keys(s.dependsOn)] as const),
   );
   const order = topologicalOrder(deps).reverse();
-  const byService = (name: string): ContainerSnapshot[] =>
+  const byService = (name: string): ReplicaSnapshot[] =>
     containers.filter((c) => c.labels[Label.service] === name);
   const orphans = containers.filter((c) => !((c.labels[Label.service] ?? '') in project.services));
   return [orphans, ...order.map(byService)].filter((g) => g.length > 0);

@@ -1,4 +1,3 @@
-import type { DockerPort } from '../ports.js';
 import type { ProbeResult } from '../probes/index.js';
 import type { ReplicaTracker } from './replica-tracker.js';
 
@@ -20,16 +19,17 @@ export async function failureReport(
   service: string,
   reason: string,
   tracker: ReplicaTracker,
-  docker: DockerPort,
 ): Promise<FailureReport> {
   const replicas = await Promise.all(
     tracker.of(service).map(async (r) => {
       const lastLines: string[] = [];
       try {
-        for await (const batch of docker.logs(r.id, { follow: false, tail: 20, timestamps: false }))
+        for await (const batch of tracker
+          .runtimeOf(r)
+          .logs(r.id, { follow: false, tail: 20, timestamps: false }))
           for (const l of batch) lastLines.push(l.line);
       } catch {
-        // A container already removed has no logs to show; the reason says enough.
+        // A replica already removed has no logs to show; the reason says enough.
       }
       return {
         name: r.name,

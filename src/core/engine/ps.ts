@@ -1,6 +1,8 @@
 import type { Project } from '../../model/project.js';
 import { Label } from '../../model/labels.js';
 import type { DockerPort, HealthStatus } from '../ports.js';
+import type { Runtimes } from '../runtime/port.js';
+import { listAll } from '../runtime/runtimes.js';
 
 /** One replica as `ps` shows it (contract §2: the keys of `orch ps --json`). */
 export interface PsRow {
@@ -16,9 +18,12 @@ export interface PsRow {
 }
 
 /** One row per replica, read from the engine by label (labels are the source of truth). */
-export async function psProject(project: Project, docker: DockerPort): Promise<PsRow[]> {
-  await docker.ping();
-  const cs = await docker.listContainers([`${Label.project}=${project.name}`], { all: true });
+export async function psProject(
+  project: Project,
+  deps: { readonly docker: DockerPort; readonly runtimes: Runtimes },
+): Promise<PsRow[]> {
+  await deps.docker.ping();
+  const cs = await listAll(deps.runtimes, project.name);
   // listContainers already inspected each one: health and exit codes are in the snapshots.
   const rows = cs.map((c) => ({
     service: c.labels[Label.service] ?? '?',

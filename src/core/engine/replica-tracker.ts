@@ -1,19 +1,22 @@
 import type { DependencyCondition, ServiceSpec } from '../../model/project.js';
 import { Label } from '../../model/labels.js';
+import type { Clock, ContainerSnapshot, HealthStatus } from '../ports.js';
 import type {
-  Clock,
-  ContainerId,
-  ContainerSnapshot,
-  DockerPort,
-  EngineEvent,
-  HealthStatus,
-} from '../ports.js';
+  ReplicaId,
+  ReplicaSnapshot,
+  RuntimeEvent,
+  RuntimeKind,
+  RuntimePort,
+  Runtimes,
+} from '../runtime/port.js';
 import { combineHealth } from '../health.js';
 import { ProbeHistory, type ProbeChangeListener, type ProbeStatus } from '../probes/index.js';
 import { startCheckOf, startProbe } from '../probes/start.js';
 
 export interface ReplicaState {
-  readonly id: ContainerId;
+  readonly id: ReplicaId;
+  /** Which runtime runs it: every action on the replica goes there. */
+  readonly runtime: RuntimeKind;
   readonly service: string;
   readonly replica: number;
   readonly name: string;
@@ -29,7 +32,7 @@ export interface ReplicaState {
   startCheckPassed?: boolean;
   probe?: ProbeStatus;
   readonly probeHistory: ProbeHistory;
-  snapshot: ContainerSnapshot;
+  snapshot: ReplicaSnapshot;
   startedAt?: number;
   healthyAt?: number | undefined;
   exitedAt?: number;
@@ -74,20 +77,20 @@ export class ServiceNotReady extends Error {
  * conditions from it.
  */
 export class ReplicaTracker {
-  private readonly replicas = new Map<ContainerId, ReplicaState>();
+  private readonly replicas = new Map<ReplicaId, ReplicaState>();
   private readonly listeners = new Set<() => void>();
-  private readonly probeAborts = new Map<ContainerId, AbortController>();
+  private readonly probeAborts = new Map<ReplicaId, AbortController>();
   /** orch's own runs of a replica's Docker health test, until it first passes. */
-  private readonly startChecks = new Map<ContainerId, AbortController>();
+  private readonly startChecks = new Map<ReplicaId, AbortController>();
   private readonly lifetime = new AbortController();
   private readonly changeListeners = new Set<(r: ReplicaState, change: ReplicaChange) => void>();
   /** Containers orch itself is stopping or restarting: their stop/die events are not news. */
-  private readonly ownActions = new Set<ContainerId>();
+  private readonly ownActions = new Set<ReplicaId>();
   /** Containers that started again inside orch's own action: a die after that is real news. */
-  private readonly startedInOwnAction = new Set<ContainerId>();
+  private readonly startedInOwnAction = new Set<ReplicaId>();
 
   constructor(
-    private readonly deps: { docker: DockerPort; clock: Clock; startProbe: ProbeStarter },
+    private readonly deps: { runtimes: Runtimes; clock: Clock; startProbe: ProbeStarter },
     /**
      * The live project's services, read when a probe starts (a live edit applies to new replicas)
      * and when a condition is judged; a new version can settle a wait (a scale to 0 meets every
@@ -102,27 +105,30 @@ export class ReplicaTracker {
   }
 
   /**
-   * Follows the project's container events until `signal` aborts or `close()`. Call before
-   * creating containers. When the stream breaks (the engine restarted or went away) it
-   * reconnects with backoff and re-reads the project by label: what changed meanwhile (a replica
-   * that died with the engine) is reported as if the event had arrived, so the supervisor's
-   * restart policies apply to it and nothing still right is touched.
+   * Follows the project's replica events on every runtime until `signal` aborts or `close()`.
+   * Call before creating replicas. When a runtime's stream breaks (the engine restarted or went
+   * away) it reconnects with backoff and re-reads that runtime's replicas: what changed meanwhile
+   * (a replica that died with the engine) is reported as if the event had arrived, so the
+   * supervisor's restart policies apply to it and nothing still right is touched.
    */
   follow(projectName: string, signal: AbortSignal): void {
     const stop = AbortSignal.any([signal, this.lifetime.signal]);
-    const filter = [`${Label.project}=${projectName}`];
+    for (const runtime of this.deps.runtimes.all) this.followRuntime(runtime, projectName, stop);
+  }
+
+  private followRuntime(runtime: RuntimePort, projectName: string, stop: AbortSignal): void {
     void (async () => {
       let delay = RECONNECT_MIN_MS;
       let lost = false;
       while (!stop.aborted) {
         try {
-          const stream = this.deps.docker.events(filter, stop);
+          const stream = runtime.events(projectName, stop);
           // After a break: re-read once the new stream had time to subscribe, so a change made
           // between the read and the subscription is not missed (a change seen twice is no news).
           if (lost)
             void this.deps.clock
               .sleep(RESYNC_AFTER_MS, stop)
-              .then(() => this.resync(filter))
+              .then(() => this.resync(runtime, projectName))
               .catch(() => undefined);
           for await (const ev of stream) {
             delay = RECONNECT_MIN_MS;
@@ -139,12 +145,11 @@ export class ReplicaTracker {
     })();
   }
 
-  /** The engine's view of every tracked replica, applied as the events it would have sent. */
-  private async resync(filter: readonly string[]): Promise<void> {
-    const listed = new Map(
-      (await this.deps.docker.listContainers(filter, { all: true })).map((c) => [c.id, c] as const),
-    );
+  /** A runtime's view of every replica it runs, applied as the events it would have sent. */
+  private async resync(runtime: RuntimePort, projectName: string): Promise<void> {
+    const listed = new Map((await runtime.list(projectName)).map((c) => [c.id, c] as const));
     for (const r of [...this.replicas.values()]) {
+      if (r.runtime !== runtime.kind) continue;
       const c = listed.get(r.id);
       const base = { id: r.id, labels: r.snapshot.labels, time: this.deps.clock.now() };
       if (c === undefined) {
@@ -161,11 +166,12 @@ export class ReplicaTracker {
   }
 
   /** Registers a replica orch created or reused, from a fresh inspect. */
-  track(snapshot: ContainerSnapshot): ReplicaState {
+  track(snapshot: ReplicaSnapshot): ReplicaState {
     const service = snapshot.labels[Label.service] ?? '';
     const existing = this.replicas.get(snapshot.id);
     const state: ReplicaState = existing ?? {
       id: snapshot.id,
+      runtime: snapshot.runtime,
       service,
       replica: Number(snapshot.labels[Label.replica] ?? '1'),
       name: snapshot.name,
@@ -197,7 +203,7 @@ export class ReplicaTracker {
   }
 
   /** Runs an action of orch's own on a container (a restart); its stop and die are not reported. */
-  async ownAction<T>(id: ContainerId, action: () => Promise<T>): Promise<T> {
+  async ownAction<T>(id: ReplicaId, action: () => Promise<T>): Promise<T> {
     this.ownActions.add(id);
     try {
       return await action();
@@ -207,7 +213,7 @@ export class ReplicaTracker {
     }
   }
 
-  forget(id: ContainerId): void {
+  forget(id: ReplicaId): void {
     this.probeAborts.get(id)?.abort();
     this.probeAborts.delete(id);
     this.stopStartCheck(id);
@@ -298,7 +304,7 @@ export class ReplicaTracker {
     }
   }
 
-  private onEvent(ev: EngineEvent): void {
+  private onEvent(ev: RuntimeEvent): void {
     const r = this.replicas.get(ev.id);
     if (!r) return;
     const before = this.health(r);
@@ -315,17 +321,19 @@ export class ReplicaTracker {
         this.stopStartCheck(r.id);
         // Ports are published at start: the probe needs a snapshot taken after it, not the one
         // from before (its first check would fail on "port not published").
-        void this.deps.docker.inspectContainer(r.id).then(
-          (snap) => {
-            if (this.replicas.get(r.id) !== r || r.state !== 'running') return;
-            r.snapshot = snap;
-            // Tracked while only created, it had no health yet; Docker's events move it on from here.
-            if (r.dockerHealth === 'none') r.dockerHealth = snap.health;
-            this.maybeStartProbe(r);
-            this.maybeStartCheck(r);
-          },
-          () => undefined,
-        );
+        void this.runtimeOf(r)
+          .inspect(r.id)
+          .then(
+            (snap) => {
+              if (this.replicas.get(r.id) !== r || r.state !== 'running') return;
+              r.snapshot = snap;
+              // Tracked while only created, it had no health yet; Docker's events move it on from here.
+              if (r.dockerHealth === 'none') r.dockerHealth = snap.health;
+              this.maybeStartProbe(r);
+              this.maybeStartCheck(r);
+            },
+            () => undefined,
+          );
         if (this.ownActions.has(r.id)) this.startedInOwnAction.add(r.id);
         this.emit(r, { kind: 'started' });
         break;
@@ -424,7 +432,8 @@ export class ReplicaTracker {
     if (!check) return;
     const ctl = new AbortController();
     this.startChecks.set(r.id, ctl);
-    void startProbe(check, r.id, this.deps, ctl.signal).then(
+    const deps = { clock: this.deps.clock, runtime: this.runtimeOf(r) };
+    void startProbe(check, r.id, deps, ctl.signal).then(
       (passed) => {
         if (ctl.signal.aborted || !passed) return;
         this.startChecks.delete(r.id);
@@ -436,7 +445,12 @@ export class ReplicaTracker {
     );
   }
 
-  private stopStartCheck(id: ContainerId): void {
+  /** The runtime a replica runs on. */
+  runtimeOf(r: Pick<ReplicaState, 'runtime'>): RuntimePort {
+    return this.deps.runtimes.kind(r.runtime);
+  }
+
+  private stopStartCheck(id: ReplicaId): void {
     this.startChecks.get(id)?.abort();
     this.startChecks.delete(id);
   }

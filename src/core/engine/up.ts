@@ -2,14 +2,17 @@ import type { DependencyCondition, Project, ServiceSpec } from '../../model/proj
 import { hasHealthSource } from '../../model/project.js';
 import { Label } from '../../model/labels.js';
 import { OrchError } from '../../errors/index.js';
-import type { Clock, ContainerSnapshot, DockerPort } from '../ports.js';
+import type { Clock, DockerPort } from '../ports.js';
+import type { ReplicaSnapshot, Runtimes } from '../runtime/port.js';
+import { listAll, runtimeOf } from '../runtime/runtimes.js';
+import type { FileSources } from '../runtime/files.js';
 import { withDependencies } from '../graph.js';
 import { scheduleUp, ServiceFailure, type SchedulerEvent, type ServiceRuntime } from '../scheduler.js';
 import { ensureResources, networksUsed, volumesUsed, type ResourceEvent } from './resources.js';
 import { ImagePreparer, type ImageEvent } from './images.js';
 import {
   prepareService,
-  removeContainer,
+  removeReplica,
   startPrepared,
   type ContainerEvent,
   type PreparedService,
@@ -22,12 +25,13 @@ import { failureReport, type FailureReport } from './failure-report.js';
 export type UpEvent =
   SchedulerEvent | ImageEvent | ContainerEvent | ResourceEvent | { type: 'orphan'; name: string };
 
-export interface EngineDeps {
+export interface EngineDeps extends FileSources {
+  /** The engine itself: images, networks, volumes, and file copies into containers. */
   readonly docker: DockerPort;
+  /** What runs replicas (containers, host processes): every replica's lifecycle goes here. */
+  readonly runtimes: Runtimes;
   readonly clock: Clock;
   readonly startProbe: ProbeStarter;
-  readonly readFile: (path: string) => Promise<Buffer>;
-  readonly env: Readonly<Record<string, string | undefined>>;
 }
 
 export interface UpOptions {
@@ -73,13 +77,17 @@ export async function upProject(project: Project, opts: UpOptions, deps: EngineD
     .filter((s) => s in project.services)
     .sort();
 
-  const { docker } = deps;
+  const { docker, runtimes } = deps;
+  // A service no runtime here can run fails `up` before anything was made.
+  const runtimeFor = new Map(
+    selected.flatMap((n) => {
+      const svc = project.services[n];
+      return svc ? [[n, runtimes.of(svc)] as const] : [];
+    }),
+  );
   // One round trip each, all at once: the engine answers them in parallel. Networks and volumes
   // need only exist before containers are created (below, behind `resources`).
-  const [, existing] = await Promise.all([
-    docker.ping(),
-    docker.listContainers([`${Label.project}=${project.name}`], { all: true }),
-  ]);
+  const [, existing] = await Promise.all([docker.ping(), listAll(runtimes, project.name)]);
   const resources = ensureResources(
     project,
     networksUsed(project, selected),
@@ -93,14 +101,14 @@ export async function upProject(project: Project, opts: UpOptions, deps: EngineD
     existing
       .filter((c) => !((c.labels[Label.service] ?? '') in project.services))
       .map(async (c) => {
-        await removeContainer(docker, c);
+        await removeReplica(runtimeOf(runtimes, c), c.id);
         opts.onEvent({ type: 'orphan', name: c.name });
       }),
   );
   orphans.catch(() => undefined);
 
   const live = new LiveProject(project);
-  const tracker = new ReplicaTracker({ docker, clock: deps.clock, startProbe: deps.startProbe }, live);
+  const tracker = new ReplicaTracker({ runtimes, clock: deps.clock, startProbe: deps.startProbe }, live);
   tracker.follow(project.name, opts.signal);
 
   const timeout = new AbortController();
@@ -147,13 +155,16 @@ export async function upProject(project: Project, opts: UpOptions, deps: EngineD
   for (const name of selected) {
     const svc = project.services[name];
     if (!svc) continue;
-    const p = images.prepareWithId(svc).then(async (image) => {
-      imageRefs.set(name, image.ref);
+    const runtime = runtimeFor.get(name) ?? runtimes.of(svc);
+    // A host process has no image.
+    const image = runtime.kind === 'container' ? images.prepareWithId(svc) : Promise.resolve(undefined);
+    const p = image.then(async (image) => {
+      if (image) imageRefs.set(name, image.ref);
       const ask = opts.waitReady || awaitedHealthy.has(name);
       // The image's healthcheck is looked up while networks and volumes are made.
       const [, imageTest] = await Promise.all([
         resources,
-        ask && !healthGated.has(name) && svc.healthcheck?.disable !== true
+        image && ask && !healthGated.has(name) && svc.healthcheck?.disable !== true
           ? docker.imageHealthcheck(image.ref)
           : undefined,
       ]);
@@ -164,10 +175,9 @@ export async function upProject(project: Project, opts: UpOptions, deps: EngineD
       const work = prepareService(
         project,
         svc,
-        image,
         byService.get(name) ?? [],
         tracker,
-        deps,
+        runtime,
         opts.onEvent,
         await providerReplaced(svc, prepared),
       );
@@ -176,8 +186,7 @@ export async function upProject(project: Project, opts: UpOptions, deps: EngineD
         const done = await work;
         (times[name] ??= {}).created = since();
         // Tracked now, before its dependencies are ready: starting it is then one round trip less.
-        for (const c of await Promise.all(done.toStart.map((t) => docker.inspectContainer(t.id))))
-          tracker.track(c);
+        for (const c of done.toStart) tracker.track(c.snapshot);
         return done;
       } finally {
         creating.delete(work);
@@ -201,7 +210,7 @@ export async function upProject(project: Project, opts: UpOptions, deps: EngineD
     start: async (name) => {
       const ready = prepared.get(name);
       if (!ready) throw new Error(`unknown service ${name}`);
-      await startPrepared(await ready, tracker, docker, opts.onEvent, { alreadyTracked: true });
+      await startPrepared(await ready, tracker, opts.onEvent, { alreadyTracked: true });
       (times[name] ??= {}).started = since();
     },
     waitFor: async (name, condition: DependencyCondition, signal) => {
@@ -272,7 +281,7 @@ export async function upProject(project: Project, opts: UpOptions, deps: EngineD
         failedServices.set(r.service, `${r.name} exited with code ${r.exitCode ?? '?'}`);
 
   const failures = await Promise.all(
-    [...failedServices].map(([name, reason]) => failureReport(name, reason, tracker, docker)),
+    [...failedServices].map(([name, reason]) => failureReport(name, reason, tracker)),
   );
   const timeline: Timeline = {
     totalMs: since(),
@@ -313,8 +322,8 @@ async function providerReplaced(
   return done?.toStart.some((c) => c.fresh) ?? false;
 }
 
-function groupByService(cs: readonly ContainerSnapshot[]): Map<string, ContainerSnapshot[]> {
-  const out = new Map<string, ContainerSnapshot[]>();
+function groupByService(cs: readonly ReplicaSnapshot[]): Map<string, ReplicaSnapshot[]> {
+  const out = new Map<string, ReplicaSnapshot[]>();
   for (const c of cs) {
     const s = c.labels[Label.service] ?? '';
     const list = out.get(s) ?? [];

@@ -1,9 +1,9 @@
 import { Label } from '../../model/labels.js';
-import type { ContainerSnapshot, DockerPort, LogLine } from '../ports.js';
+import type { LogLine } from '../ports.js';
+import type { ReplicaReader } from '../runtime/all-replicas.js';
+import type { ReplicaSnapshot } from '../runtime/port.js';
 import { sortByTs } from './order.js';
 import { normalizeTs, tsSeconds, type LogSource, type SourcedRecord } from './types.js';
-
-export type CaptureDocker = Pick<DockerPort, 'listContainers' | 'logs' | 'events'>;
 
 export interface Selection {
   readonly project: string;
@@ -18,10 +18,6 @@ export interface LogsFrom {
   readonly afterTs?: string;
 }
 
-export function projectFilter(project: string): string[] {
-  return [`${Label.project}=${project}`];
-}
-
 function sourceFromLabels(
   id: string,
   labels: Readonly<Record<string, string>>,
@@ -34,9 +30,9 @@ function sourceFromLabels(
 }
 
 /** Every replica of the project (running or exited), in service, replica, creation order. */
-export async function listSources(docker: CaptureDocker, sel: Selection): Promise<LogSource[]> {
-  const cs = await docker.listContainers(projectFilter(sel.project), { all: true });
-  const created = new Map<string, string>(cs.map((c: ContainerSnapshot) => [c.id, c.createdAt]));
+export async function listSources(replicas: ReplicaReader, sel: Selection): Promise<LogSource[]> {
+  const cs = await replicas.list(sel.project);
+  const created = new Map<string, string>(cs.map((c: ReplicaSnapshot) => [c.id, c.createdAt]));
   return cs
     .map((c) => sourceFromLabels(c.id, c.labels, sel))
     .filter((s): s is LogSource => s !== undefined)
@@ -68,7 +64,7 @@ function toRecord(src: LogSource, l: LogLine): SourcedRecord {
  * stderr lines stamped out of order (then the array is stable-sorted). Checked as lines arrive.
  */
 export async function readHistoric(
-  docker: CaptureDocker,
+  replicas: ReplicaReader,
   sources: readonly LogSource[],
   from: LogsFrom,
   signal?: AbortSignal,
@@ -79,7 +75,7 @@ export async function readHistoric(
       const after = from.afterTs;
       let sorted = true;
       let prev = '';
-      for await (const batch of docker.logs(src.containerId, logsOpts(from, false, signal))) {
+      for await (const batch of replicas.logs(src.containerId, logsOpts(from, false, signal))) {
         for (const l of batch) {
           const r = toRecord(src, l);
           if (after !== undefined && r.ts <= after) continue;
@@ -121,7 +117,7 @@ interface Attachment {
  * later (new replicas, recreated containers) and re-attaching to a restarted one. Per container id
  * a high-water mark of the last ts emitted keeps a re-attach from repeating lines.
  */
-export async function captureProject(docker: CaptureDocker, opts: CaptureOptions): Promise<void> {
+export async function captureProject(replicas: ReplicaReader, opts: CaptureOptions): Promise<void> {
   const { signal } = opts;
   if (signal.aborted) return;
   const attached = new Map<string, Attachment>();
@@ -142,7 +138,7 @@ export async function captureProject(docker: CaptureDocker, opts: CaptureOptions
       for (;;) {
         const mark = next.afterTs ?? lastTs.get(src.containerId);
         try {
-          for await (const batch of docker.logs(src.containerId, logsOpts(next, true, signal))) {
+          for await (const batch of replicas.logs(src.containerId, logsOpts(next, true, signal))) {
             let last: string | undefined;
             for (const l of batch) {
               const r = toRecord(src, l);
@@ -168,7 +164,7 @@ export async function captureProject(docker: CaptureDocker, opts: CaptureOptions
   // Subscribe before listing, so a container starting in between is not missed.
   const events = (async () => {
     try {
-      for await (const ev of docker.events(projectFilter(opts.project), signal)) {
+      for await (const ev of replicas.events(opts.project, signal)) {
         if (ev.type !== 'start') continue;
         const src = sourceFromLabels(ev.id, ev.labels, opts);
         if (src) follow(src, resumeFrom(lastTs.get(ev.id), ev.time));
@@ -178,7 +174,7 @@ export async function captureProject(docker: CaptureDocker, opts: CaptureOptions
     }
   })();
 
-  for (const src of await listSources(docker, opts)) follow(src, opts.initialFrom?.(src) ?? {});
+  for (const src of await listSources(replicas, opts)) follow(src, opts.initialFrom?.(src) ?? {});
 
   await new Promise<void>((resolve) => {
     if (signal.aborted) resolve();

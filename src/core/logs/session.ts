@@ -1,5 +1,6 @@
 import type { Clock } from '../ports.js';
-import { captureProject, listSources, readHistoric, type CaptureDocker, type LogsFrom } from './capture.js';
+import { captureProject, listSources, readHistoric, type LogsFrom } from './capture.js';
+import type { ReplicaReader } from '../runtime/all-replicas.js';
 import { LiveOrderer, defaultLiveOrder, type LiveOrderOptions } from './order.js';
 import { mergeSorted } from './order.js';
 import { applyQuery, lineKey, recordFilter, tailPerReplica, type LogQuery } from './query.js';
@@ -7,7 +8,8 @@ import type { LogStore } from './store.js';
 import { tsSeconds, type LogRecord, type SourcedRecord } from './types.js';
 
 export interface LogsDeps {
-  readonly docker: CaptureDocker;
+  /** The project's replicas on every runtime (`allReplicas`). */
+  readonly replicas: ReplicaReader;
   readonly clock: Clock;
   /** The project's on-disk store: what is read from the engine is added to it; `--trace` reads it. */
   readonly store?: LogStore;
@@ -34,7 +36,7 @@ export interface HistoricResult {
  * order; with `traceId`, plus the matching lines of the store (containers since removed), deduped.
  */
 export async function readLogs(deps: LogsDeps, req: LogsRequest): Promise<HistoricResult> {
-  const sources = await listSources(deps.docker, req);
+  const sources = await listSources(deps.replicas, req);
   // The engine applies --tail only when nothing else filters; else the tail is of the matches.
   const filtered = req.grep !== undefined || req.traceId !== undefined;
   const from: LogsFrom = {
@@ -49,7 +51,7 @@ export async function readLogs(deps: LogsDeps, req: LogsRequest): Promise<Histor
     ...(filtered && req.tail !== undefined ? { tail: req.tail } : {}),
   };
   // One array per container, each in ts order.
-  const perSource = await readHistoric(deps.docker, sources, from);
+  const perSource = await readHistoric(deps.replicas, sources, from);
   // Storing is for later (post-mortems, --trace): it runs while the lines are printed, except
   // when this very read is a --trace that must also see what the store holds.
   const stored = deps.store
@@ -134,7 +136,7 @@ export async function followLogs(deps: LogsDeps, req: LogsRequest, opts: FollowO
         if (batch.length > 0) void store.append([batch]).catch((e: unknown) => deps.onStoreError?.(e));
       })
     : Promise.resolve();
-  await captureProject(deps.docker, {
+  await captureProject(deps.replicas, {
     project: req.project,
     ...(req.services ? { services: req.services } : {}),
     signal: opts.signal,

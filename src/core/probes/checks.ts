@@ -44,7 +44,7 @@ async function attempt(
       return { ok: true, detail: `connected to ${hostPart(addr.host)}:${addr.port}` };
     }
     case 'exec': {
-      const r = await deps.docker.exec(target.containerId, spec.command, {
+      const r = await deps.runtime.exec(target.replicaId, spec.command, {
         timeoutMs: spec.timeoutMs,
         signal,
       });

@@ -32,7 +32,7 @@ export async function runLogProbe(
     const at = deps.clock.now();
     let detail: string;
     try {
-      for await (const batch of deps.docker.logs(target.containerId, {
+      for await (const batch of deps.runtime.logs(target.replicaId, {
         follow: true,
         timestamps: false,
         signal,

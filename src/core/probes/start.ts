@@ -88,8 +88,8 @@ export async function untilFirstPass(
  */
 export function startProbe(
   check: StartCheck,
-  containerId: string,
-  deps: Pick<ProbeDeps, 'clock' | 'docker'>,
+  replicaId: string,
+  deps: Pick<ProbeDeps, 'clock' | 'runtime'>,
   signal: AbortSignal,
 ): Promise<CheckOutcome | undefined> {
   const spec = {
@@ -105,7 +105,7 @@ export function startProbe(
     httpGet: () => Promise.reject(new Error('no network in an exec check')),
     tcpConnect: () => Promise.reject(new Error('no network in an exec check')),
   };
-  const target = { containerId, hostAddress: () => undefined };
+  const target = { replicaId, hostAddress: () => undefined };
   return untilFirstPass(
     (s) => checkOnce(spec, target, { ...deps, net: noNet }, s),
     deps.clock,

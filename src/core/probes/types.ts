@@ -1,9 +1,11 @@
-import type { Clock, DockerPort, NetProbePort } from '../ports.js';
+import type { Clock, NetProbePort } from '../ports.js';
+import type { RuntimePort } from '../runtime/port.js';
 
 export type ProbeStatus = 'starting' | 'healthy' | 'unhealthy';
 
 export interface ProbeTarget {
-  containerId: string;
+  /** The replica on its runtime: exec and log probes run there. */
+  replicaId: string;
   /** Host address of a container port, from the snapshot's published ports. */
   hostAddress(containerPort: number): { host: string; port: number } | undefined;
 }
@@ -11,7 +13,8 @@ export interface ProbeTarget {
 export interface ProbeDeps {
   clock: Clock;
   net: NetProbePort;
-  docker: Pick<DockerPort, 'exec' | 'logs'>;
+  /** The runtime of the probed replica. */
+  runtime: Pick<RuntimePort, 'exec' | 'logs'>;
 }
 
 export interface ProbeResult {

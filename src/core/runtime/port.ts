@@ -37,8 +37,17 @@ export interface RuntimePort {
 
   /** The hash that `create` would label replica of `spec` with: equal hashes mean "keep it". */
   configHash(project: Project, spec: ServiceSpec): Promise<string>;
-  /** Makes replica `replica` of `spec`, not started, labelled with orch's labels and its hash. */
-  create(project: Project, spec: ServiceSpec, replica: number): Promise<ReplicaSnapshot>;
+  /**
+   * Makes replica `replica` of `spec`, not started, labelled with orch's labels and its hash.
+   * `configHash`: what `configHash` answered for this spec (a caller making several replicas
+   * asks once); without it the runtime computes it.
+   */
+  create(
+    project: Project,
+    spec: ServiceSpec,
+    replica: number,
+    opts?: { readonly configHash?: string },
+  ): Promise<ReplicaSnapshot>;
   start(id: ReplicaId): Promise<void>;
   /** Graceful stop: the service's stop signal, then SIGKILL after `graceMs`. */
   stop(id: ReplicaId, graceMs: number): Promise<void>;

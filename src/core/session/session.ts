@@ -1,5 +1,4 @@
 import type { Project, ServiceSpec } from '../../model/project.js';
-import { Label } from '../../model/labels.js';
 import { OrchError } from '../../errors/index.js';
 import { Supervisor, effectivePolicy } from '../supervisor/index.js';
 import type { EventSink } from '../events/bus.js';
@@ -7,10 +6,9 @@ import type { LiveProject } from '../live-project.js';
 import type { ReplicaTracker } from '../engine/replica-tracker.js';
 import { type ReplicaState } from '../engine/replica-tracker.js';
 import type { EngineDeps } from '../engine/up.js';
-import { createReplica, removeContainer, serviceFiles, startPrepared } from '../engine/replicas.js';
-import { serviceConfigHash } from '../engine/config-hash.js';
-import { imageRef } from '../engine/naming.js';
-import type { ContainerId } from '../ports.js';
+import { removeReplica, startTracked } from '../engine/replicas.js';
+import { graceMsOf } from '../runtime/docker.js';
+import type { ReplicaId } from '../runtime/port.js';
 import { rollService, type RollOptions } from '../watch/rollout.js';
 import { applyPlan, type ApplyHost, type ApplyOptions } from '../watch/apply.js';
 import { diffProjects, type ProjectPlan } from '../watch/plan.js';
@@ -21,7 +19,7 @@ import { replicaFact } from './facts.js';
 
 /** A replica's restart count as an earlier session left it, and the container it was counted on. */
 export interface LedgerEntry {
-  readonly id: ContainerId;
+  readonly id: ReplicaId;
   readonly restarts: number;
 }
 
@@ -51,9 +49,9 @@ export class Session {
   readonly supervisor: Supervisor;
   private readonly outOfRotation = new Set<string>();
   /** New replicas of a rollout: in the gateway once healthy, not yet the supervisor's. */
-  private readonly staging = new Set<ContainerId>();
+  private readonly staging = new Set<ReplicaId>();
   /** Old replicas of a rollout: out of the gateway while their last requests finish. */
-  private readonly draining = new Set<ContainerId>();
+  private readonly draining = new Set<ReplicaId>();
   private readonly lifetime = new AbortController();
   /** What the ledger holds for this session's containers. */
   private readonly ledger = new Map<string, LedgerEntry>();
@@ -165,11 +163,12 @@ export class Session {
       const step = this.restartStep(service, r.replica);
       await this.outOfRotationWhile(service, r.replica, async () => {
         step('stopping');
+        const runtime = this.tracker.runtimeOf(r);
         await this.tracker.ownAction(r.id, async () => {
-          if (r.state === 'running') await this.deps.docker.stopContainer(r.id, graceS(spec));
-          await this.deps.docker.startContainer(r.id);
+          if (r.state === 'running') await runtime.stop(r.id, graceMsOf(spec));
+          await runtime.start(r.id);
         });
-        this.tracker.track(await this.deps.docker.inspectContainer(r.id));
+        this.tracker.track(await runtime.inspect(r.id));
         await this.waitReplicaReady(r, signal);
       });
       step('healthy');
@@ -216,7 +215,7 @@ export class Session {
       this.supervisor.feed({ type: 'stopped-by-user', service, replica: r.replica });
       this.outOfRotation.add(`${service}/${r.replica}`);
       this.publish(service);
-      await this.tracker.ownAction(r.id, () => removeContainer(this.deps.docker, r.snapshot, scaled));
+      await this.tracker.ownAction(r.id, () => removeReplica(this.tracker.runtimeOf(r), r.id, scaled));
       this.tracker.forget(r.id);
     }
     const have = new Set(current.map((r) => r.replica));
@@ -237,7 +236,7 @@ export class Session {
       if (old) {
         step('stopping');
         this.supervisor.feed({ type: 'stopped-by-user', service, replica });
-        await this.tracker.ownAction(old.id, () => removeContainer(this.deps.docker, old.snapshot, spec));
+        await this.tracker.ownAction(old.id, () => removeReplica(this.tracker.runtimeOf(old), old.id, spec));
         this.tracker.forget(old.id);
         step('replaced');
       }
@@ -316,8 +315,8 @@ export class Session {
     if (!r) return;
     const lines: string[] = [];
     try {
-      for await (const batch of this.deps.docker.logs(r.id, { follow: false, tail: 10, timestamps: false }))
-        for (const l of batch) lines.push(l.line);
+      const logs = this.tracker.runtimeOf(r).logs(r.id, { follow: false, tail: 10, timestamps: false });
+      for await (const batch of logs) for (const l of batch) lines.push(l.line);
     } catch {
       return; // gone already: the crash-loop line itself says enough
     }
@@ -341,7 +340,7 @@ export class Session {
       this.supervisor.feed({ type: 'stopped-by-user', service, replica: r.replica });
       this.tracker.forget(r.id);
       this.publish(service);
-      await removeContainer(this.deps.docker, r.snapshot, spec);
+      await removeReplica(this.tracker.runtimeOf(r), r.id, spec);
     }
     this.publish(service);
   }
@@ -374,12 +373,12 @@ export class Session {
     const r = this.tracker.of(service).find((x) => x.replica === replica);
     if (r && r.state !== 'removing') {
       try {
+        const runtime = this.tracker.runtimeOf(r);
         await this.tracker.ownAction(r.id, async () => {
-          if (r.state === 'running' || r.state === 'restarting')
-            await this.deps.docker.stopContainer(r.id, graceS(spec));
-          await this.deps.docker.startContainer(r.id);
+          if (r.state === 'running' || r.state === 'restarting') await runtime.stop(r.id, graceMsOf(spec));
+          await runtime.start(r.id);
         });
-        this.tracker.track(await this.deps.docker.inspectContainer(r.id));
+        this.tracker.track(await runtime.inspect(r.id));
         return;
       } catch {
         // Gone between our look and the start (removed by hand): make a new one below.
@@ -390,29 +389,12 @@ export class Session {
   }
 
   private async createAndStart(spec: ServiceSpec, replica: number): Promise<void> {
-    const image = imageRef(this.project, spec);
-    const files = await serviceFiles(this.project, spec, this.deps);
-    const existing = await this.deps.docker.listContainers(
-      [
-        `${Label.project}=${this.project.name}`,
-        `${Label.service}=${spec.name}`,
-        `${Label.replica}=${replica}`,
-      ],
-      { all: true },
-    );
-    for (const c of existing) await removeContainer(this.deps.docker, c, spec);
-    const made = await createReplica(
-      this.project,
-      spec,
-      replica,
-      image,
-      serviceConfigHash(spec, (await this.deps.docker.imageId(image)) ?? image),
-      files,
-      this.deps.docker,
-    );
+    const runtime = this.deps.runtimes.of(spec);
+    const existing = await runtime.list(this.project.name, { service: spec.name, replica });
+    for (const c of existing) await removeReplica(runtime, c.id, spec);
+    const made = await runtime.create(this.project, spec, replica);
     this.opts.events.publish({ type: 'created', service: spec.name, replica, container: made.name });
-    const prepared = { service: spec, toStart: [{ ...made, fresh: true, recreated: existing.length > 0 }] };
-    await startPrepared(prepared, this.tracker, this.deps.docker, () => undefined);
+    await startTracked(made, this.tracker, runtime);
   }
 
   private waitReplicaReady(r: ReplicaState, signal: AbortSignal): Promise<void> {
@@ -470,8 +452,4 @@ export class Session {
 /** The routes as they matter to the gateway (where they were written does not). */
 function routeShape(p: Project): string {
   return JSON.stringify((p.orch.gateway?.routes ?? []).map(({ pos: _pos, ...r }) => r));
-}
-
-function graceS(spec: ServiceSpec): number {
-  return spec.stopGracePeriodMs !== undefined ? Math.ceil(spec.stopGracePeriodMs / 1000) : 10;
 }

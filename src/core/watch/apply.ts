@@ -51,7 +51,9 @@ export async function applyPlan(
   );
   for (const name of touched) {
     const spec = next.services[name];
-    if (spec) await preparers[rebuild.has(name) ? 1 : 0]?.prepare(spec);
+    // A host process has no image.
+    if (spec && host.deps.runtimes.of(spec).kind === 'container')
+      await preparers[rebuild.has(name) ? 1 : 0]?.prepare(spec);
   }
   await ensureResources(
     next,

@@ -1,11 +1,9 @@
 import type { Project, ServiceSpec } from '../../model/project.js';
 import { OrchError } from '../../errors/index.js';
-import type { ContainerId } from '../ports.js';
 import type { EngineDeps } from '../engine/up.js';
 import type { ReplicaState, ReplicaTracker } from '../engine/replica-tracker.js';
-import { createReplica, removeContainer, serviceFiles, startTracked } from '../engine/replicas.js';
-import { serviceConfigHash } from '../engine/config-hash.js';
-import { imageRef } from '../engine/naming.js';
+import { removeReplica, startTracked } from '../engine/replicas.js';
+import type { ReplicaId, RuntimePort } from '../runtime/port.js';
 import type { EventSink } from '../events/bus.js';
 
 /** What a rollout needs of the session it runs in (Session implements it with its own state). */
@@ -15,9 +13,9 @@ export interface RolloutHost {
   readonly deps: EngineDeps;
   readonly events: EventSink;
   /** A staged replica is in the gateway once healthy but not yet under the supervisor's care. */
-  stage(id: ContainerId, staged: boolean): void;
+  stage(id: ReplicaId, staged: boolean): void;
   /** A draining replica is out of the gateway whatever its health. */
-  drain(id: ContainerId, draining: boolean): void;
+  drain(id: ReplicaId, draining: boolean): void;
   publish(service: string): void;
   /** Hands a replica to the supervisor (its start and health so far). */
   adopt(r: ReplicaState): void;
@@ -52,23 +50,20 @@ export async function rollService(
   signal: AbortSignal,
   opts: RollOptions = {},
 ): Promise<void> {
-  const image = imageRef(host.project, spec);
-  const files = await serviceFiles(host.project, spec, host.deps);
-  // By content id, as `up` labels them: a later `up` then keeps what the rollout made.
-  const hash = serviceConfigHash(spec, (await host.deps.docker.imageId(image)) ?? image);
+  const runtime = host.deps.runtimes.of(spec);
+  // As `up` labels them: a later `up` then keeps what the rollout made.
+  const made = { runtime, hash: await runtime.configHash(host.project, spec) };
   const olds = host.tracker.of(spec.name);
   for (let n = 1; n <= spec.replicas; n++) {
     const old = olds.find((r) => r.replica === n);
-    if (!opts.inPlace && canRoll(spec))
-      await rollOne(host, spec, n, old, { image, hash, files }, signal, opts);
-    else await replaceInPlace(host, spec, n, old, { image, hash, files }, signal, opts);
+    if (!opts.inPlace && canRoll(spec)) await rollOne(host, spec, n, old, made, signal, opts);
+    else await replaceInPlace(host, spec, n, old, made, signal, opts);
   }
 }
 
 interface Made {
-  readonly image: string;
+  readonly runtime: RuntimePort;
   readonly hash: string;
-  readonly files: readonly { path: string; content: Buffer; mode: number }[];
 }
 
 async function rollOne(
@@ -81,15 +76,18 @@ async function rollOne(
   opts: RollOptions,
 ): Promise<void> {
   const { docker } = host.deps;
-  const parked = old ? `${old.name}-old-${Date.now().toString(36)}` : undefined;
+  const { runtime } = made;
+  // A container's name is unique on the engine: the old one steps aside for its successor.
+  const parked =
+    old?.runtime === 'container' ? `${old.name}-old-${host.deps.clock.now().toString(36)}` : undefined;
   if (old && parked) await docker.renameContainer(old.id, parked);
-  let id: ContainerId | undefined;
+  let id: ReplicaId | undefined;
   try {
-    let name: string;
-    ({ id, name } = await createReplica(host.project, spec, n, made.image, made.hash, made.files, docker));
-    host.events.publish({ type: 'created', service: spec.name, replica: n, container: name });
+    const fresh = await runtime.create(host.project, spec, n, { configHash: made.hash });
+    id = fresh.id;
+    host.events.publish({ type: 'created', service: spec.name, replica: n, container: fresh.name });
     host.stage(id, true);
-    await startTracked(id, host.tracker, docker);
+    await startTracked(fresh, host.tracker, runtime);
     rolloutStep(host, spec, n, 'started');
     opts.onStep?.(`${spec.name}-${n}: new replica started`);
     await waitReady(host, id, signal, opts.readyTimeoutMs ?? 120_000);
@@ -97,10 +95,10 @@ async function rollOne(
     if (id !== undefined) {
       host.stage(id, false);
       host.tracker.forget(id);
-      await docker.removeContainer(id, { force: true, volumes: true }).catch(() => undefined);
+      await runtime.remove(id, { graceMs: 0 }).catch(() => undefined);
       host.publish(spec.name);
     }
-    if (old) await docker.renameContainer(old.id, old.name).catch(() => undefined);
+    if (old && parked) await docker.renameContainer(old.id, old.name).catch(() => undefined);
     throw e;
   }
   host.stage(id, false);
@@ -117,7 +115,7 @@ async function rollOne(
   // Forgotten first: its stop and removal are orch's doing, not a crash to restart.
   host.tracker.forget(old.id);
   host.drain(old.id, false);
-  await removeContainer(docker, old.snapshot, spec);
+  await removeReplica(host.tracker.runtimeOf(old), old.id, spec);
   host.publish(spec.name);
   rolloutStep(host, spec, n, 'replaced');
   opts.onStep?.(`${spec.name}-${n}: old replica removed`);
@@ -142,18 +140,18 @@ async function replaceInPlace(
   signal: AbortSignal,
   opts: RollOptions,
 ): Promise<void> {
-  const { docker } = host.deps;
   if (old) {
     rolloutStep(host, spec, n, 'stopping');
     host.drain(old.id, true);
     host.publish(spec.name);
     host.tracker.forget(old.id);
     host.drain(old.id, false);
-    await removeContainer(docker, old.snapshot, spec);
+    await removeReplica(host.tracker.runtimeOf(old), old.id, spec);
   }
-  const { id, name } = await createReplica(host.project, spec, n, made.image, made.hash, made.files, docker);
-  host.events.publish({ type: 'created', service: spec.name, replica: n, container: name });
-  await startTracked(id, host.tracker, docker);
+  const fresh = await made.runtime.create(host.project, spec, n, { configHash: made.hash });
+  const id = fresh.id;
+  host.events.publish({ type: 'created', service: spec.name, replica: n, container: fresh.name });
+  await startTracked(fresh, host.tracker, made.runtime);
   rolloutStep(host, spec, n, 'started');
   host.publish(spec.name);
   await waitReady(host, id, signal, opts.readyTimeoutMs ?? 120_000);
@@ -164,7 +162,7 @@ async function replaceInPlace(
 /** Resolves when the container runs and is healthy (or has no health source); rejects saying why not. */
 export async function waitReady(
   host: Pick<RolloutHost, 'tracker' | 'deps'>,
-  id: ContainerId,
+  id: ReplicaId,
   signal: AbortSignal,
   timeoutMs: number,
 ): Promise<void> {
@@ -197,10 +195,14 @@ export async function waitReady(
   throw new OrchError('STACK_FAILED', `new replica ${name}: ${outcome}${await lastLines(host, id)}`);
 }
 
-async function lastLines(host: Pick<RolloutHost, 'deps'>, id: ContainerId): Promise<string> {
+async function lastLines(host: Pick<RolloutHost, 'tracker' | 'deps'>, id: ReplicaId): Promise<string> {
   try {
+    const r = host.tracker.all().find((x) => x.id === id);
+    if (!r) return '';
     const lines: string[] = [];
-    for await (const batch of host.deps.docker.logs(id, { follow: false, tail: 10, timestamps: false }))
+    for await (const batch of host.tracker
+      .runtimeOf(r)
+      .logs(id, { follow: false, tail: 10, timestamps: false }))
       for (const l of batch) lines.push(`    ${l.line}`);
     return lines.length > 0 ? `; last log lines:\n${lines.join('\n')}` : '; it logged nothing';
   } catch {

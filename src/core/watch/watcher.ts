@@ -262,7 +262,11 @@ function watchTargets(o: StartWatchOptions, signal: AbortSignal): WatchTargets {
         .filter((r) => r.state === 'running')
         .map((r) => ({ id: r.id, name: r.name })),
     copy: (id, files, deletions) => o.docker.copyToContainer(id, files, deletions),
-    exec: (id, cmd) => o.docker.exec(id, cmd, { timeoutMs: 60_000, signal }),
+    exec: (id, cmd) => {
+      const r = o.session.tracker.all().find((x) => x.id === id);
+      if (!r) return Promise.reject(new Error(`replica ${id.slice(0, 12)} is gone`));
+      return o.session.tracker.runtimeOf(r).exec(id, cmd, { timeoutMs: 60_000, signal });
+    },
     restart: (service, s) => o.session.restartService(service, s),
     rebuild: async (service, s) => {
       const project = o.session.current;

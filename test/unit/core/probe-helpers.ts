@@ -13,7 +13,7 @@ export const timing = { intervalMs: 1000, timeoutMs: 500, retries: 3, startPerio
 
 /** Container port p is published on 127.0.0.1:(40000 + p); port 9 is not published. */
 export const target: ProbeTarget = {
-  containerId: 'c1',
+  replicaId: 'c1',
   hostAddress: (p) => (p === 9 ? undefined : { host: '127.0.0.1', port: 40000 + p }),
 };
 
@@ -43,7 +43,7 @@ export function probeRun(): ProbeRun {
     history,
     changes,
     start(spec, opts) {
-      const deps = { clock, net, docker };
+      const deps = { clock, net, runtime: docker };
       done = runProbe(
         spec,
         target,

@@ -3,11 +3,13 @@ import { ReplicaTracker } from '../../../src/core/engine/replica-tracker.js';
 import type { ContainerSnapshot, DockerPort, EngineEvent } from '../../../src/core/ports.js';
 import type { Project, ServiceSpec } from '../../../src/model/project.js';
 import { LiveProject } from '../../../src/core/live-project.js';
-import { FakeClock } from '../../fakes/index.js';
+import { dockerRuntimes, FakeClock } from '../../fakes/index.js';
+import type { ReplicaSnapshot } from '../../../src/core/runtime/port.js';
 import { service } from '../supervisor/helpers.js';
 
-const snap = (state: ContainerSnapshot['state']): ContainerSnapshot => ({
+const snap = (state: ContainerSnapshot['state']): ReplicaSnapshot => ({
   id: 'c1',
+  runtime: 'container',
   name: 'p-web-1',
   image: 'web:latest',
   labels: { 'dev.orch.project': 'p', 'dev.orch.service': 'web', 'dev.orch.replica': '1' },
@@ -59,7 +61,7 @@ function setup() {
   const web: ServiceSpec = service('web', { health: true });
   const tracker = new ReplicaTracker(
     {
-      docker: e.docker,
+      runtimes: dockerRuntimes(e.docker),
       clock: new FakeClock(),
       startProbe: (_spec, r, signal) => {
         probes.push(r.id);
@@ -104,7 +106,7 @@ describe('ReplicaTracker conditions on a service with deploy.replicas: 0', () =>
   ) {
     const e = engine();
     return new ReplicaTracker(
-      { docker: e.docker, clock: new FakeClock(), startProbe: () => Promise.resolve() },
+      { runtimes: dockerRuntimes(e.docker), clock: new FakeClock(), startProbe: () => Promise.resolve() },
       live,
     );
   }
@@ -151,7 +153,7 @@ describe('ReplicaTracker when the engine goes away', () => {
   function restartingEngine() {
     let subscriptions = 0;
     let breakStream: (() => void) | undefined;
-    let listed: ContainerSnapshot[] = [];
+    let listed: ReplicaSnapshot[] = [];
     const docker = {
       // A stream that yields nothing and then breaks, as the engine's does when it restarts.
       async *events(_filters: string[], signal: AbortSignal): AsyncGenerator<EngineEvent> {
@@ -169,7 +171,7 @@ describe('ReplicaTracker when the engine goes away', () => {
     return {
       docker,
       subscriptions: () => subscriptions,
-      restart: (after: ContainerSnapshot[]) => {
+      restart: (after: ReplicaSnapshot[]) => {
         listed = after;
         breakStream?.();
       },
@@ -181,7 +183,7 @@ describe('ReplicaTracker when the engine goes away', () => {
     const e = restartingEngine();
     const clock = new FakeClock();
     const tracker = new ReplicaTracker(
-      { docker: e.docker, clock, startProbe: () => Promise.resolve() },
+      { runtimes: dockerRuntimes(e.docker), clock, startProbe: () => Promise.resolve() },
       { current: { services: { web: service('web') } } },
     );
     const changes: string[] = [];

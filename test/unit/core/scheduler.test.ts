@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Dependency, DependencyCondition } from '../../../src/model/project.js';
 import { scheduleUp, type SchedulerEvent, type UpOutcome, type UpPlan } from '../../../src/core/scheduler.js';
-import { FakeClock, FakeRuntime, type FakeServiceScript } from '../../fakes/index.js';
+import { FakeClock, FakeServiceRuntime, type FakeServiceScript } from '../../fakes/index.js';
 
 type DepSpec = DependencyCondition | Partial<Dependency>;
 
@@ -28,14 +28,14 @@ function plan(
 
 interface Run {
   clock: FakeClock;
-  runtime: FakeRuntime;
+  runtime: FakeServiceRuntime;
   events: SchedulerEvent[];
   outcome: UpOutcome;
 }
 
 async function run(p: UpPlan, scripts: Record<string, FakeServiceScript>, waitReady = false): Promise<Run> {
   const clock = new FakeClock();
-  const runtime = new FakeRuntime(clock, scripts);
+  const runtime = new FakeServiceRuntime(clock, scripts);
   const events: SchedulerEvent[] = [];
   let outcome: UpOutcome | undefined;
   let error: unknown;
@@ -259,7 +259,7 @@ describe('scheduleUp', () => {
     const p = plan({ cache: {} });
     const gated = new Set<string>();
     const clock = new FakeClock();
-    const inner = new FakeRuntime(clock, { cache: { startDelayMs: 20, healthyAfterMs: 300 } });
+    const inner = new FakeServiceRuntime(clock, { cache: { startDelayMs: 20, healthyAfterMs: 300 } });
     const runtime = {
       start: async (service: string, signal: AbortSignal) => {
         await inner.start(service, signal);
@@ -302,7 +302,7 @@ describe('scheduleUp', () => {
 
   it('rejects a cycle before starting anything', async () => {
     const clock = new FakeClock();
-    const runtime = new FakeRuntime(clock);
+    const runtime = new FakeServiceRuntime(clock);
     const p = scheduleUp(plan({ a: { b: 'service_started' }, b: { a: 'service_started' } }), runtime, {
       signal: new AbortController().signal,
       waitReady: false,
@@ -314,7 +314,7 @@ describe('scheduleUp', () => {
 
   it('abort mid-way: rejects with AbortError, no further start() calls', async () => {
     const clock = new FakeClock();
-    const runtime = new FakeRuntime(clock, {
+    const runtime = new FakeServiceRuntime(clock, {
       a: { startDelayMs: 10, healthyAfterMs: 100 },
       b: { healthyAfterMs: 5 },
     });
@@ -342,7 +342,7 @@ describe('scheduleUp', () => {
 
   it('abort while a start is in flight: the in-flight call sees the signal, nothing else starts', async () => {
     const clock = new FakeClock();
-    const runtime = new FakeRuntime(clock, { a: { startDelayMs: 100 } });
+    const runtime = new FakeServiceRuntime(clock, { a: { startDelayMs: 100 } });
     const ctl = new AbortController();
     const p = scheduleUp(plan({ a: {}, b: { a: 'service_started' } }), runtime, {
       signal: ctl.signal,
@@ -358,7 +358,7 @@ describe('scheduleUp', () => {
 
   it('an already-aborted signal rejects without starting anything', async () => {
     const clock = new FakeClock();
-    const runtime = new FakeRuntime(clock);
+    const runtime = new FakeServiceRuntime(clock);
     const ctl = new AbortController();
     ctl.abort();
     await expect(

@@ -9,7 +9,8 @@ import {
 } from '../../../src/core/probes/start.js';
 import type { ContainerSnapshot, DockerPort, EngineEvent, ExecResult } from '../../../src/core/ports.js';
 import type { Healthcheck, ServiceSpec } from '../../../src/model/project.js';
-import { FakeClock } from '../../fakes/index.js';
+import { dockerRuntimes, FakeClock } from '../../fakes/index.js';
+import type { ReplicaSnapshot } from '../../../src/core/runtime/port.js';
 import { project, service } from '../supervisor/helpers.js';
 import { containerCreateSpec } from '../../../src/core/engine/container-spec.js';
 import { mapHealthcheck } from '../../../src/adapters/docker/map-inspect.js';
@@ -61,7 +62,7 @@ describe('startCheckOf: the Docker health test orch runs itself', () => {
 function engine(clock: FakeClock) {
   const queue: EngineEvent[] = [];
   let wake: (() => void) | undefined;
-  const snaps = new Map<string, ContainerSnapshot>();
+  const snaps = new Map<string, ReplicaSnapshot>();
   const readyAt = new Map<string, number>();
   const execs: { id: string; at: number; cmd: readonly string[] }[] = [];
   const push = (ev: EngineEvent): void => {
@@ -89,8 +90,9 @@ function engine(clock: FakeClock) {
       return Promise.resolve({ exitCode: t !== undefined && clock.now() >= t ? 0 : 1, output: '' });
     },
   } as unknown as DockerPort;
-  const snap = (svc: string, state: ContainerSnapshot['state']): ContainerSnapshot => ({
+  const snap = (svc: string, state: ContainerSnapshot['state']): ReplicaSnapshot => ({
     id: svc,
+    runtime: 'container',
     name: `p-${svc}-1`,
     image: `${svc}:latest`,
     labels: { 'dev.orch.project': 'p', 'dev.orch.service': svc, 'dev.orch.replica': '1' },
@@ -108,7 +110,7 @@ function engine(clock: FakeClock) {
     execs,
     push,
     /** Starts the container; its health test passes `readyAfterMs` later. */
-    start(svc: string, readyAfterMs: number): ContainerSnapshot {
+    start(svc: string, readyAfterMs: number): ReplicaSnapshot {
       const s = snap(svc, 'running');
       snaps.set(svc, s);
       readyAt.set(svc, clock.now() + readyAfterMs);
@@ -121,7 +123,7 @@ function engine(clock: FakeClock) {
 
 function trackerFor(clock: FakeClock, e: ReturnType<typeof engine>, services: Record<string, ServiceSpec>) {
   const tracker = new ReplicaTracker(
-    { docker: e.docker, clock, startProbe: () => Promise.resolve() },
+    { runtimes: dockerRuntimes(e.docker), clock, startProbe: () => Promise.resolve() },
     { current: { services } },
   );
   tracker.follow('p', new AbortController().signal);

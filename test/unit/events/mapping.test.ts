@@ -24,9 +24,11 @@ function replica(over: Partial<ReplicaState> = {}): ReplicaState {
     startedAt: '2026-01-01T00:00:01.000Z',
     finishedAt: null,
     ports: [],
+    runtime: 'container' as const,
   };
   return {
     id: 'c1',
+    runtime: 'container',
     service: 'api',
     replica: 2,
     name: 'shop-api-2',

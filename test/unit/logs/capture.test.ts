@@ -83,7 +83,7 @@ describe('readLogs / followLogs', () => {
       engine.print('b2', ts(i * 100 + 50), `c${i}`);
     }
     const store = new LogStore(memPort());
-    const deps = { docker: engine, clock: new FakeClock(), store };
+    const deps = { replicas: engine, clock: new FakeClock(), store };
     const r = await readLogs(deps, { project: 'p' });
     expect(r.records.map((x) => x.line).slice(0, 6)).toEqual(['a0', 'b0', 'c0', 'a1', 'b1', 'c1']);
     await readLogs(deps, { project: 'p' });
@@ -104,7 +104,7 @@ describe('readLogs / followLogs', () => {
     for (let i = 0; i < 4; i++) engine.print('b1', ts(i * 20 + 5), `b${i}`);
     const mem = memPort();
     const store = new LogStore(mem);
-    const deps = { docker: engine, clock: new FakeClock(), store };
+    const deps = { replicas: engine, clock: new FakeClock(), store };
     for (const size of [1, 3, 100]) {
       engine.batchSize = size;
       const r = await readLogs(deps, { project: 'p' });
@@ -153,13 +153,13 @@ describe('readLogs / followLogs', () => {
     const old = new FakeEngine('p').add('gone', 'api');
     old.print('gone', ts(10), 'request_id=abc123 from a removed replica');
     old.print('gone', ts(20), 'unrelated');
-    await readLogs({ docker: old, clock: new FakeClock(), store }, { project: 'p' });
+    await readLogs({ replicas: old, clock: new FakeClock(), store }, { project: 'p' });
 
     const engine = new FakeEngine('p').add('a1', 'api').add('w1', 'worker');
     engine.print('a1', ts(30), 'GET / request_id=abc123');
     engine.print('w1', ts(40), '{"requestId":"abc123","msg":"job"}');
     engine.print('w1', ts(50), 'request_id=abc1234 is another one');
-    const deps = { docker: engine, clock: new FakeClock(), store };
+    const deps = { replicas: engine, clock: new FakeClock(), store };
     const first = await readLogs(deps, { project: 'p', traceId: 'abc123' });
     const again = await readLogs(deps, { project: 'p', traceId: 'abc123' });
     for (const r of [first, again])
@@ -179,7 +179,7 @@ describe('readLogs / followLogs', () => {
     const live: string[] = [];
     const ctl = new AbortController();
     const run = followLogs(
-      { docker: engine, clock },
+      { replicas: engine, clock },
       { project: 'p' },
       {
         signal: ctl.signal,

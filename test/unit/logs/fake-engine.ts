@@ -1,15 +1,16 @@
-import type { ContainerSnapshot, EngineEvent, LogLine } from '../../../src/core/ports.js';
-import type { CaptureDocker } from '../../../src/core/logs/capture.js';
+import type { EngineEvent, LogLine } from '../../../src/core/ports.js';
+import type { ReplicaReader } from '../../../src/core/runtime/all-replicas.js';
+import type { ReplicaSnapshot } from '../../../src/core/runtime/port.js';
 
 interface Box {
-  snap: ContainerSnapshot;
+  snap: ReplicaSnapshot;
   lines: LogLine[];
   running: boolean;
   waiters: (() => void)[];
 }
 
-/** listContainers/logs/events of a project in memory: containers print, stop, restart, appear. */
-export class FakeEngine implements CaptureDocker {
+/** list/logs/events of a project in memory: containers print, stop, restart, appear. */
+export class FakeEngine implements ReplicaReader {
   private readonly boxes = new Map<string, Box>();
   private readonly eventWaiters: ((e: EngineEvent) => void)[] = [];
   readonly logCalls: { id: string; follow: boolean; tail?: number; sinceS?: number }[] = [];
@@ -27,6 +28,7 @@ export class FakeEngine implements CaptureDocker {
     this.boxes.set(id, {
       snap: {
         id,
+        runtime: 'container',
         name: `${this.project}-${service}-${replica}`,
         image: 'busybox',
         labels,
@@ -65,7 +67,7 @@ export class FakeEngine implements CaptureDocker {
     for (const w of this.eventWaiters) w(ev);
   }
 
-  listContainers(): Promise<readonly ContainerSnapshot[]> {
+  list(): Promise<readonly ReplicaSnapshot[]> {
     return Promise.resolve([...this.boxes.values()].map((b) => b.snap));
   }
 
@@ -99,7 +101,7 @@ export class FakeEngine implements CaptureDocker {
     }
   }
 
-  async *events(_filters: readonly string[], signal: AbortSignal): AsyncIterable<EngineEvent> {
+  async *events(_project: string, signal: AbortSignal): AsyncIterable<EngineEvent> {
     const queue: EngineEvent[] = [];
     let wake: (() => void) | undefined;
     this.eventWaiters.push((e) => {

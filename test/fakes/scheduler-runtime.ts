@@ -26,7 +26,7 @@ type Milestone =
  * A ServiceRuntime whose services follow scripts on a FakeClock, recording when each start()
  * was called so tests can assert the scheduler's timing to the virtual millisecond.
  */
-export class FakeRuntime implements ServiceRuntime {
+export class FakeServiceRuntime implements ServiceRuntime {
   readonly startCalls: { service: string; at: number }[] = [];
   readonly waitCalls: { service: string; condition: DependencyCondition; at: number }[] = [];
   private readonly startedAt = new Map<string, number>();
@@ -53,7 +53,7 @@ export class FakeRuntime implements ServiceRuntime {
     this.waitCalls.push({ service, condition, at: this.clock.now() });
     const since = this.startedAt.get(service);
     // The scheduler must only wait on what it started; a fake that tolerated this would hide the bug.
-    if (since === undefined) throw new Error(`FakeRuntime: waitFor(${service}) before it started`);
+    if (since === undefined) throw new Error(`FakeServiceRuntime: waitFor(${service}) before it started`);
     const first = this.milestones(service, condition, since).sort((a, b) => a.at - b.at)[0];
     if (!first) return untilAborted(signal);
     await this.clock.sleep(Math.max(0, first.at - this.clock.now()), signal);
