@@ -14,4 +14,5 @@ npm run lint
 bash scripts/ensure-docker.sh
 bash scripts/make-base-images.sh
 bash scripts/ensure-chromium.sh
+bash scripts/ensure-wrk.sh
 npx vitest run "$@"

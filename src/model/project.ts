@@ -231,6 +231,22 @@ export interface ServiceOrch {
   readonly backoff: { readonly initialMs: number; readonly maxMs: number };
   /** `x-orch.process`: the service runs on the host instead of in a container. */
   readonly process?: ProcessSpec;
+  /** `x-orch.autoscale`: the replica count follows load between `min` and `max`. */
+  readonly autoscale?: AutoscaleSpec;
+}
+
+/** What an autoscaled service is measured by (one per service). */
+export type AutoscaleMetric = 'inflight_per_replica' | 'p95_ms' | 'cpu_percent';
+
+/** `x-orch.autoscale` (contract §10). */
+export interface AutoscaleSpec {
+  /** At least 1: a service scaled to 0 would have no figures to scale it up again. */
+  readonly min: number;
+  readonly max: number;
+  readonly target: { readonly metric: AutoscaleMetric; readonly value: number };
+  /** Least time between two changes, and how long load must stay low before a scale-down. */
+  readonly cooldownMs: number;
+  readonly pos: SourcePos;
 }
 
 /** A host process service (`x-orch.process`, contract §7). */

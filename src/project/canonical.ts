@@ -140,6 +140,12 @@ function service(s: ServiceSpec): Json {
         }),
       restart_on_unhealthy: s.orch.restartOnUnhealthy,
       backoff: { initial: dur(s.orch.backoff.initialMs), max: dur(s.orch.backoff.maxMs) },
+      autoscale: s.orch.autoscale && {
+        min: s.orch.autoscale.min,
+        max: s.orch.autoscale.max,
+        target: { [s.orch.autoscale.target.metric]: s.orch.autoscale.target.value },
+        cooldown: dur(s.orch.autoscale.cooldownMs),
+      },
     }),
   });
 }

@@ -1,6 +1,7 @@
 import { findCycle } from '../core/graph.js';
 import { hasHealthSource, type Project } from '../model/project.js';
 import { didYouMean, type PathReporter } from './diagnostics.js';
+import { checkAutoscale } from './check-autoscale.js';
 import { hostPorts } from './normalize/ports.js';
 import type { NormalizedService } from './normalize/service.js';
 
@@ -19,6 +20,7 @@ export function checkProject(
   checkSingletons(services, r);
   checkRoutes(project, r);
   checkNetworkModeReach(project, r);
+  checkAutoscale(project, services, r);
 }
 
 function checkCycle(services: ReadonlyMap<string, NormalizedService>, r: PathReporter): void {

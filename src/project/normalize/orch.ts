@@ -10,6 +10,7 @@ import type {
 } from '../../model/project.js';
 import type { KeyPath } from '../positions.js';
 import { SMOKE_METHODS } from '../schema/orch.js';
+import { parseAutoscale } from './autoscale.js';
 import { hostPath } from './volumes.js';
 import { isRecord, stringRecord, toBool, toCommand, toDuration, toInt, toStr, type Ctx } from './values.js';
 
@@ -19,8 +20,10 @@ export function parseServiceOrch(ctx: Ctx, path: KeyPath, v: unknown, restart: R
   const spec = isRecord(v) ? v : {};
   const probe = isRecord(spec['probe']) ? parseProbe(ctx, [...path, 'probe'], spec['probe']) : undefined;
   const backoff = isRecord(spec['backoff']) ? spec['backoff'] : {};
+  const autoscale = parseAutoscale(ctx, [...path, 'autoscale'], spec['autoscale']);
   return {
     ...(probe ? { probe } : {}),
+    ...(autoscale ? { autoscale } : {}),
     restartOnUnhealthy:
       toBool(ctx, [...path, 'restart_on_unhealthy'], spec['restart_on_unhealthy']) ?? restart.kind !== 'no',
     backoff: {

@@ -12,6 +12,7 @@ import {
   type DependencyEntry,
 } from './lifecycle.js';
 import { parseServiceOrch } from './orch.js';
+import { startReplicas } from './autoscale.js';
 import { parsePort } from './ports.js';
 import { parseFileMounts, parseServiceNetworks } from './resources.js';
 import { isRemoteContext } from '../relative-paths.js';
@@ -127,7 +128,12 @@ export async function normalizeService(
     ),
     orch: parseServiceOrch(ctx, at('x-orch'), svc['x-orch'], restart),
   };
-  return { spec, deps, portPaths: ports.map((p) => p.path) };
+  const replicas = startReplicas(ctx, path, svc, spec.replicas, spec.orch.autoscale);
+  return {
+    spec: replicas === spec.replicas ? spec : { ...spec, replicas },
+    deps,
+    portPaths: ports.map((p) => p.path),
+  };
 }
 
 /**

@@ -1,4 +1,4 @@
-import { enumOf, oneOf, str, strs, type JsonSchema } from './parts.js';
+import { enumOf, num, oneOf, str, strs, type JsonSchema } from './parts.js';
 
 /**
  * orch's own extensions. Strict on purpose (no unknown keys, not even `x-*`): a typo in a probe
@@ -25,10 +25,22 @@ const probe = closed({
   start_period: duration,
 });
 
+/** Exactly one target is checked by the normalizer, which can point at the key that is wrong. */
+const autoscale = closed(
+  {
+    min: count,
+    max: count,
+    target: closed({ inflight_per_replica: num, p95_ms: num, cpu_percent: num }),
+    cooldown: duration,
+  },
+  { required: ['max', 'target'] },
+);
+
 export const orchServiceSchema: JsonSchema = closed({
   probe,
   restart_on_unhealthy: flag,
   backoff: closed({ initial: duration, max: duration }),
+  autoscale,
 });
 
 const route = closed(
