@@ -1,4 +1,4 @@
-import type { WatchAction } from './project.js';
+import type { AutoscaleMetric, WatchAction } from './project.js';
 
 /** Where an event happened: one replica of one service. */
 interface At {
@@ -108,6 +108,23 @@ export type StackChange =
   /** Follows a `crash-loop`: what the replica printed last, so the reason is on screen. */
   | (At & { readonly type: 'last-lines'; readonly lines: readonly string[] });
 
+/**
+ * The autoscaler changed a service's replica count (`x-orch.autoscale`): `from` → `to`, the
+ * figure it acted on (`value`, null when the change only brought the count into [min, max]) and
+ * its `target`, and a readable `reason`. A scale that then fails is reported again with
+ * `to` equal to `from` and the error as the reason.
+ */
+export interface AutoscaleDecision {
+  readonly type: 'autoscale';
+  readonly service: string;
+  readonly from: number;
+  readonly to: number;
+  readonly metric: AutoscaleMetric;
+  readonly value: number | null;
+  readonly target: number;
+  readonly reason: string;
+}
+
 /** Gateway membership: a replica now receives traffic, or no longer does. */
 export type GatewayChange =
   | (At & { readonly type: 'gateway-in'; readonly address: string })
@@ -115,7 +132,13 @@ export type GatewayChange =
 
 /** One event of the running stack, as it is published (the bus stamps the time). */
 export type OrchEventBody =
-  ReplicaFact | SupervisorDecision | StackChange | GatewayChange | WatchPhase | ReloadPhase;
+  | ReplicaFact
+  | SupervisorDecision
+  | StackChange
+  | AutoscaleDecision
+  | GatewayChange
+  | WatchPhase
+  | ReloadPhase;
 
 export type OrchEventType = OrchEventBody['type'];
 

@@ -40,6 +40,11 @@ export function narrateEvent(e: OrchEventBody, style: ChalkInstance): string | u
       return style.green(`orch: ${who} restarted after ${e.after} recovered`);
     case 'scaled':
       return `orch: ${who} scaled ${e.from} → ${e.to}`;
+    case 'autoscale':
+      // The `scaled` line that follows says the rest; this one says why.
+      return e.from === e.to
+        ? style.yellow(`orch: ${who} autoscale: ${e.reason}`)
+        : style.cyan(`orch: ${who} autoscale ${e.from} → ${e.to}: ${e.reason}`);
     case 'last-lines':
       return [style.dim(`orch: ${who} last lines:`), ...e.lines.map((l) => style.dim(`  | ${l}`))].join('\n');
     case 'rollout':

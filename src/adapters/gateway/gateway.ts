@@ -7,6 +7,7 @@ import {
   type GatewayReplica,
   type GatewayStats,
   type RouteTable,
+  type ServiceLoad,
   type Upstream,
 } from '../../core/gateway/index.js';
 import type { GatewayRoute, GatewaySettings } from '../../model/project.js';
@@ -194,6 +195,11 @@ export class Gateway {
 
   stats(): GatewayStats {
     return this.membership.stats();
+  }
+
+  /** In-flight requests and latency counts of one service's routes (the autoscaler's figures). */
+  load(service: string): ServiceLoad | undefined {
+    return this.membership.load(service);
   }
 
   async stop(): Promise<void> {

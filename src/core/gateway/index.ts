@@ -38,7 +38,9 @@ export {
 export {
   LatencyHistogram,
   RequestStats,
+  quantileOfCounts,
   type GatewayStats,
+  type ServiceLoad,
   type ReplicaStats,
   type RouteStats,
   type StatsSnapshot,

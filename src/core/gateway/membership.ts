@@ -7,7 +7,7 @@ import {
   type RandomSource,
 } from './balancer.js';
 import type { CompiledRoute, RouteTable } from './routes.js';
-import { RequestStats, type GatewayStats, type RouteStats } from './stats.js';
+import { RequestStats, type GatewayStats, type RouteStats, type ServiceLoad } from './stats.js';
 
 /** One replica as the engine reports it to the gateway. */
 export interface GatewayReplica {
@@ -164,6 +164,21 @@ export class Membership {
     const s = new Set<string>();
     for (const rs of this.routes) for (const u of rs.upstreams.values()) s.add(u.origin);
     return s;
+  }
+
+  /** Load on one service's routes (undefined when no route reaches it). */
+  load(service: string): ServiceLoad | undefined {
+    const routes = this.byService.get(service);
+    if (routes === undefined) return undefined;
+    let inFlight = 0;
+    let latency: Uint32Array | undefined;
+    for (const rs of routes) {
+      inFlight += rs.stats.inFlight;
+      const counts = rs.stats.latency.copyCounts();
+      if (latency === undefined) latency = counts;
+      else for (let b = 0; b < counts.length; b++) latency[b] = (latency[b] ?? 0) + (counts[b] ?? 0);
+    }
+    return latency === undefined ? undefined : { inFlight, latency };
   }
 
   stats(): GatewayStats {

@@ -42,15 +42,36 @@ export class LatencyHistogram {
 
   /** The q-quantile (0..1) in milliseconds, 0 when nothing was recorded. */
   quantile(q: number): number {
-    if (this.total === 0) return 0;
-    const rank = Math.max(1, Math.ceil(q * this.total));
-    let seen = 0;
-    for (let b = 0; b < BUCKETS; b++) {
-      seen += this.counts[b] ?? 0;
-      if (seen >= rank) return Math.round(bucketMid(b)) / 1000;
-    }
-    return MAX_US / 1000;
+    return quantileOfCounts(this.counts, q);
   }
+
+  /** A copy of the bucket counts: two of them, subtracted, are the latencies of a time window. */
+  copyCounts(): Uint32Array {
+    return this.counts.slice();
+  }
+}
+
+/** The q-quantile (0..1) in milliseconds of bucket counts (a histogram's, or a difference of two). */
+export function quantileOfCounts(counts: ArrayLike<number>, q: number): number {
+  let total = 0;
+  for (let b = 0; b < counts.length; b++) total += counts[b] ?? 0;
+  if (total === 0) return 0;
+  const rank = Math.max(1, Math.ceil(q * total));
+  let seen = 0;
+  for (let b = 0; b < counts.length; b++) {
+    seen += counts[b] ?? 0;
+    if (seen >= rank) return Math.round(bucketMid(b)) / 1000;
+  }
+  return MAX_US / 1000;
+}
+
+/**
+ * What the gateway has seen of one service, over all routes to it: requests in flight now, and
+ * the latency bucket counts since its routes were (re)built.
+ */
+export interface ServiceLoad {
+  readonly inFlight: number;
+  readonly latency: Uint32Array;
 }
 
 /** Counters for one route or one replica of a route. */

@@ -1,0 +1,154 @@
+import type { AutoscaleSpec } from '../../model/project.js';
+import type { EventSink } from '../events/bus.js';
+import type { ServiceLoad } from '../gateway/index.js';
+import type { ProjectRef } from '../live-project.js';
+import type { Clock } from '../ports.js';
+import { decide, type DeciderState } from './decide.js';
+import { LoadWindow } from './window.js';
+
+/** The path `orch scale` takes: the autoscaler changes replica counts through nothing else. */
+export interface Scaler {
+  scale(service: string, count: number): Promise<void>;
+}
+
+/** Where the figures come from. */
+export interface AutoscaleFigures {
+  /** The gateway's load on a service; undefined without a gateway or a route to it. */
+  load(service: string): ServiceLoad | undefined;
+  /**
+   * Mean CPU percent per replica of a service over the last `windowMs` (100 = one core), from
+   * the engine's stats; undefined while there is no figure (or no stats source at all).
+   */
+  cpuPercent?(service: string, windowMs: number): number | undefined;
+}
+
+export interface AutoscalerOptions {
+  readonly live: ProjectRef;
+  readonly scaler: Scaler;
+  readonly figures: AutoscaleFigures;
+  readonly clock: Clock;
+  readonly events: EventSink;
+  /** How often figures are sampled and a decision taken (default 1 s). */
+  readonly intervalMs?: number;
+  /** The sliding window the gateway's figures are averaged over (default 10 s). */
+  readonly windowMs?: number;
+}
+
+export const DEFAULT_INTERVAL_MS = 1000;
+export const DEFAULT_WINDOW_MS = 10_000;
+
+/**
+ * Every `x-orch.autoscale` service of the running project, one decision per tick each. The spec
+ * is read from the live project at each tick, so a live edit of the file takes effect at once;
+ * the current count is the project's (what `orch scale` and the autoscaler last set).
+ */
+export class Autoscaler {
+  private readonly windows = new Map<string, LoadWindow>();
+  private readonly states = new Map<string, DeciderState>();
+  /** Services already told they have no figure, so the stream says it once, not every second. */
+  private readonly saidNoFigure = new Set<string>();
+  private readonly windowMs: number;
+
+  constructor(private readonly opts: AutoscalerOptions) {
+    this.windowMs = opts.windowMs ?? DEFAULT_WINDOW_MS;
+  }
+
+  /** Whether the project has anything to autoscale (else the loop need not run). */
+  static wanted(live: ProjectRef): boolean {
+    return Object.values(live.current.services).some((s) => s.orch.autoscale !== undefined);
+  }
+
+  /** Ticks until `signal` aborts. Scales run one at a time, inside the tick that decided them. */
+  async run(signal: AbortSignal): Promise<void> {
+    const every = this.opts.intervalMs ?? DEFAULT_INTERVAL_MS;
+    while (!signal.aborted) {
+      try {
+        await this.opts.clock.sleep(every, signal);
+      } catch {
+        return; // aborted
+      }
+      await this.tick();
+    }
+  }
+
+  /** Samples every autoscaled service and acts on its decision. */
+  async tick(): Promise<void> {
+    const now = this.opts.clock.now();
+    for (const spec of Object.values(this.opts.live.current.services)) {
+      const a = spec.orch.autoscale;
+      if (a === undefined) {
+        this.forget(spec.name);
+        continue;
+      }
+      const value = this.figure(spec.name, a, now);
+      const current = spec.replicas;
+      const step = decide(a, this.states.get(spec.name) ?? {}, { now, current, value });
+      this.states.set(spec.name, step.state);
+      if (value === undefined) this.noFigure(spec.name, a, current);
+      else this.saidNoFigure.delete(spec.name);
+      if (step.decision === undefined) continue;
+      const base = {
+        type: 'autoscale',
+        service: spec.name,
+        from: current,
+        metric: a.target.metric,
+        value: value === undefined ? null : Math.round(value * 10) / 10,
+        target: a.target.value,
+      } as const;
+      this.opts.events.publish({ ...base, to: step.decision.to, reason: step.decision.reason });
+      try {
+        await this.opts.scaler.scale(spec.name, step.decision.to);
+      } catch (err) {
+        this.opts.events.publish({
+          ...base,
+          to: current,
+          reason: `scaling to ${step.decision.to} failed: ${err instanceof Error ? err.message : String(err)}`,
+        });
+      }
+    }
+  }
+
+  /** The service's figure per replica now (undefined: none yet). */
+  private figure(service: string, a: AutoscaleSpec, now: number): number | undefined {
+    if (a.target.metric === 'cpu_percent') return this.opts.figures.cpuPercent?.(service, this.windowMs);
+    let w = this.windows.get(service);
+    if (w === undefined) this.windows.set(service, (w = new LoadWindow(this.windowMs)));
+    const load = this.opts.figures.load(service);
+    if (load === undefined) {
+      w.clear();
+      return undefined;
+    }
+    w.add(now, load);
+    if (a.target.metric === 'p95_ms') return w.p95();
+    const inFlight = w.inFlight();
+    const replicas = this.opts.live.current.services[service]?.replicas ?? 0;
+    return inFlight === undefined || replicas === 0 ? inFlight : inFlight / replicas;
+  }
+
+  private noFigure(service: string, a: AutoscaleSpec, current: number): void {
+    if (this.saidNoFigure.has(service)) return;
+    // A p95 needs two samples: the first tick of every run has none, which is not news.
+    if (a.target.metric === 'p95_ms' && this.opts.figures.load(service) !== undefined) return;
+    this.saidNoFigure.add(service);
+    const source =
+      a.target.metric === 'cpu_percent'
+        ? 'the engine has no CPU figures for it (yet)'
+        : 'no gateway route reaches it (is the gateway off?)';
+    this.opts.events.publish({
+      type: 'autoscale',
+      service,
+      from: current,
+      to: current,
+      metric: a.target.metric,
+      value: null,
+      target: a.target.value,
+      reason: `holding at ${current}: ${source}`,
+    });
+  }
+
+  private forget(service: string): void {
+    this.windows.delete(service);
+    this.states.delete(service);
+    this.saidNoFigure.delete(service);
+  }
+}
