@@ -21,6 +21,7 @@ import { Session } from '../core/session/session.js';
 import type { StatusRow } from '../core/session/status.js';
 import { ReplicaTracker } from '../core/engine/replica-tracker.js';
 import { EventBus, type EventListener, type EventSource } from '../core/events/bus.js';
+import { Autoscaler } from '../core/autoscale/index.js';
 import { LiveProject, type ProjectRef } from '../core/live-project.js';
 import type { OrchEvent } from '../model/events.js';
 import { startWatch, type WatchHandle } from '../core/watch/index.js';
@@ -186,6 +187,15 @@ export async function runStack(
   });
   await control.listen();
 
+  // Always running (a tick with nothing to scale costs nothing): a live edit may add autoscaling.
+  const autoscaling = new Autoscaler({
+    live: start.live,
+    scaler: { scale: (service, count) => session.scale(service, count) },
+    figures: { load: (service) => gateway?.load(service) },
+    clock: deps.clock,
+    events,
+  }).run(lifetime.signal);
+
   let watch: WatchHandle | undefined;
   const reload = opts.reload;
   if ((opts.watch || project.orch.watch) && reload) {
@@ -219,6 +229,7 @@ export async function runStack(
     async close() {
       lifetime.abort();
       stats.close();
+      await autoscaling;
       await watch?.close();
       await dashboard?.close();
       session.close();

@@ -53,11 +53,6 @@ export class Autoscaler {
     this.windowMs = opts.windowMs ?? DEFAULT_WINDOW_MS;
   }
 
-  /** Whether the project has anything to autoscale (else the loop need not run). */
-  static wanted(live: ProjectRef): boolean {
-    return Object.values(live.current.services).some((s) => s.orch.autoscale !== undefined);
-  }
-
   /** Ticks until `signal` aborts. Scales run one at a time, inside the tick that decided them. */
   async run(signal: AbortSignal): Promise<void> {
     const every = this.opts.intervalMs ?? DEFAULT_INTERVAL_MS;
@@ -67,7 +62,11 @@ export class Autoscaler {
       } catch {
         return; // aborted
       }
-      await this.tick();
+      try {
+        await this.tick();
+      } catch {
+        // A tick that fails (a project edit mid-read) must not end autoscaling, nor the stack.
+      }
     }
   }
 
@@ -87,23 +86,23 @@ export class Autoscaler {
       if (value === undefined) this.noFigure(spec.name, a, current);
       else this.saidNoFigure.delete(spec.name);
       if (step.decision === undefined) continue;
-      const base = {
-        type: 'autoscale',
-        service: spec.name,
-        from: current,
-        metric: a.target.metric,
-        value: value === undefined ? null : Math.round(value * 10) / 10,
-        target: a.target.value,
-      } as const;
-      this.opts.events.publish({ ...base, to: step.decision.to, reason: step.decision.reason });
+      const decided = (to: number, reason: string) =>
+        this.opts.events.publish({
+          type: 'autoscale',
+          service: spec.name,
+          from: current,
+          to,
+          metric: a.target.metric,
+          value: value === undefined ? null : Math.round(value * 10) / 10,
+          target: a.target.value,
+          reason,
+        });
+      decided(step.decision.to, step.decision.reason);
       try {
         await this.opts.scaler.scale(spec.name, step.decision.to);
       } catch (err) {
-        this.opts.events.publish({
-          ...base,
-          to: current,
-          reason: `scaling to ${step.decision.to} failed: ${err instanceof Error ? err.message : String(err)}`,
-        });
+        const why = err instanceof Error ? err.message : String(err);
+        decided(current, `scaling to ${step.decision.to} failed: ${why}`);
       }
     }
   }
