@@ -104,6 +104,12 @@ function volumes(s: ServiceSpec, w: Warnings): Json[] {
 function service(input: ExportInput, s: ServiceSpec, oneShot: boolean, w: Warnings): Json {
   const health = combinedHealthcheck(s, w);
   if (s.containerName) w.add(s.name, 'container_name', 'Swarm names task containers itself (dropped)');
+  if (s.orch.autoscale)
+    w.add(
+      s.name,
+      'x-orch.autoscale',
+      `Swarm has no autoscaler: the service runs ${s.replicas} replica${s.replicas === 1 ? '' : 's'}`,
+    );
   if (Object.keys(s.dependsOn).length > 0)
     w.add(
       s.name,

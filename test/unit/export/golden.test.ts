@@ -24,6 +24,10 @@ describe('export golden files', () => {
     await check('shop', join(repo, 'examples/shop/orch.yaml'), repo);
   });
 
+  it('autoscaled services (test/fixtures/autoscale): an HPA where the target translates', async () => {
+    await check('autoscale', join(repo, 'test/fixtures/autoscale/orch.yaml'), repo);
+  });
+
   const files = corpusFiles();
   describe.skipIf(files.length === 0)('every awesome-compose file (skipped: ../shared absent)', () => {
     it.each(files.map((f) => [f.name, f] as const))('%s', async (_n, f) => {

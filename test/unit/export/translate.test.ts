@@ -116,6 +116,47 @@ describe('export kubernetes', () => {
     expect(() => assertValid(objects)).not.toThrow();
   });
 
+  it('x-orch.autoscale: an HPA (autoscaling/v2) for cpu_percent, a warning for the gateway figures', async () => {
+    const p = await project(`
+services:
+  api:
+    image: api:1
+    deploy: { resources: { reservations: { cpus: "0.5" } } }
+    x-orch: { autoscale: { min: 2, max: 5, target: { cpu_percent: 60 }, cooldown: 90s } }
+  web:
+    image: web:1
+    x-orch: { autoscale: { max: 3, target: { p95_ms: 200 } } }
+x-orch:
+  gateway: { port: 8080, routes: [{ path: /, service: web, port: 80 }] }
+`);
+    const { objects, warnings } = toKubernetes(input(p));
+    const hpa = find(objects, 'HorizontalPodAutoscaler', 'api');
+    expect(hpa?.['apiVersion']).toBe('autoscaling/v2');
+    expect(hpa?.['spec']).toEqual({
+      scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'api' },
+      minReplicas: 2,
+      maxReplicas: 5,
+      metrics: [
+        {
+          type: 'Resource',
+          resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 60 } },
+        },
+      ],
+      behavior: { scaleDown: { stabilizationWindowSeconds: 90 } },
+    });
+    expect(problemOf(hpa as K8sObject)).toBeUndefined();
+    expect(problemOf({ ...(hpa as K8sObject), spec: { ...hpa?.['spec'], maxReplicas: 'five' } })).toMatch(
+      /maxReplicas/,
+    );
+    expect(find(objects, 'HorizontalPodAutoscaler', 'web')).toBeUndefined();
+    expect(warnings.map((w) => `${w.service ?? ''}:${w.key}`)).toEqual([
+      'web:x-orch.autoscale.target.p95_ms',
+    ]);
+    // After the Deployment it scales, in apply order.
+    const kinds = objects.map((o) => o.kind);
+    expect(kinds.indexOf('HorizontalPodAutoscaler')).toBeGreaterThan(kinds.lastIndexOf('Deployment'));
+  });
+
   it('an invalid object is orch’s bug: exit 70', async () => {
     const { objects } = toKubernetes(input(await project()));
     const bad = objects.map((o) =>

@@ -1,6 +1,7 @@
 import { OrchError } from '../../../errors/index.js';
 import { cmp, oneShotServices, sortedServices } from '../names.js';
 import { Warnings, type ExportInput, type ExportWarning } from '../types.js';
+import { autoscaler } from './autoscale.js';
 import type { K8sObject } from './meta.js';
 import { ingress, service } from './network.js';
 import { waitJobsRbac } from './rbac.js';
@@ -20,6 +21,7 @@ const KIND_ORDER = [
   'Service',
   'Job',
   'Deployment',
+  'HorizontalPodAutoscaler',
   'Ingress',
 ];
 
@@ -50,6 +52,8 @@ export function toKubernetes(input: ExportInput): KubernetesExport {
   for (const s of sortedServices(input.project)) {
     objects.push(workload(input, s, jobs, w));
     if (!jobs.has(s.name)) objects.push(service(input, s));
+    const hpa = autoscaler(input, s, jobs, w);
+    if (hpa) objects.push(hpa);
     if (
       Object.entries(s.dependsOn).some(([d, dep]) => jobs.has(d) && dep.required && input.project.services[d])
     )

@@ -1,4 +1,5 @@
 import { Deployment } from 'kubernetes-models/apps/v1';
+import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2';
 import { Job } from 'kubernetes-models/batch/v1';
 import { Ingress } from 'kubernetes-models/networking.k8s.io/v1';
 import { Role, RoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1';
@@ -13,6 +14,7 @@ type Ctor = new (data: never) => Model;
 
 const MODELS: Readonly<Record<string, Ctor>> = {
   'apps/v1/Deployment': Deployment as unknown as Ctor,
+  'autoscaling/v2/HorizontalPodAutoscaler': HorizontalPodAutoscaler as unknown as Ctor,
   'batch/v1/Job': Job as unknown as Ctor,
   'networking.k8s.io/v1/Ingress': Ingress as unknown as Ctor,
   'rbac.authorization.k8s.io/v1/Role': Role as unknown as Ctor,
