@@ -172,4 +172,26 @@ describe('event views', () => {
       ),
     ).toBeUndefined();
   });
+
+  it('narrates autoscale decisions, and prints them as one events line with from, to and reason', () => {
+    const body = {
+      type: 'autoscale',
+      service: 'api',
+      from: 1,
+      to: 3,
+      metric: 'inflight_per_replica',
+      value: 12,
+      target: 2,
+      reason: 'inflight_per_replica 12 vs target 2 (above by more than 10%)',
+    } as const;
+    expect(narrateEvent(body, plain)).toBe(
+      'orch: api autoscale 1 → 3: inflight_per_replica 12 vs target 2 (above by more than 10%)',
+    );
+    expect(narrateEvent({ ...body, to: 1, value: null, reason: 'holding at 1: no figures' }, plain)).toBe(
+      'orch: api autoscale: holding at 1: no figures',
+    );
+    expect(eventLine({ time: '2026-01-01T00:00:00.000Z', ...body }, plain)).toBe(
+      '2026-01-01T00:00:00.000Z autoscale api from=1 to=3 metric=inflight_per_replica value=12 target=2 reason="inflight_per_replica 12 vs target 2 (above by more than 10%)"',
+    );
+  });
 });
