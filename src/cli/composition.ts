@@ -191,7 +191,14 @@ export async function runStack(
   const autoscaling = new Autoscaler({
     live: start.live,
     scaler: { scale: (service, count) => session.scale(service, count) },
-    figures: { load: (service) => gateway?.load(service) },
+    figures: {
+      load: (service) => gateway?.load(service),
+      // Read only for cpu_percent services, so the sampler runs only when something needs it.
+      cpuPercent: (service) => {
+        const cpu = stats.latest().flatMap((r) => (r.service === service ? (r.cpuPercent ?? []) : []));
+        return cpu.length === 0 ? undefined : cpu.reduce((a, b) => a + b, 0) / cpu.length;
+      },
+    },
     clock: deps.clock,
     events,
   }).run(lifetime.signal);

@@ -4,7 +4,7 @@ import type { ServiceLoad } from '../gateway/index.js';
 import type { ProjectRef } from '../live-project.js';
 import type { Clock } from '../ports.js';
 import { decide, type DeciderState } from './decide.js';
-import { LoadWindow } from './window.js';
+import { LoadWindow, MeanWindow } from './window.js';
 
 /** The path `orch scale` takes: the autoscaler changes replica counts through nothing else. */
 export interface Scaler {
@@ -16,10 +16,11 @@ export interface AutoscaleFigures {
   /** The gateway's load on a service; undefined without a gateway or a route to it. */
   load(service: string): ServiceLoad | undefined;
   /**
-   * Mean CPU percent per replica of a service over the last `windowMs` (100 = one core), from
-   * the engine's stats; undefined while there is no figure (or no stats source at all).
+   * Mean CPU percent of a service's replicas now (100 = one core), from the engine's stats;
+   * undefined while there is no figure (or no stats source at all). The autoscaler averages it
+   * over its window.
    */
-  cpuPercent?(service: string, windowMs: number): number | undefined;
+  cpuPercent?(service: string): number | undefined;
 }
 
 export interface AutoscalerOptions {
@@ -44,9 +45,14 @@ export const DEFAULT_WINDOW_MS = 10_000;
  */
 export class Autoscaler {
   private readonly windows = new Map<string, LoadWindow>();
+  private readonly cpuWindows = new Map<string, MeanWindow>();
   private readonly states = new Map<string, DeciderState>();
-  /** Services already told they have no figure, so the stream says it once, not every second. */
-  private readonly saidNoFigure = new Set<string>();
+  /**
+   * Since when a service has had no figure, and whether the stream was told (once, not every
+   * second, and only after a window's worth of time: engine stats need two readings to give a
+   * CPU figure, so every start has a few seconds without one, which is not news).
+   */
+  private readonly noFigureSince = new Map<string, { since: number; said: boolean }>();
   private readonly windowMs: number;
 
   constructor(private readonly opts: AutoscalerOptions) {
@@ -83,8 +89,8 @@ export class Autoscaler {
       const current = spec.replicas;
       const step = decide(a, this.states.get(spec.name) ?? {}, { now, current, value });
       this.states.set(spec.name, step.state);
-      if (value === undefined) this.noFigure(spec.name, a, current);
-      else this.saidNoFigure.delete(spec.name);
+      if (value === undefined) this.noFigure(spec.name, a, current, now);
+      else this.noFigureSince.delete(spec.name);
       if (step.decision === undefined) continue;
       const decided = (to: number, reason: string) =>
         this.opts.events.publish({
@@ -109,7 +115,12 @@ export class Autoscaler {
 
   /** The service's figure per replica now (undefined: none yet). */
   private figure(service: string, a: AutoscaleSpec, now: number): number | undefined {
-    if (a.target.metric === 'cpu_percent') return this.opts.figures.cpuPercent?.(service, this.windowMs);
+    if (a.target.metric === 'cpu_percent') {
+      let cpu = this.cpuWindows.get(service);
+      if (cpu === undefined) this.cpuWindows.set(service, (cpu = new MeanWindow(this.windowMs)));
+      cpu.add(now, this.opts.figures.cpuPercent?.(service));
+      return cpu.mean();
+    }
     let w = this.windows.get(service);
     if (w === undefined) this.windows.set(service, (w = new LoadWindow(this.windowMs)));
     const load = this.opts.figures.load(service);
@@ -124,11 +135,11 @@ export class Autoscaler {
     return inFlight === undefined || replicas === 0 ? inFlight : inFlight / replicas;
   }
 
-  private noFigure(service: string, a: AutoscaleSpec, current: number): void {
-    if (this.saidNoFigure.has(service)) return;
-    // A p95 needs two samples: the first tick of every run has none, which is not news.
-    if (a.target.metric === 'p95_ms' && this.opts.figures.load(service) !== undefined) return;
-    this.saidNoFigure.add(service);
+  private noFigure(service: string, a: AutoscaleSpec, current: number, now: number): void {
+    const gap = this.noFigureSince.get(service) ?? { since: now, said: false };
+    this.noFigureSince.set(service, gap);
+    if (gap.said || now - gap.since < this.windowMs) return;
+    gap.said = true;
     const source =
       a.target.metric === 'cpu_percent'
         ? 'the engine has no CPU figures for it (yet)'
@@ -147,7 +158,8 @@ export class Autoscaler {
 
   private forget(service: string): void {
     this.windows.delete(service);
+    this.cpuWindows.delete(service);
     this.states.delete(service);
-    this.saidNoFigure.delete(service);
+    this.noFigureSince.delete(service);
   }
 }

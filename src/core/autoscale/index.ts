@@ -7,4 +7,4 @@ export {
   type Scaler,
 } from './autoscaler.js';
 export { TOLERANCE, decide, type Decision, type DeciderState, type Reading, type Step } from './decide.js';
-export { LoadWindow } from './window.js';
+export { LoadWindow, MeanWindow } from './window.js';

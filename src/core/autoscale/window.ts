@@ -51,3 +51,21 @@ function total(counts: Uint32Array): number {
   for (const c of counts) n += c;
   return n;
 }
+
+/** The mean of a figure sampled each tick, over a sliding window (CPU % from the engine's stats). */
+export class MeanWindow {
+  private samples: { at: number; value: number }[] = [];
+
+  constructor(private readonly windowMs: number) {}
+
+  /** `undefined` (no figure this tick) adds nothing; older samples still age out. */
+  add(at: number, value: number | undefined): void {
+    if (value !== undefined) this.samples.push({ at, value });
+    this.samples = this.samples.filter((s) => at - s.at <= this.windowMs);
+  }
+
+  mean(): number | undefined {
+    if (this.samples.length === 0) return undefined;
+    return this.samples.reduce((n, s) => n + s.value, 0) / this.samples.length;
+  }
+}

@@ -148,11 +148,14 @@ describe('Autoscaler on the virtual clock', () => {
     expect(s.autoscale()[0]).toMatchObject({ metric: 'p95_ms', from: 1, to: 4 });
   });
 
-  it('cpu_percent reads the engine figure; without one it holds and says so once', async () => {
+  it('cpu_percent averages the engine figure over the window; without one it holds and says so once', async () => {
     const s = (current = stack(
       { min: 1, max: 4, target: { metric: 'cpu_percent', value: 50 }, cooldownMs: 1000 },
       2,
     ));
+    // Engine stats need two readings for a CPU figure: a few seconds without one is not news.
+    await s.clock.advance(5000);
+    expect(s.autoscale()).toEqual([]);
     await s.clock.advance(5000);
     expect(s.calls).toEqual([]);
     expect(s.autoscale()).toEqual([
@@ -163,9 +166,25 @@ describe('Autoscaler on the virtual clock', () => {
         reason: 'holding at 2: the engine has no CPU figures for it (yet)',
       }),
     ]);
+    await s.clock.advance(10_000);
+    expect(s.autoscale().length).toBe(1);
+    // One spike among steady 40% readings: the 5 s mean stays within 10% of 50.
+    s.set({ cpu: 40 });
+    await s.clock.advance(5000);
     s.set({ cpu: 90 });
     await s.clock.advance(1000);
-    expect(s.count()).toBe(4);
+    s.set({ cpu: 40 });
+    await s.clock.advance(3000);
+    expect(s.calls).toEqual([]);
+    s.set({ cpu: 90 });
+    await s.clock.advance(5000);
+    // The mean climbs as 90% readings fill the window: 2 → 3 as it passes 55, then (a cooldown
+    // later) on to 4 = ceil(3 × 90 / 50) clamped to max.
+    expect(s.calls).toEqual([
+      ['api', 3],
+      ['api', 4],
+    ]);
+    expect(s.autoscale().at(-1)).toMatchObject({ metric: 'cpu_percent', from: 3, to: 4, target: 50 });
   });
 
   it('a scale that fails is reported with the error, and retried only after the cooldown', async () => {
@@ -197,7 +216,9 @@ describe('Autoscaler on the virtual clock', () => {
       cooldownMs: 0,
     }));
     s.set({ routed: false, inFlight: 10 });
-    await s.clock.advance(3000);
+    await s.clock.advance(4000);
+    expect(s.autoscale()).toEqual([]);
+    await s.clock.advance(10_000);
     expect(s.calls).toEqual([]);
     expect(s.autoscale().map((e) => e.reason)).toEqual([
       'holding at 1: no gateway route reaches it (is the gateway off?)',
