@@ -149,3 +149,60 @@ describe.skipIf(!existsSync(WRK))('autoscaling under wrk load on a real engine',
     expect(leftovers(name)).toEqual({ containers: [], networks: [], volumes: [] });
   });
 });
+
+const cpuName = uniqueName('ascpu');
+
+/**
+ * Each replica keeps half a CPU busy (its limit) for its first 15 s, then idles: enough for the
+ * engine's stats to see it, short enough that the stack then scales back down on its own.
+ */
+const cpuYaml = `
+name: ${cpuName}
+services:
+  burn:
+    image: busybox:latest
+    command: ["sh", "-c", "end=$$(( $$(date +%s) + 15 )); while [ $$(date +%s) -lt $$end ]; do :; done; exec sleep 3600"]
+    stop_signal: SIGKILL
+    deploy:
+      resources:
+        limits: { cpus: "0.5" }
+    x-orch:
+      autoscale:
+        min: 1
+        max: 2
+        target: { cpu_percent: 20 }
+        cooldown: 2s
+`;
+
+describe('autoscaling on the engine’s CPU figures', () => {
+  let dir = '';
+  const children: ChildProcess[] = [];
+  afterAll(() => {
+    for (const c of children) c.kill('SIGKILL');
+    forceClean(cpuName);
+  });
+
+  it('a busy replica brings a second one; both idle, it goes back to 1', async () => {
+    dir = projectDir({ 'orch.yaml': cpuYaml });
+    const began = Date.now();
+    const up = await orch(['up', '-d', '--wait', '--timeout', '60', '--no-dashboard'], { cwd: dir });
+    expect(up.code, up.stderr).toBe(0);
+    const follower = followEvents(dir);
+    children.push(follower.child);
+    const burning = async () => (await ps(dir)).filter((r) => r.service === 'burn' && r.state === 'running');
+    await waitUntil(async () => (await burning()).length === 2, 40_000, 'a second replica on CPU load');
+    await waitUntil(
+      () => follower.events.some((e) => e.type === 'autoscale' && e['to'] === 2),
+      10_000,
+      'the scale-up event',
+    );
+    const upEvent = follower.events.find((e) => e.type === 'autoscale' && e['to'] === 2);
+    expect(upEvent).toMatchObject({ service: 'burn', from: 1, metric: 'cpu_percent', target: 20 });
+    expect(upEvent?.['value'] as number).toBeGreaterThan(22);
+    await waitUntil(async () => (await burning()).length === 1, 60_000, 'back to 1 replica once idle');
+    expect(Date.now() - began).toBeLessThan(90_000);
+    const down = await orch(['down'], { cwd: dir });
+    expect(down.code, down.stderr).toBe(0);
+    expect(leftovers(cpuName)).toEqual({ containers: [], networks: [], volumes: [] });
+  });
+});
