@@ -8,3 +8,4 @@ export {
 } from './autoscaler.js';
 export { TOLERANCE, decide, type Decision, type DeciderState, type Reading, type Step } from './decide.js';
 export { LoadWindow, MeanWindow } from './window.js';
+export { keepAutoscaledCounts } from './live-edit.js';

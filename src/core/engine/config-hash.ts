@@ -4,7 +4,8 @@ import type { ServiceSpec } from '../../model/project.js';
 /**
  * A hash of everything that shapes a service's containers. A container whose label differs from
  * the current hash is recreated; one that matches is reused. Replica count, source position,
- * watch rules and the dependency list are left out: changing them must not recreate containers.
+ * watch rules, the dependency list and autoscaling are left out: changing them must not recreate
+ * containers.
  */
 export function serviceConfigHash(service: ServiceSpec, imageId: string): string {
   const {
@@ -13,8 +14,11 @@ export function serviceConfigHash(service: ServiceSpec, imageId: string): string
     watch: _watch,
     dependsOn: _deps,
     profiles: _profiles,
-    ...shape
+    ...rest
   } = service;
+  // Autoscaling decides how many containers, not what one looks like.
+  const { autoscale: _autoscale, ...orch } = rest.orch;
+  const shape = { ...rest, orch };
   return createHash('sha256').update(stableJson({ shape, imageId })).digest('hex').slice(0, 16);
 }
 

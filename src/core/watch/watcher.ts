@@ -9,6 +9,7 @@ import type { WatchOutcome } from '../../model/events.js';
 import { errorText } from './error-text.js';
 import { compileRule, prunable, route, type CompiledRule } from './match.js';
 import { describePlan, diffProjects, type ProjectPlan } from './plan.js';
+import { keepAutoscaledCounts } from '../autoscale/live-edit.js';
 import type { FsChange, HostFilesPort, WatchPort, WatchSubscription } from './ports.js';
 import type { RollOptions } from './rollout.js';
 import { dockerignoreLines } from '../ignore-patterns.js';
@@ -122,7 +123,7 @@ export function startWatch(o: StartWatchOptions): WatchHandle {
       let next: Project;
       try {
         const loaded = await o.reload();
-        next = loaded.project;
+        next = keepAutoscaledCounts(o.session.current, loaded.project);
         if (next.name !== o.session.current.name)
           throw new Error(
             `the project name changed (${o.session.current.name} → ${next.name}); run \`orch down\` and \`orch up\` to move`,
