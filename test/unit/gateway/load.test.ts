@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { Membership, compileRoutes, quantileOfCounts } from '../../../src/core/gateway/index.js';
+import type { GatewayRoute } from '../../../src/model/project.js';
+
+const pos = { file: 'orch.yaml', line: 1, col: 1 };
+const route = (path: string, service: string): GatewayRoute => ({
+  path,
+  service,
+  port: 80,
+  stripPrefix: false,
+  balance: 'round_robin',
+  pos,
+});
+
+describe('Membership.load (the autoscaler’s gateway figures)', () => {
+  it('sums in-flight requests and latency counts over every route to the service', () => {
+    const m = new Membership(compileRoutes([route('/a', 'api'), route('/b', 'api'), route('/', 'web')]));
+    const [a, b, web] = m.routes;
+    a!.stats.begin();
+    a!.stats.begin();
+    a!.stats.end(200, false, 10);
+    b!.stats.begin();
+    b!.stats.end(200, false, 300);
+    web!.stats.begin();
+    const load = m.load('api');
+    // One still in flight on /a; none on /b; /web is another service.
+    expect(load?.inFlight).toBe(1);
+    expect(load && [...load.latency].reduce((x, y) => x + y, 0)).toBe(2);
+    expect(quantileOfCounts(load!.latency, 0.95)).toBeCloseTo(300, -1);
+    expect(m.load('web')?.inFlight).toBe(1);
+    expect(m.load('db')).toBeUndefined();
+  });
+
+  it('hands out a copy: later requests do not change a load already taken', () => {
+    const m = new Membership(compileRoutes([route('/', 'api')]));
+    const before = m.load('api')!;
+    m.routes[0]!.stats.begin();
+    m.routes[0]!.stats.end(200, false, 5);
+    expect([...before.latency].every((c) => c === 0)).toBe(true);
+  });
+});
