@@ -29,6 +29,7 @@ import { OrchError } from '../errors/index.js';
 import type { LoadResult, ProjectFs } from '../project/index.js';
 import { StatsSampler } from '../core/stats/sampler.js';
 import { hostDashboard } from './dashboard.js';
+import { startTelemetry, type StackTelemetry } from './telemetry.js';
 
 /** The one place where real adapters are built and handed to the core, and the running stack assembled. */
 export function engineDeps(): EngineDeps {
@@ -78,6 +79,8 @@ export interface StackOptions {
   readonly history?: readonly OrchEvent[];
   /** Serve the dashboard (`--no-dashboard` leaves this out); `port` from `--dashboard-port`. */
   readonly dashboard?: { readonly port?: number };
+  /** Where a telemetry warning goes (a collector that cannot be reached); stderr by default. */
+  readonly warn?: (line: string) => void;
 }
 
 /** The replicas a stack starts from: those `up` just started, or those adopted by label. */
@@ -119,9 +122,16 @@ export async function runStack(
   if (opts.history) events.seed(opts.history);
   for (const l of opts.listeners) events.subscribe(l);
   let gateway: Gateway | undefined;
+  // Set once the session exists (the gateway has no members to answer from before that); the
+  // gateway's callback, made first, reads it.
+  // eslint-disable-next-line prefer-const
+  let telemetry: StackTelemetry | undefined;
   if (project.orch.gateway && !opts.noGateway) {
     gateway = new Gateway(project.orch.gateway, {
-      onAccess: opts.onAccess,
+      onAccess: (e) => {
+        telemetry?.access(e);
+        opts.onAccess(e);
+      },
       ...(opts.gatewayPort !== undefined ? { portOverride: opts.gatewayPort } : {}),
     });
     await gateway.start();
@@ -140,8 +150,23 @@ export async function runStack(
         .all()
         // The engine's stats cover containers; a host process has no container to read.
         .filter((r) => r.state === 'running' && r.runtime === 'container')
-        .map((r) => ({ service: r.service, replica: r.replica, id: r.id })),
+        .map((r) => ({ service: r.service, replica: r.replica, id: r.id, container: r.name })),
   });
+  const gw = gateway;
+  telemetry = startTelemetry({
+    project,
+    env: process.env,
+    warn: opts.warn ?? ((line) => void process.stderr.write(`${line}\n`)),
+    sources: {
+      gateway: () => gw?.stats(),
+      replicas: () => session.status(),
+      usage: () => stats.latest(),
+      replicaOf: (name) => session.tracker.all().find((r) => r.name === name)?.replica,
+    },
+  });
+  const tel = telemetry;
+  for (const e of events.history()) tel.event(e);
+  events.subscribe((e) => tel.event(e));
   const dashboard = opts.dashboard
     ? await hostDashboard({
         project,
@@ -150,6 +175,7 @@ export async function runStack(
         gateway,
         events,
         stats,
+        metrics: () => tel.metrics(),
         ...(opts.dashboard.port !== undefined ? { port: opts.dashboard.port } : {}),
       })
     : undefined;
@@ -171,6 +197,7 @@ export async function runStack(
         throw new OrchError('USAGE', 'this project has no gateway (x-orch.gateway) or it was disabled');
       return Promise.resolve({ address: gateway.address, stats: gateway.stats() });
     },
+    'GET /stats': async () => ({ replicas: await stats.fresh() }),
     'POST /restart': async (body) => {
       for (const s of stringList(body, 'services')) await session.restartService(s, lifetime.signal);
       return { rows: session.status() };
@@ -242,6 +269,7 @@ export async function runStack(
       session.close();
       await control.close();
       await gateway?.stop();
+      await tel.close();
     },
   };
 }

@@ -26,6 +26,8 @@ export interface DashboardParts {
   readonly events: DashboardEvents;
   /** CPU and memory per replica (read from the engine only while someone looks). */
   readonly stats: StatsSampler;
+  /** The Prometheus text of /metrics. */
+  readonly metrics: () => Promise<{ contentType: string; text: string }>;
   /** `--dashboard-port`, else `x-orch.dashboard.port`. */
   readonly port?: number;
 }
@@ -137,6 +139,7 @@ function dashboardSource(
     },
     events,
     logs,
+    metrics: parts.metrics,
     act: (a) => act(a),
   };
 

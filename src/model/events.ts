@@ -130,6 +130,11 @@ export type GatewayChange =
   | (At & { readonly type: 'gateway-in'; readonly address: string })
   | (At & { readonly type: 'gateway-out'; readonly address: string });
 
+/** A replica's circuit breaker changed state (`open`: no traffic until its cool-down ends). */
+export type BreakerChange = At & { readonly type: 'breaker'; readonly state: BreakerState };
+
+export type BreakerState = 'closed' | 'open' | 'half-open';
+
 /** One event of the running stack, as it is published (the bus stamps the time). */
 export type OrchEventBody =
   | ReplicaFact
@@ -137,6 +142,7 @@ export type OrchEventBody =
   | StackChange
   | AutoscaleDecision
   | GatewayChange
+  | BreakerChange
   | WatchPhase
   | ReloadPhase;
 

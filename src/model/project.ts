@@ -323,6 +323,11 @@ export interface OrchSettings {
   readonly watch: boolean;
   /** `x-orch.dashboard`: its host port (0 or absent: the last one used, else a free one). */
   readonly dashboard?: { readonly port?: number };
+  /**
+   * `x-orch.telemetry.otlp`: the OTLP/HTTP endpoint (base URL, as OTEL_EXPORTER_OTLP_ENDPOINT)
+   * the gateway exports a span per request to.
+   */
+  readonly telemetry?: { readonly otlp?: string };
 }
 
 /** A service is gated on health only if it has at least one health source. */

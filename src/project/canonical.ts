@@ -191,6 +191,7 @@ function orchTop(p: Project): Json {
     templates: p.orch.templates,
     watch: p.orch.watch || undefined,
     dashboard: p.orch.dashboard && compact({ port: p.orch.dashboard.port }),
+    telemetry: p.orch.telemetry && compact({ otlp: p.orch.telemetry.otlp }),
   });
 }
 

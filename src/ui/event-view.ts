@@ -19,6 +19,7 @@ export function narrateEvent(e: OrchEventBody, style: ChalkInstance): string | u
     case 'removed':
     case 'gateway-in':
     case 'gateway-out':
+    case 'breaker':
       return undefined;
     case 'restarting':
       return style.yellow(`orch: ${who} ${e.reason}; restarting in ${formatDuration(e.afterMs)}`);

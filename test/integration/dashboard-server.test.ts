@@ -68,6 +68,11 @@ function fakeSource(): DashboardSource & {
       acted.push(a);
       return Promise.resolve();
     },
+    metrics: () =>
+      Promise.resolve({
+        contentType: 'text/plain; version=0.0.4; charset=utf-8',
+        text: '# TYPE orch_x counter\norch_x 1\n',
+      }),
     pushLogs(b) {
       for (const l of logListeners) l(b);
     },
@@ -115,6 +120,21 @@ describe('the dashboard server on loopback', () => {
     expect((await call(server.port, '/assets/app.js')).status).toBe(401);
     const rebound = await call(server.port, `/?token=${TOKEN}`, { headers: { host: 'attacker.example' } });
     expect(rebound.status).toBe(403);
+  });
+
+  it('serves /metrics with the token as ?token= or Authorization: Bearer, and 401 without', async () => {
+    const viaQuery = await call(server.port, `/metrics?token=${TOKEN}`);
+    expect(viaQuery.status).toBe(200);
+    expect(viaQuery.headers['content-type']).toMatch(/^text\/plain; version=0\.0\.4/);
+    expect(viaQuery.body).toContain('orch_x 1');
+    const viaBearer = await call(server.port, '/metrics', { headers: { authorization: `Bearer ${TOKEN}` } });
+    expect(viaBearer.status).toBe(200);
+    expect(viaBearer.body).toBe(viaQuery.body);
+    expect((await call(server.port, '/metrics')).status).toBe(401);
+    const wrong = await call(server.port, '/metrics', { headers: { authorization: 'Bearer nope' } });
+    expect(wrong.status).toBe(401);
+    const basic = await call(server.port, '/metrics', { headers: { authorization: `Basic ${TOKEN}` } });
+    expect(basic.status).toBe(401);
   });
 
   it('answers the JSON API', async () => {

@@ -6,7 +6,7 @@ export interface GuardRequest {
   readonly url: URL;
   readonly host: string | undefined;
   readonly origin: string | undefined;
-  /** `x-orch-token` header (scripts may send it instead of `?token=`). */
+  /** `x-orch-token` or `Authorization: Bearer` (scripts and scrapers may send it instead of `?token=`). */
   readonly tokenHeader: string | undefined;
   /** `Sec-Fetch-Site`, which browsers send on every request. */
   readonly fetchSite: string | undefined;
@@ -21,7 +21,8 @@ const OK: GuardVerdict = { ok: true };
  * The dashboard's request checks, in the order a browser attack would meet them:
  * - Host must be 127.0.0.1 or localhost (with or without this server's port): a page on another
  *   site that rebinds its DNS name to 127.0.0.1 still sends its own name as Host (DNS rebinding).
- * - The token, from `?token=` or the `x-orch-token` header, must match (401 otherwise).
+ * - The token, from `?token=`, the `x-orch-token` header or `Authorization: Bearer`, must match
+ *   (401 otherwise).
  * - Actions (anything that changes the stack) only by POST, and a POST must not come from another
  *   origin: its Origin header, when sent, must be this server's; a browser's `Sec-Fetch-Site`, when
  *   sent, must be `same-origin` or `none`.

@@ -87,7 +87,7 @@ export class DashboardServer {
         url,
         host: req.headers.host,
         origin: header(req, 'origin'),
-        tokenHeader: header(req, 'x-orch-token'),
+        tokenHeader: header(req, 'x-orch-token') ?? bearer(header(req, 'authorization')),
         fetchSite: header(req, 'sec-fetch-site'),
       },
       this.opts.token,
@@ -106,12 +106,27 @@ export class DashboardServer {
     const asset = ASSETS[path];
     if (req.method === 'GET' && asset) return this.page(res, path.slice('/assets/'.length), asset);
     if (req.method === 'GET' && path === '/api/stream') return this.hub.attach(url, req, res);
+    if (req.method === 'GET' && path === '/metrics' && this.source.metrics) return this.metrics(res);
     try {
       const body = req.method === 'POST' ? await readJson(req) : undefined;
       return reply(res, await apiRoute(this.source, req.method ?? 'GET', url, body));
     } catch (e) {
       const message = e instanceof Error ? e.message : String(e);
       return reply(res, { status: 400, body: { error: { code: 'BAD_REQUEST', message } } });
+    }
+  }
+
+  private async metrics(res: ServerResponse): Promise<void> {
+    if (!this.source.metrics) return;
+    try {
+      const m = await this.source.metrics();
+      res.writeHead(200, { 'content-type': m.contentType, 'cache-control': 'no-store' });
+      res.end(m.text);
+    } catch (e) {
+      reply(res, {
+        status: 500,
+        body: { error: { code: 'METRICS', message: e instanceof Error ? e.message : String(e) } },
+      });
     }
   }
 
@@ -134,6 +149,12 @@ export class DashboardServer {
 function header(req: IncomingMessage, name: string): string | undefined {
   const v = req.headers[name];
   return Array.isArray(v) ? v[0] : v;
+}
+
+/** `Authorization: Bearer TOKEN`, as Prometheus' `authorization` scrape setting sends it. */
+function bearer(value: string | undefined): string | undefined {
+  const m = value === undefined ? null : /^Bearer\s+(\S+)\s*$/i.exec(value);
+  return m?.[1];
 }
 
 function reply(res: ServerResponse, r: ApiReply): void {

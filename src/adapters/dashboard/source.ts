@@ -17,6 +17,8 @@ export interface DashboardSource {
   readonly events: DashboardEvents;
   readonly logs: DashboardLogs;
   act(action: DashboardAction): Promise<void>;
+  /** `GET /metrics`: Prometheus text; absent: 404. */
+  metrics?(): Promise<{ readonly contentType: string; readonly text: string }>;
 }
 
 /** One replica as the Services page shows it. */

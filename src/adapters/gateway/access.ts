@@ -12,6 +12,12 @@ export interface AccessEntry {
   durationMs: number;
   requestId: string;
   traceId: string;
+  /** The gateway's span: the parent id the upstream got in `traceparent`. */
+  spanId?: string;
+  /** The client's span, when it sent a valid `traceparent`. */
+  parentSpanId?: string;
+  /** Extra attempts made on other replicas before this answer (absent: none). */
+  retries?: number;
   route?: string;
   error?: string;
   /** Why the gateway refused the request itself (`te-and-cl`, `header-timeout`, …). */
@@ -62,7 +68,12 @@ export class AccessLog {
 export function logAccess(
   access: AccessLog,
   req: { readonly method?: string | undefined; readonly url?: string | undefined },
-  ids: { readonly requestId: string; readonly traceId: string },
+  ids: {
+    readonly requestId: string;
+    readonly traceId: string;
+    readonly spanId?: string | undefined;
+    readonly parentSpanId?: string | undefined;
+  },
   status: number,
   ms: number,
   route: { readonly label: string; readonly service: string } | undefined,
@@ -79,6 +90,8 @@ export function logAccess(
     requestId: ids.requestId,
     traceId: ids.traceId,
   };
+  if (ids.spanId !== undefined) entry.spanId = ids.spanId;
+  if (ids.parentSpanId !== undefined) entry.parentSpanId = ids.parentSpanId;
   if (route !== undefined) {
     entry.route = route.label;
     entry.service = route.service;

@@ -37,14 +37,19 @@ export function parseTraceparent(value: string | undefined): Traceparent | undef
   return { traceId, parentId, flags };
 }
 
-/** The traceparent the gateway sends upstream: the client's trace with a new span, or a new trace. */
+/**
+ * The traceparent the gateway sends upstream: the client's trace with a new span, or a new trace.
+ * `spanId` is the gateway's own span (the upstream's parent); `parentId` the client's, if any.
+ */
 export function nextTraceparent(
   client: Traceparent | undefined,
   ids: IdSource,
-): { traceId: string; value: string } {
+): { traceId: string; spanId: string; parentId?: string; value: string } {
   const traceId = client?.traceId ?? ids.hex(16);
   const flags = client?.flags ?? '01';
-  return { traceId, value: `00-${traceId}-${ids.hex(8)}-${flags}` };
+  const spanId = ids.hex(8);
+  const value = `00-${traceId}-${spanId}-${flags}`;
+  return client ? { traceId, spanId, parentId: client.parentId, value } : { traceId, spanId, value };
 }
 
 /** A client's x-request-id is kept when it is short printable ASCII; anything else is replaced. */
@@ -123,6 +128,9 @@ export interface ForwardedRequest {
   readonly headers: string[];
   readonly requestId: string;
   readonly traceId: string;
+  /** The span id in the upstream's traceparent (the gateway's span), and the client's span, if any. */
+  readonly spanId: string;
+  readonly parentSpanId: string | undefined;
   /** The client's Host header ('' when none). */
   readonly host: string;
   /** Content-Length > 0 or a Transfer-Encoding: the request has a body to stream. */
@@ -203,7 +211,15 @@ export function forwardRequestHeaders(raw: readonly string[], ctx: ForwardContex
   out.push('x-forwarded-proto', ctx.proto);
   if (host !== '') out.push('x-forwarded-host', host);
   if (ctx.upgrade && upgrade !== '') out.push('connection', 'upgrade', 'upgrade', upgrade);
-  return { headers: dropListed(out, listed), requestId, traceId: trace.traceId, host, hasBody };
+  return {
+    headers: dropListed(out, listed),
+    requestId,
+    traceId: trace.traceId,
+    spanId: trace.spanId,
+    parentSpanId: trace.parentId,
+    host,
+    hasBody,
+  };
 }
 
 /**

@@ -5,6 +5,8 @@ export interface StatsTarget {
   readonly service: string;
   readonly replica: number;
   readonly id: string;
+  /** Container (or process) name. */
+  readonly container: string;
 }
 
 /** The latest figures of one replica. */
@@ -165,6 +167,7 @@ export class StatsSampler {
       service: t.service,
       replica: t.replica,
       id: t.id,
+      container: t.container,
       at,
       ...(cpu !== undefined ? { cpuPercent: cpu } : {}),
       memoryBytes: raw.memoryBytes,

@@ -93,13 +93,35 @@ export function parseOrchSettings(ctx: Ctx, v: unknown): OrchSettings {
   const templates = toStr(spec['templates']);
   const dash = isRecord(spec['dashboard']) ? spec['dashboard'] : undefined;
   const dashPort = dash ? toInt(ctx, [...path, 'dashboard', 'port'], dash['port'], 1) : undefined;
+  const otlp = parseOtlp(ctx, [...path, 'telemetry', 'otlp'], spec['telemetry']);
   return {
     ...(gateway ? { gateway } : {}),
     smoke,
     ...(templates !== undefined ? { templates: hostPath(ctx, templates) } : {}),
     watch: toBool(ctx, [...path, 'watch'], spec['watch']) ?? false,
     ...(dash ? { dashboard: dashPort !== undefined ? { port: dashPort } : {} } : {}),
+    ...(otlp !== undefined ? { telemetry: { otlp } } : {}),
   };
+}
+
+/** `x-orch.telemetry.otlp`: an http(s) URL, as OTEL_EXPORTER_OTLP_ENDPOINT takes it. */
+function parseOtlp(ctx: Ctx, at: KeyPath, telemetry: unknown): string | undefined {
+  const v = isRecord(telemetry) ? toStr(telemetry['otlp']) : undefined;
+  if (v === undefined) return undefined;
+  let url: URL | undefined;
+  try {
+    url = new URL(v);
+  } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+    ctx.r.error(
+      at,
+      `"${v}" is not an http(s) URL; give the collector's OTLP/HTTP endpoint, e.g. http://127.0.0.1:4318`,
+    );
+    return undefined;
+  }
+  return v;
 }
 
 function parseGateway(ctx: Ctx, path: KeyPath, g: Record<string, unknown>): GatewaySettings {

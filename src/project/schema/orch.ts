@@ -85,4 +85,5 @@ export const orchTopSchema: JsonSchema = closed({
   templates: str,
   watch: flag,
   dashboard: closed({ port }),
+  telemetry: closed({ otlp: str }),
 });

@@ -52,7 +52,7 @@ function setup(targets: StatsTarget[]): { clock: FakeClock; port: FakeStatsPort;
 
 describe('StatsSampler', () => {
   it('reads nothing until someone asks, then every 2 s; CPU % from the second reading on', async () => {
-    const targets = [{ service: 'api', replica: 1, id: 'c1' }];
+    const targets = [{ service: 'api', replica: 1, id: 'c1', container: 'p-c1' }];
     const { clock, port, sampler } = setup(targets);
     port.share.set('c1', 0.5);
     await clock.advance(60_000);
@@ -77,7 +77,7 @@ describe('StatsSampler', () => {
   });
 
   it('stops once nobody has read for idleMs, and starts again on the next read', async () => {
-    const { clock, port, sampler } = setup([{ service: 'api', replica: 1, id: 'c1' }]);
+    const { clock, port, sampler } = setup([{ service: 'api', replica: 1, id: 'c1', container: 'p-c1' }]);
     sampler.latest();
     await clock.advance(10_000);
     const whileRead = port.calls.length;
@@ -93,9 +93,9 @@ describe('StatsSampler', () => {
 
   it('follows the targets: a replica gone or failing to read loses its figures', async () => {
     const targets: StatsTarget[] = [
-      { service: 'api', replica: 1, id: 'c1' },
-      { service: 'api', replica: 2, id: 'c2' },
-      { service: 'db', replica: 1, id: 'c3' },
+      { service: 'api', replica: 1, id: 'c1', container: 'p-c1' },
+      { service: 'api', replica: 2, id: 'c2', container: 'p-c2' },
+      { service: 'db', replica: 1, id: 'c3', container: 'p-c3' },
     ];
     const { clock, port, sampler } = setup(targets);
     sampler.latest();
@@ -109,7 +109,7 @@ describe('StatsSampler', () => {
   });
 
   it('fresh() waits for a CPU figure (two rounds) when idle, and answers at once when current', async () => {
-    const { clock, port, sampler } = setup([{ service: 'api', replica: 1, id: 'c1' }]);
+    const { clock, port, sampler } = setup([{ service: 'api', replica: 1, id: 'c1', container: 'p-c1' }]);
     port.share.set('c1', 1.5);
     let got: readonly { cpuPercent?: number }[] | undefined;
     void sampler.fresh().then((s) => (got = s));
@@ -129,7 +129,7 @@ describe('StatsSampler', () => {
   });
 
   it('close() ends the loop and releases waiting readers', async () => {
-    const { clock, sampler } = setup([{ service: 'api', replica: 1, id: 'c1' }]);
+    const { clock, sampler } = setup([{ service: 'api', replica: 1, id: 'c1', container: 'p-c1' }]);
     const p = sampler.fresh();
     await clock.flush();
     sampler.close();

@@ -1,0 +1,239 @@
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { GatewayStats } from '../../core/gateway/stats.js';
+import type { ReplicaStats } from '../../core/stats/sampler.js';
+import type { OrchEvent } from '../../model/events.js';
+import type { AccessEntry } from '../gateway/access.js';
+
+/** A replica as /metrics reports it (a `ps` row's figures). */
+export interface MetricsReplica {
+  readonly service: string;
+  readonly replica: number;
+  readonly state: string;
+  readonly health: string;
+  readonly restarts: number;
+}
+
+/** Where the figures not counted from access entries and events are read, at each scrape. */
+export interface MetricsSources {
+  /** The gateway's own counters (for in-flight); undefined without a gateway. */
+  readonly gateway: () => GatewayStats | undefined;
+  readonly replicas: () => readonly MetricsReplica[];
+  /** The sampler's latest engine figures. */
+  readonly usage: () => readonly ReplicaStats[];
+  /** The replica number of a container name (access entries name the container). */
+  readonly replicaOf: (container: string) => number | undefined;
+}
+
+/** Latency buckets in seconds: a local stack answers in 1 ms to a few seconds. */
+const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+/** Breaker states as numbers, worse is higher (`orch_gateway_breaker_state`). */
+const BREAKER_VALUE: Readonly<Record<string, number>> = { closed: 0, 'half-open': 1, open: 2 };
+
+type RouteLabels = 'route' | 'service' | 'replica';
+
+/** The children of one route and replica, found once per label set rather than per request. */
+interface Series {
+  readonly codes: Map<string, Counter.Internal>;
+  readonly latency: Histogram.Internal<RouteLabels>;
+  readonly retries: Counter.Internal;
+  readonly labels: readonly [string, string, string];
+}
+
+/**
+ * The stack's Prometheus series, in a registry of its own (not prom-client's global one, so two
+ * stacks in one process, or tests, never mix). Requests are counted from the gateway's access
+ * entries, which the gateway already hands out in batches after each I/O turn: the proxy does no
+ * extra work per request. Everything else is read when scraped.
+ */
+export class OrchMetrics {
+  readonly registry = new Registry();
+  private readonly requests: Counter<RouteLabels | 'code_class'>;
+  private readonly latency: Histogram<RouteLabels>;
+  private readonly retries: Counter<RouteLabels>;
+  private readonly dropped: Counter;
+  private readonly series = new Map<string, Series>();
+  private readonly breakers = new Map<string, { service: string; replica: string; state: string }>();
+  private readonly names = new Map<string, string>();
+
+  constructor(private readonly sources: MetricsSources) {
+    const registers = [this.registry];
+    const routeLabels: RouteLabels[] = ['route', 'service', 'replica'];
+    this.requests = new Counter({
+      name: 'orch_gateway_requests_total',
+      help: 'Requests through the gateway, by route, replica and status class (1xx…5xx; "none" when no answer)',
+      labelNames: [...routeLabels, 'code_class'],
+      registers,
+    });
+    this.latency = new Histogram({
+      name: 'orch_gateway_request_duration_seconds',
+      help: 'Time from the request to the end of the response, by route and replica',
+      labelNames: routeLabels,
+      buckets: LATENCY_BUCKETS,
+      registers,
+    });
+    this.retries = new Counter({
+      name: 'orch_gateway_retries_total',
+      help: 'Extra attempts the gateway made for requests, by route and the replica that answered',
+      labelNames: routeLabels,
+      registers,
+    });
+    this.dropped = new Counter({
+      name: 'orch_otlp_spans_dropped_total',
+      help: 'Gateway spans not delivered to the OTLP collector (unreachable, refused, or queue full)',
+      registers,
+    });
+    this.gauges(registers);
+  }
+
+  /** Counts one request (called from the gateway's access batches, never on the request path). */
+  observe(e: AccessEntry): void {
+    const s = this.seriesOf(e.route ?? '', e.service ?? '', e.replica ?? '');
+    const cls = e.status >= 100 && e.status < 600 ? `${Math.floor(e.status / 100)}xx` : 'none';
+    let code = s.codes.get(cls);
+    if (!code) {
+      code = this.requests.labels(...s.labels, cls);
+      s.codes.set(cls, code);
+    }
+    code.inc();
+    s.latency.observe(e.durationMs / 1000);
+    if (e.retries !== undefined && e.retries > 0) s.retries.inc(e.retries);
+  }
+
+  /** Follows the event stream for breaker states. */
+  onEvent(e: OrchEvent): void {
+    if (e.type !== 'breaker') return;
+    const replica = String(e.replica);
+    this.breakers.set(`${e.service}/${replica}`, { service: e.service, replica, state: e.state });
+  }
+
+  /** Spans the OTLP export could not deliver. */
+  spansDropped(n: number): void {
+    this.dropped.inc(n);
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+
+  text(): Promise<string> {
+    return this.registry.metrics();
+  }
+
+  private seriesOf(route: string, service: string, container: string): Series {
+    const key = `${route}\u0000${service}\u0000${container}`;
+    let s = this.series.get(key);
+    if (s) return s;
+    const labels = [route, service, this.replicaLabel(container)] as const;
+    s = {
+      codes: new Map(),
+      latency: this.latency.labels(...labels),
+      retries: this.retries.labels(...labels),
+      labels,
+    };
+    // Zero, so a rate over a replica with no retries yet reads 0 rather than nothing.
+    s.retries.inc(0);
+    this.series.set(key, s);
+    return s;
+  }
+
+  /** The replica's number as the label (as events and `ps` name it), else the container name. */
+  private replicaLabel(container: string): string {
+    if (container === '') return '';
+    let label = this.names.get(container);
+    if (label === undefined) {
+      const n = this.sources.replicaOf(container);
+      label = n === undefined ? container : String(n);
+      if (n !== undefined) this.names.set(container, label);
+    }
+    return label;
+  }
+
+  private gauges(registers: Registry[]): void {
+    const { sources } = this;
+    const breakers = this.breakers;
+    new Gauge({
+      name: 'orch_gateway_in_flight',
+      help: 'Requests the gateway is forwarding now, by route and replica',
+      labelNames: ['route', 'service', 'replica'],
+      registers,
+      collect() {
+        this.reset();
+        for (const r of sources.gateway()?.routes ?? [])
+          for (const rep of r.replicas) {
+            const n = sources.replicaOf(rep.replica);
+            this.set(
+              { route: r.route, service: r.service, replica: n === undefined ? rep.replica : String(n) },
+              rep.inFlight,
+            );
+          }
+      },
+    });
+    new Gauge({
+      name: 'orch_gateway_breaker_state',
+      help: 'Circuit breaker per replica: 0 closed, 1 half-open, 2 open',
+      labelNames: ['service', 'replica'],
+      registers,
+      collect() {
+        this.reset();
+        for (const b of breakers.values())
+          this.set({ service: b.service, replica: b.replica }, BREAKER_VALUE[b.state] ?? 0);
+      },
+    });
+    const perReplica = (
+      name: string,
+      help: string,
+      rows: () => readonly { service: string; replica: number; value: number | undefined }[],
+    ): void =>
+      void new Gauge({
+        name,
+        help,
+        labelNames: ['service', 'replica'],
+        registers,
+        collect() {
+          this.reset();
+          for (const r of rows())
+            if (r.value !== undefined) this.set({ service: r.service, replica: String(r.replica) }, r.value);
+        },
+      });
+    const replicas = (pick: (r: MetricsReplica) => number | undefined) => () =>
+      sources.replicas().map((r) => ({ service: r.service, replica: r.replica, value: pick(r) }));
+    const usage = (pick: (r: ReplicaStats) => number | undefined) => () =>
+      sources.usage().map((r) => ({ service: r.service, replica: r.replica, value: pick(r) }));
+    perReplica(
+      'orch_replica_restarts',
+      'Restarts of the replica by the supervisor',
+      replicas((r) => r.restarts),
+    );
+    perReplica(
+      'orch_replica_healthy',
+      'Whether the replica is healthy (1), or running when it has no health check; else 0',
+      replicas((r) => (r.health === 'healthy' || (r.health === 'none' && r.state === 'running') ? 1 : 0)),
+    );
+    perReplica(
+      'orch_replica_cpu_percent',
+      'CPU use as docker stats shows it (100 = one CPU busy)',
+      usage((r) => r.cpuPercent),
+    );
+    perReplica(
+      'orch_replica_memory_bytes',
+      'Memory in use less the inactive file cache',
+      usage((r) => r.memoryBytes),
+    );
+    perReplica(
+      'orch_replica_memory_limit_bytes',
+      'Memory limit of the replica (the host memory when none is set)',
+      usage((r) => r.memoryLimitBytes),
+    );
+    perReplica(
+      'orch_replica_network_receive_bytes',
+      'Bytes received since the replica started',
+      usage((r) => r.rxBytes),
+    );
+    perReplica(
+      'orch_replica_network_transmit_bytes',
+      'Bytes sent since the replica started',
+      usage((r) => r.txBytes),
+    );
+  }
+}

@@ -1,0 +1,140 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { AccessEntry } from '../../src/adapters/gateway/access.js';
+import { otlpSpans } from '../../src/adapters/metrics/otlp.js';
+
+/** What an OTLP/HTTP JSON body holds of each span. */
+export interface ReceivedSpan {
+  readonly traceId: string;
+  readonly spanId: string;
+  readonly parentSpanId?: string;
+  readonly name: string;
+  readonly startTimeUnixNano: string;
+  readonly endTimeUnixNano: string;
+  readonly attributes: readonly { key: string; value: Record<string, unknown> }[];
+}
+
+/** A collector in the test: takes `POST /v1/traces` (JSON) and keeps every span it got. */
+export async function otlpReceiver(): Promise<{ url: string; spans: ReceivedSpan[]; server: Server }> {
+  const spans: ReceivedSpan[] = [];
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
+        resourceSpans: { scopeSpans: { spans: ReceivedSpan[] }[] }[];
+      };
+      for (const rs of body.resourceSpans) for (const ss of rs.scopeSpans) spans.push(...ss.spans);
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('{}');
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as AddressInfo).port;
+  return { url: `http://127.0.0.1:${port}/v1/traces`, spans, server };
+}
+
+const servers: Server[] = [];
+afterEach(async () => {
+  for (const s of servers.splice(0)) await new Promise((r) => s.close(r));
+});
+
+function entry(over: Partial<AccessEntry>): AccessEntry {
+  return {
+    ts: '2026-01-01T00:00:01.000Z',
+    method: 'GET',
+    path: '/api/items',
+    status: 200,
+    durationMs: 12.5,
+    requestId: 'req-1',
+    traceId: '0af7651916cd43dd8448eb211c80319c',
+    spanId: 'b7ad6b7169203331',
+    route: '/api',
+    service: 'api',
+    replica: 'shop-api-1',
+    ...over,
+  };
+}
+
+async function until(what: string, ok: () => boolean, ms = 20_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!ok()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe('otlpSpans', () => {
+  it('exports one span per entry with the trace and span ids the upstream got, and the timing', async () => {
+    const rx = await otlpReceiver();
+    servers.push(rx.server);
+    const spans = otlpSpans({
+      url: rx.url,
+      project: 'shop',
+      dropped: () => undefined,
+      warn: () => undefined,
+      scheduledDelayMillis: 50,
+    });
+    spans.record(entry({ retries: 1 }));
+    spans.record(
+      entry({
+        traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
+        spanId: '00f067aa0ba902b7',
+        parentSpanId: 'a3ce929d0e0e4736',
+        status: 503,
+      }),
+    );
+    // Refused before routing: no trace was started, so no span.
+    const { spanId: _unused, ...refused } = entry({ traceId: '' });
+    spans.record(refused);
+    await until('two spans', () => rx.spans.length >= 2);
+    await spans.close();
+    expect(rx.spans).toHaveLength(2);
+    const [a, b] = rx.spans;
+    expect(a).toMatchObject({ traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331' });
+    expect(a?.parentSpanId ?? '').toBe('');
+    expect(b).toMatchObject({
+      traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
+      spanId: '00f067aa0ba902b7',
+      parentSpanId: 'a3ce929d0e0e4736',
+    });
+    const end = BigInt(Date.parse('2026-01-01T00:00:01.000Z')) * 1_000_000n;
+    expect(BigInt(a?.endTimeUnixNano ?? 0)).toBe(end);
+    expect(BigInt(a?.endTimeUnixNano ?? 0) - BigInt(a?.startTimeUnixNano ?? 0)).toBe(12_500_000n);
+    const attrs = Object.fromEntries((a?.attributes ?? []).map((x) => [x.key, Object.values(x.value)[0]]));
+    expect(attrs).toMatchObject({
+      'orch.route': '/api',
+      'orch.service': 'api',
+      'orch.replica': 'shop-api-1',
+      'http.response.status_code': 200,
+      'orch.retries': 1,
+    });
+  });
+
+  it('drops spans a dead collector cannot take, counts them, and warns once', async () => {
+    // A port that was just free: nothing listens there.
+    const gone = await otlpReceiver();
+    await new Promise((r) => gone.server.close(r));
+    let dropped = 0;
+    const warnings: string[] = [];
+    const spans = otlpSpans({
+      url: gone.url,
+      project: 'shop',
+      dropped: (n) => (dropped += n),
+      warn: (l) => warnings.push(l),
+      scheduledDelayMillis: 50,
+      timeoutMillis: 1000,
+      maxQueueSize: 4,
+    });
+    const t0 = performance.now();
+    for (let i = 0; i < 10; i++)
+      spans.record(entry({ spanId: `b7ad6b71692033${String(i).padStart(2, '0')}` }));
+    // recording only queues: the requests never wait on the collector
+    expect(performance.now() - t0).toBeLessThan(1000);
+    await until('all ten counted as dropped', () => dropped === 10);
+    await spans.close();
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/OTLP export to http:\/\/127\.0\.0\.1:\d+\/v1\/traces failed/);
+  });
+});
