@@ -1,9 +1,33 @@
 // The orch gateway (built code in dist/) over the benchmark upstreams:
 // node bench/gateway/gateway.mjs PORT UPSTREAM_PORT...
+// With OTLP_SINK=URL: metrics on (every access entry counted, scraped every second, as a
+// Prometheus would) and a span per request exported to that URL, as `orch up` runs them.
 import { Gateway } from '../../dist/adapters/gateway/index.js';
 
 const [port, ...upstreams] = process.argv.slice(2).map(Number);
 let lines = 0;
+let onEntry = () => undefined;
+if (process.env.OTLP_SINK) {
+  const { OrchMetrics } = await import('../../dist/adapters/metrics/registry.js');
+  const { otlpSpans } = await import('../../dist/adapters/metrics/otlp.js');
+  const metrics = new OrchMetrics({
+    gateway: () => gw.stats(),
+    replicas: () => [],
+    usage: () => [],
+    replicaOf: (name) => Number(name.slice('hello-'.length)),
+  });
+  const spans = otlpSpans({
+    url: process.env.OTLP_SINK,
+    project: 'bench',
+    dropped: (n) => metrics.spansDropped(n),
+    warn: (l) => console.error(l),
+  });
+  setInterval(() => void metrics.text(), 1000).unref();
+  onEntry = (e) => {
+    metrics.observe(e);
+    spans.record(e);
+  };
+}
 const gw = new Gateway(
   {
     port,
@@ -21,7 +45,12 @@ const gw = new Gateway(
     ],
   },
   // The access callback is where `orch up` hands lines to the log stream; here they are counted.
-  { onAccess: () => void lines++ },
+  {
+    onAccess: (e) => {
+      lines++;
+      onEntry(e);
+    },
+  },
 );
 gw.setReplicas(
   'hello',
@@ -36,6 +65,13 @@ gw.setReplicas(
 );
 await gw.start();
 process.send?.('ready');
+// CPU time so far and requests answered: CPU per request is steadier than req/s on a busy box.
+process.on('message', (m) => {
+  if (m === 'cpu') {
+    const u = process.cpuUsage();
+    process.send?.({ cpuUs: u.user + u.system, lines });
+  }
+});
 process.on('SIGTERM', () => {
   void gw.stop().then(() => {
     process.send?.({ lines, stats: gw.stats() });
