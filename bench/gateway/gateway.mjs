@@ -1,13 +1,13 @@
 // The orch gateway (built code in dist/) over the benchmark upstreams:
 // node bench/gateway/gateway.mjs PORT UPSTREAM_PORT...
-// With OTLP_SINK=URL: metrics on (every access entry counted, scraped every second, as a
-// Prometheus would) and a span per request exported to that URL, as `orch up` runs them.
+// With METRICS=1: every access entry counted, scraped every second as a Prometheus would; with
+// OTLP_SINK=URL as well, a span per request exported to that URL, as `orch up` runs them.
 import { Gateway } from '../../dist/adapters/gateway/index.js';
 
 const [port, ...upstreams] = process.argv.slice(2).map(Number);
 let lines = 0;
 let onEntry = () => undefined;
-if (process.env.OTLP_SINK) {
+if (process.env.METRICS === '1') {
   const { OrchMetrics } = await import('../../dist/adapters/metrics/registry.js');
   const { otlpSpans } = await import('../../dist/adapters/metrics/otlp.js');
   const metrics = new OrchMetrics({
@@ -16,16 +16,18 @@ if (process.env.OTLP_SINK) {
     usage: () => [],
     replicaOf: (name) => Number(name.slice('hello-'.length)),
   });
-  const spans = otlpSpans({
-    url: process.env.OTLP_SINK,
-    project: 'bench',
-    dropped: (n) => metrics.spansDropped(n),
-    warn: (l) => console.error(l),
-  });
+  const spans = process.env.OTLP_SINK
+    ? otlpSpans({
+        url: process.env.OTLP_SINK,
+        project: 'bench',
+        dropped: (n) => metrics.spansDropped(n),
+        warn: (l) => console.error(l),
+      })
+    : undefined;
   setInterval(() => void metrics.text(), 1000).unref();
   onEntry = (e) => {
     metrics.observe(e);
-    spans.record(e);
+    spans?.record(e);
   };
 }
 const gw = new Gateway(

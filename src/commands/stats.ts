@@ -7,8 +7,11 @@ import { readStats } from '../cli/running-stack.js';
 import { OrchError } from '../errors/index.js';
 import { renderStats, type StatsRow } from '../ui/stats-view.js';
 
-/** How often the live table is redrawn (the stack samples the engine every ~2 s). */
-const REFRESH_MS = 2000;
+/**
+ * The pause between redraws. The stack answers once it has a reading newer than its ~2 s sampling
+ * interval, so with this pause the table changes about every 2 s, as `docker stats` does.
+ */
+const REFRESH_MS = 1000;
 
 export default class Stats extends OrchCommand {
   static override summary = 'CPU, memory, network and pids per running replica, like `docker stats`.';
