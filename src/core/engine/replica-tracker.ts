@@ -9,6 +9,7 @@ import type {
   RuntimePort,
   Runtimes,
 } from '../runtime/port.js';
+import { isOrchError } from '../../errors/index.js';
 import { combineHealth } from '../health.js';
 import { ProbeHistory, type ProbeChangeListener, type ProbeStatus } from '../probes/index.js';
 import { startCheckOf, startProbe } from '../probes/start.js';
@@ -88,6 +89,10 @@ export class ReplicaTracker {
   private readonly ownActions = new Set<ReplicaId>();
   /** Containers that started again inside orch's own action: a die after that is real news. */
   private readonly startedInOwnAction = new Set<ReplicaId>();
+  /** Per replica, changes held behind a runtime check, so listeners get them in the runtime's order. */
+  private readonly held = new Map<ReplicaId, Promise<void>>();
+  /** Per replica, whether its runtime still answered when it last died. */
+  private readonly answeredAtDie = new Map<ReplicaId, Promise<boolean>>();
 
   constructor(
     private readonly deps: { runtimes: Runtimes; clock: Clock; startProbe: ProbeStarter },
@@ -159,7 +164,10 @@ export class ReplicaTracker {
       const running = c.state === 'running';
       if (running && r.state !== 'running') this.onEvent({ type: 'start', ...base });
       else if (!running && r.state === 'running')
-        this.onEvent({ type: 'die', ...base, ...(c.exitCode === null ? {} : { exitCode: c.exitCode }) });
+        this.onEvent(
+          { type: 'die', ...base, ...(c.exitCode === null ? {} : { exitCode: c.exitCode }) },
+          true,
+        );
       if (running && c.health !== 'none' && c.health !== r.dockerHealth)
         this.onEvent({ type: 'health', ...base, health: c.health });
     }
@@ -214,6 +222,7 @@ export class ReplicaTracker {
   }
 
   forget(id: ReplicaId): void {
+    this.answeredAtDie.delete(id);
     this.probeAborts.get(id)?.abort();
     this.probeAborts.delete(id);
     this.stopStartCheck(id);
@@ -304,7 +313,8 @@ export class ReplicaTracker {
     }
   }
 
-  private onEvent(ev: RuntimeEvent): void {
+  /** `runtimeAnswered`: the event comes from a re-read, so the runtime is known to answer. */
+  private onEvent(ev: RuntimeEvent, runtimeAnswered = false): void {
     const r = this.replicas.get(ev.id);
     if (!r) return;
     const before = this.health(r);
@@ -335,6 +345,7 @@ export class ReplicaTracker {
             () => undefined,
           );
         if (this.ownActions.has(r.id)) this.startedInOwnAction.add(r.id);
+        this.answeredAtDie.delete(r.id);
         this.emit(r, { kind: 'started' });
         break;
       case 'die':
@@ -344,12 +355,30 @@ export class ReplicaTracker {
         this.stopProbe(r);
         this.stopStartCheck(r.id);
         // Orch's own stop is not news; the restarted container dying at once is.
-        if (!this.ownActions.has(r.id) || this.startedInOwnAction.has(r.id))
-          this.emit(r, { kind: 'exited', exitCode: r.exitCode ?? -1 });
+        if (!this.ownActions.has(r.id) || this.startedInOwnAction.has(r.id)) {
+          // Asked before anyone hears of the exit, so the `stop` that may follow is judged before
+          // a restart can come due (see the `stop` case).
+          const answered = runtimeAnswered ? Promise.resolve(true) : this.runtimeAnswers(r);
+          this.answeredAtDie.set(r.id, answered);
+          const change = { kind: 'exited', exitCode: r.exitCode ?? -1 } as const;
+          if (runtimeAnswered) this.emit(r, change);
+          else this.inOrder(r.id, () => answered.then(() => this.emitNow(r, change)));
+        }
         break;
-      case 'stop':
-        if (!this.ownActions.has(r.id)) this.emit(r, { kind: 'stopped' });
+      case 'stop': {
+        if (this.ownActions.has(r.id)) return;
+        // A stop orch did not ask for is the user's (`docker stop`: not restarted), unless the
+        // engine itself is going down: dockerd stops every container on its way out, after it
+        // stopped accepting connections, so a fresh request fails then. Those replicas died with
+        // the engine, and their restart policy applies.
+        const answered = this.answeredAtDie.get(r.id) ?? this.runtimeAnswers(r);
+        this.inOrder(r.id, () =>
+          answered.then((yes) => {
+            if (yes) this.emitNow(r, { kind: 'stopped' });
+          }),
+        );
         return;
+      }
       case 'health':
         r.dockerHealth = ev.health;
         if (ev.output !== undefined) r.dockerHealthOutput = ev.output;
@@ -361,6 +390,7 @@ export class ReplicaTracker {
         this.stopProbe(r);
         this.stopStartCheck(r.id);
         this.replicas.delete(r.id);
+        this.answeredAtDie.delete(r.id);
         this.emit(r, { kind: 'removed' });
         break;
       case 'kill':
@@ -384,7 +414,33 @@ export class ReplicaTracker {
   }
 
   private emit(r: ReplicaState, change: ReplicaChange): void {
+    this.inOrder(r.id, () => this.emitNow(r, change));
+  }
+
+  private emitNow(r: ReplicaState, change: ReplicaChange): void {
     for (const l of [...this.changeListeners]) l(r, change);
+  }
+
+  /** Runs `step` after whatever is held for this replica; at once when nothing is. */
+  private inOrder(id: ReplicaId, step: () => Promise<void> | void): void {
+    const before = this.held.get(id);
+    const result = before === undefined ? step() : before.then(step);
+    if (result === undefined) return;
+    const tail = result.catch(() => undefined);
+    this.held.set(id, tail);
+    void tail.then(() => {
+      if (this.held.get(id) === tail) this.held.delete(id);
+    });
+  }
+
+  /** Whether the replica's runtime answers a fresh request about it now (any answer but "unreachable"). */
+  private runtimeAnswers(r: ReplicaState): Promise<boolean> {
+    return Promise.resolve()
+      .then(() => this.runtimeOf(r).inspect(r.id))
+      .then(
+        () => true,
+        (e: unknown) => !(isOrchError(e) && e.code === 'ENGINE_UNREACHABLE'),
+      );
   }
 
   private stopProbe(r: ReplicaState): void {

@@ -1,5 +1,5 @@
 import type { Project, ServiceSpec } from '../../model/project.js';
-import { OrchError } from '../../errors/index.js';
+import { OrchError, isOrchError } from '../../errors/index.js';
 import { Supervisor, effectivePolicy } from '../supervisor/index.js';
 import type { EventSink } from '../events/bus.js';
 import type { LiveProject } from '../live-project.js';
@@ -8,7 +8,7 @@ import { type ReplicaState } from '../engine/replica-tracker.js';
 import type { EngineDeps } from '../engine/up.js';
 import { removeReplica, startTracked } from '../engine/replicas.js';
 import { graceMsOf } from '../runtime/docker.js';
-import type { ReplicaId } from '../runtime/port.js';
+import type { ReplicaId, RuntimePort } from '../runtime/port.js';
 import { rollService, type RollOptions } from '../watch/rollout.js';
 import { applyPlan, type ApplyHost, type ApplyOptions } from '../watch/apply.js';
 import { diffProjects, type ProjectPlan } from '../watch/plan.js';
@@ -367,25 +367,57 @@ export class Session {
     if (health !== 'none') this.supervisor.feed({ type: 'health', ...base, health, at });
   }
 
-  /** The supervisor's restart: start the container again, or make a new one if it is gone. */
+  /**
+   * The supervisor's restart: start the container again, or make a new one if it is gone. While
+   * the engine does not answer (it is restarting) the restart waits for it instead of failing:
+   * the engine's absence is no fault of the replica, and counting it would push a service that
+   * is fine into a crash loop.
+   */
   private async restartReplica(service: string, replica: number, _reason: string): Promise<void> {
+    for (;;) {
+      try {
+        return await this.restartOnce(service, replica);
+      } catch (err) {
+        if (!isOrchError(err) || err.code !== 'ENGINE_UNREACHABLE') throw err;
+        await this.untilRuntimeAnswers(this.deps.runtimes.of(this.spec(service)), service);
+      }
+    }
+  }
+
+  private async restartOnce(service: string, replica: number): Promise<void> {
     const spec = this.spec(service);
     const r = this.tracker.of(service).find((x) => x.replica === replica);
     if (r && r.state !== 'removing') {
+      const runtime = this.tracker.runtimeOf(r);
       try {
-        const runtime = this.tracker.runtimeOf(r);
         await this.tracker.ownAction(r.id, async () => {
           if (r.state === 'running' || r.state === 'restarting') await runtime.stop(r.id, graceMsOf(spec));
           await runtime.start(r.id);
         });
         this.tracker.track(await runtime.inspect(r.id));
         return;
-      } catch {
-        // Gone between our look and the start (removed by hand): make a new one below.
+      } catch (err) {
+        // A new one only when the runtime no longer has this one (removed by hand): any other
+        // failure, the engine going away included, must not cost a replica that is still right.
+        const listed = await runtime.list(this.project.name, { service, replica });
+        if (listed.some((c) => c.id === r.id)) throw err;
         this.tracker.forget(r.id);
       }
     }
     await this.createAndStart(spec, replica);
+  }
+
+  /** Asks the runtime at a growing interval (up to 2 s) until it answers or the session closes. */
+  private async untilRuntimeAnswers(runtime: RuntimePort, service: string): Promise<void> {
+    for (let delay = 250; ; delay = Math.min(delay * 2, 2_000)) {
+      await this.deps.clock.sleep(delay, this.lifetime.signal);
+      try {
+        await runtime.list(this.project.name, { service });
+        return;
+      } catch {
+        // Still away.
+      }
+    }
   }
 
   private async createAndStart(spec: ServiceSpec, replica: number): Promise<void> {
