@@ -5,16 +5,24 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { cliPath, forceClean, leftovers, projectDir, uniqueName } from './helpers.js';
 
 /**
- * Ctrl-C at many moments of a foreground `up`: while the image builds, while containers are
+ * Ctrl-C at 20 moments of a foreground `up`: while the image builds, while containers are
  * created, while `api` waits for `db` to be healthy, and once everything runs. Every time: exit
  * 130 and nothing of the project left on the engine.
+ *
+ * Each moment is a phase's first progress line plus a delay drawn from a seeded generator (the
+ * same 20 every run), not a time after spawn: how long a phase takes varies several-fold with the
+ * machine's load, and a moment meant for "running" must not land in "creating" on a busy one.
+ * Every phase is made to last: the build runs a step that cannot come from the cache (RUN_ID
+ * changes each run) and takes a second, and `db` becomes healthy a second after it starts.
  */
 const name = uniqueName('sigfuzz');
 const yaml = `
 name: ${name}
 services:
   db:
-    build: ./db
+    build:
+      context: ./db
+      args: { RUN_ID: "\${RUN_ID:-0}" }
     command: ["sh", "-c", "sleep 1; touch /tmp/ok; exec sleep 3600"]
     stop_signal: SIGKILL
     healthcheck:
@@ -32,52 +40,87 @@ services:
     command: ["sh", "-c", "sleep 0.5; echo done"]
 `;
 
-/** Deterministic delays (a seeded LCG) so a failing run can be repeated: 0–6 s, spread evenly. */
-function delays(n: number, seed = 20261202): number[] {
+/** Where a phase begins (a progress line of piped `up`) and how far into it Ctrl-C may come. */
+const phases = [
+  { name: 'building', begins: /db: image \S+ building/, withinMs: 800 },
+  { name: 'creating', begins: /db: starting/, withinMs: 200 },
+  { name: 'waiting for db healthy', begins: /db: started/, withinMs: 800 },
+  { name: 'running', begins: /api: started/, withinMs: 1500 },
+] as const;
+
+interface Moment {
+  readonly phase: (typeof phases)[number];
+  readonly afterMs: number;
+}
+
+/** 20 moments, five per phase, each at a delay from a seeded LCG so a failing run repeats exactly. */
+function moments(n: number, seed = 20261202): Moment[] {
   let x = seed;
-  const out: number[] = [];
+  const out: Moment[] = [];
   for (let i = 0; i < n; i++) {
     x = (x * 1103515245 + 12345) % 2 ** 31;
-    // One slot of 300 ms each, jittered inside it: early, middle and late moments all occur.
-    out.push(Math.round(i * 300 + (x / 2 ** 31) * 300));
+    const phase = phases[i % phases.length] as (typeof phases)[number];
+    out.push({ phase, afterMs: Math.round((x / 2 ** 31) * phase.withinMs) });
   }
   return out;
 }
 
-function interruptAt(dir: string, ms: number): Promise<{ code: number | null; stderr: string }> {
+interface Outcome {
+  code: number | null;
+  stderr: string;
+  /** The phase's line appeared (so the Ctrl-C came inside or after it, not before). */
+  reached: boolean;
+}
+
+function interruptAt(dir: string, m: Moment, run: number): Promise<Outcome> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [cliPath, 'up', '--build', '--no-gateway'], {
       cwd: dir,
-      env: { ...process.env, NO_COLOR: '1' },
+      env: { ...process.env, NO_COLOR: '1', RUN_ID: `${process.pid}-${run}` },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGINT'), ms);
+    let reached = false;
+    const interrupt = () => child.kill('SIGINT');
+    // A phase that never comes is a failure of its own; Ctrl-C anyway so the run ends.
+    let timer = setTimeout(interrupt, 90_000);
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      if (reached || !m.phase.begins.test(stderr)) return;
+      reached = true;
+      clearTimeout(timer);
+      timer = setTimeout(interrupt, m.afterMs);
+    });
     // A shell reports a process ended by SIGINT itself (before orch set its handler) as 130 too.
     child.on('close', (code, signal) => {
       clearTimeout(timer);
-      resolve({ code: signal === 'SIGINT' ? 130 : code, stderr });
+      resolve({ code: signal === 'SIGINT' ? 130 : code, stderr, reached });
     });
   });
 }
 
-describe('Ctrl-C at random moments of a foreground up', () => {
+describe('Ctrl-C at 20 moments of a foreground up', () => {
   afterAll(() => forceClean(name));
 
-  it('exits 130 and leaves nothing behind, 20 times over', async () => {
+  it('exits 130 and leaves nothing behind, whether building, creating, waiting for health or running', async () => {
     const dir = projectDir({ 'orch.yaml': yaml });
     mkdirSync(join(dir, 'db'));
-    writeFileSync(join(dir, 'db', 'Dockerfile'), 'FROM busybox:latest\nRUN echo built > /built\n');
+    writeFileSync(
+      join(dir, 'db', 'Dockerfile'),
+      'FROM busybox:latest\nARG RUN_ID\nRUN echo "$RUN_ID" > /built && sleep 1\n',
+    );
     const failures: string[] = [];
-    for (const ms of delays(20)) {
-      const r = await interruptAt(dir, ms);
+    let run = 0;
+    for (const m of moments(20)) {
+      const r = await interruptAt(dir, m, run++);
       const left = leftovers(name);
       const leftSomething = left.containers.length + left.networks.length + left.volumes.length > 0;
-      if (r.code !== 130 || leftSomething)
-        failures.push(`Ctrl-C at ${ms}ms: exit ${r.code}, left ${JSON.stringify(left)}\n${r.stderr}`);
+      const at = `Ctrl-C ${m.afterMs}ms into ${m.phase.name}`;
+      if (!r.reached) failures.push(`${at}: that phase never began\n${r.stderr}`);
+      else if (r.code !== 130 || leftSomething)
+        failures.push(`${at}: exit ${r.code}, left ${JSON.stringify(left)}\n${r.stderr}`);
       if (leftSomething) forceClean(name);
     }
     expect(failures, failures.join('\n---\n')).toEqual([]);
-  }, 600_000);
+  }, 900_000);
 });
