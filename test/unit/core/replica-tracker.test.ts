@@ -6,6 +6,7 @@ import { LiveProject } from '../../../src/core/live-project.js';
 import { dockerRuntimes, FakeClock } from '../../fakes/index.js';
 import type { ReplicaSnapshot } from '../../../src/core/runtime/port.js';
 import { service } from '../supervisor/helpers.js';
+import { OrchError } from '../../../src/errors/index.js';
 
 const snap = (state: ContainerSnapshot['state']): ReplicaSnapshot => ({
   id: 'c1',
@@ -27,6 +28,7 @@ function engine() {
   const queue: EngineEvent[] = [];
   let wake: (() => void) | undefined;
   const inspects: ((s: ContainerSnapshot) => void)[] = [];
+  let refusal: Error | undefined;
   const docker = {
     async *events(_filters: string[], signal: AbortSignal) {
       while (!signal.aborted) {
@@ -41,11 +43,18 @@ function engine() {
         });
       }
     },
-    inspectContainer: () => new Promise<ContainerSnapshot>((r) => inspects.push(r)),
+    inspectContainer: () =>
+      refusal === undefined
+        ? new Promise<ContainerSnapshot>((r) => inspects.push(r))
+        : Promise.reject(refusal),
   } as unknown as DockerPort;
   return {
     docker,
     inspects,
+    /** From now on every inspect fails with `e`. */
+    refuse(e: Error) {
+      refusal = e;
+    },
     push(ev: EngineEvent) {
       queue.push(ev);
       wake?.();
@@ -236,6 +245,49 @@ describe('ReplicaTracker when the engine goes away', () => {
     await tick();
     expect(changes).toEqual(['web-1 removed']);
     expect(tracker.all()).toEqual([]);
+    tracker.close();
+  });
+});
+
+describe('ReplicaTracker and a stop it did not ask for', () => {
+  /**
+   * The `engine()` above, whose inspect the test answers or refuses as an engine that is gone
+   * (the check the tracker makes at a die it did not cause).
+   */
+  function withInspect() {
+    const e = engine();
+    const tracker = new ReplicaTracker(
+      { runtimes: dockerRuntimes(e.docker), clock: new FakeClock(), startProbe: () => Promise.resolve() },
+      { current: { services: { web: service('web') } } },
+    );
+    const changes: string[] = [];
+    tracker.onChange((_r, c) => changes.push(c.kind));
+    tracker.follow('p', new AbortController().signal);
+    tracker.track(snap('running'));
+    return { e, tracker, changes };
+  }
+
+  it('holds what follows a die until the engine answered, and reports it in the engine order', async () => {
+    const { e, tracker, changes } = withInspect();
+    e.push({ type: 'die', id: 'c1', labels: {}, exitCode: 0, time: 0 });
+    e.push({ type: 'stop', id: 'c1', labels: {}, time: 0 });
+    e.push({ type: 'start', id: 'c1', labels: {}, time: 0 });
+    await tick();
+    expect(changes).toEqual([]);
+    e.inspects[0]?.(snap('exited'));
+    await tick();
+    expect(changes).toEqual(['exited', 'stopped', 'started']);
+    tracker.close();
+  });
+
+  it('takes a stop while the engine no longer answers for its shutdown: the die is reported, the stop is not', async () => {
+    const { e, tracker, changes } = withInspect();
+    e.refuse(new OrchError('ENGINE_UNREACHABLE', 'cannot reach the Docker engine'));
+    e.push({ type: 'die', id: 'c1', labels: {}, exitCode: 143, time: 0 });
+    e.push({ type: 'stop', id: 'c1', labels: {}, time: 0 });
+    await tick();
+    expect(changes).toEqual(['exited']);
+    expect(tracker.all()[0]).toMatchObject({ state: 'exited', exitCode: 143 });
     tracker.close();
   });
 });
