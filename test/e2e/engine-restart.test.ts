@@ -83,14 +83,17 @@ const typesOf = (evs: readonly Ev[], service: string): string[] =>
   evs.filter((e) => e.service === service).map((e) => e.type);
 
 describe('an engine restart under a running supervisor', () => {
-  afterAll(() => {
+  let dir = '';
+  afterAll(async () => {
     // Whatever happened above, the engine answers for the test files after this one.
     spawnSync('bash', [ensureDocker], { stdio: 'inherit', timeout: 120_000 });
+    // `down` first: a supervisor left running would restart (recreate) what forceClean removes.
+    if (dir !== '') await orch(['down', '-t', '0'], { cwd: dir });
     forceClean(name);
   });
 
   it('reconnects, restarts what its policy restarts, recreates nothing, and orch events shows it', async () => {
-    const dir = projectDir({ 'orch.yaml': yaml });
+    dir = projectDir({ 'orch.yaml': yaml });
     const up = await orch(['up', '-d', '--wait', '--no-gateway', '--timeout', '90'], { cwd: dir });
     expect(up.code, up.stderr).toBe(0);
     const before = await ps(dir);

@@ -75,7 +75,11 @@ describe('the supervisor on a real engine', () => {
     expect(up.code, up.stderr).toBe(0);
     expect(supervisorPids(name)).toHaveLength(1);
   });
-  afterAll(() => forceClean(name));
+  afterAll(async () => {
+    // `down` first: a supervisor left running by a failed test would recreate what forceClean removes.
+    if (dir !== '') await orch(['down', '-t', '0'], { cwd: dir });
+    forceClean(name);
+  });
 
   it('restarts a killed unless-stopped replica after its first backoff and counts it', async () => {
     await waitUntil(async () => (await row('steady'))?.health === 'healthy', 20_000, 'steady healthy');
