@@ -146,6 +146,16 @@ function service(s: ServiceSpec): Json {
         target: { [s.orch.autoscale.target.metric]: s.orch.autoscale.target.value },
         cooldown: dur(s.orch.autoscale.cooldownMs),
       },
+      process:
+        s.orch.process &&
+        compact({
+          command:
+            typeof s.orch.process.command === 'string' ? s.orch.process.command : [...s.orch.process.command],
+          cwd: s.orch.process.cwd,
+          port: s.orch.process.port,
+          reload: s.orch.process.reload,
+          shell: s.orch.process.shell,
+        }),
     }),
   });
 }

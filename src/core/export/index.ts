@@ -15,4 +15,4 @@ export {
   type KubernetesExport,
 } from './kubernetes/index.js';
 export { assertValid, problemOf } from './kubernetes/validate.js';
-export { oneShotServices, serviceImage } from './names.js';
+export { assertNoHostProcesses, oneShotServices, serviceImage } from './names.js';

@@ -1,3 +1,4 @@
+import { OrchError } from '../../errors/index.js';
 import type { Project, ServiceSpec } from '../../model/project.js';
 
 /** The image a service runs: deploy's content tag, else the file's image, else what orch builds. */
@@ -49,4 +50,23 @@ export function composeDuration(ms: number): string {
 /** Code-point order: the same on every machine, whatever its locale. */
 export function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * Host processes (`x-orch.process`) run beside a local stack only: Swarm and Kubernetes run
+ * images on their nodes. Skipping them would deploy their dependents without what they need, so
+ * the export stops and names them.
+ */
+export function assertNoHostProcesses(project: Project, target: 'Swarm' | 'Kubernetes'): void {
+  const names = sortedServices(project)
+    .filter((s) => s.orch.process !== undefined)
+    .map((s) => `\`${s.name}\``);
+  if (names.length === 0) return;
+  throw new OrchError(
+    'USAGE',
+    `${names.length === 1 ? 'service' : 'services'} ${names.join(', ')} ${names.length === 1 ? 'runs' : 'run'} on the host (x-orch.process): ${target} cannot run ${names.length === 1 ? 'it' : 'them'}`,
+    {
+      hint: `give ${names.length === 1 ? 'it' : 'each'} an image or build instead, or leave ${names.length === 1 ? 'it' : 'them'} out with a profile for the ${target} export`,
+    },
+  );
 }

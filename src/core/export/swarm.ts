@@ -1,6 +1,6 @@
 import type { Project, ResourceLimits, ServiceSpec } from '../../model/project.js';
 import { combinedHealthcheck, type ContainerHealth } from './health.js';
-import { composeDuration, serviceImage, sortedServices } from './names.js';
+import { assertNoHostProcesses, composeDuration, serviceImage, sortedServices } from './names.js';
 import { Warnings, type ExportInput, type ExportWarning } from './types.js';
 import { compact } from '../compact.js';
 
@@ -247,6 +247,7 @@ export function toSwarmStack(
   oneShot: ReadonlySet<string>,
 ): SwarmStack {
   const { project } = input;
+  assertNoHostProcesses(project, 'Swarm');
   const w = new Warnings();
   const services: Record<string, Json> = {};
   for (const s of sortedServices(project)) services[s.name] = service(input, s, oneShot.has(s.name), w);

@@ -2,6 +2,7 @@ import type { Project } from '../../model/project.js';
 import { OrchError } from '../../errors/index.js';
 import { ImagePreparer } from '../engine/images.js';
 import {
+  assertNoHostProcesses,
   GATEWAY_SERVICE,
   oneShotServices,
   toSwarmStack,
@@ -144,6 +145,7 @@ export async function deploySwarm(
   opts: SwarmDeployOptions,
 ): Promise<SwarmDeployResult> {
   const { project } = input;
+  assertNoHostProcesses(project, 'Swarm');
   await assertManager(deps.swarm);
   const images = await contentImages(project, deps, opts);
   const oneShot = oneShotServices(project);

@@ -14,6 +14,7 @@ import {
 import { parseServiceOrch } from './orch.js';
 import { startReplicas } from './autoscale.js';
 import { parsePort } from './ports.js';
+import { parseProcess } from './process.js';
 import { parseFileMounts, parseServiceNetworks } from './resources.js';
 import { isRemoteContext } from '../relative-paths.js';
 import { hostPath, parseVolume } from './volumes.js';
@@ -78,8 +79,21 @@ export async function normalizeService(
   const init = toBool(ctx, at('init'), svc['init']);
   const deps = parseDependsOn(ctx, at('depends_on'), svc['depends_on']);
   const networkMode = parseNetworkMode(ctx, name, svc, deps);
-  if (image === undefined && build === undefined) {
-    ctx.r.errorAtKey(path, `service \`${name}\` has neither \`image\` nor \`build\``);
+  const xOrch = isRecord(svc['x-orch']) ? svc['x-orch'] : {};
+  const expose = toStrList(svc['expose']);
+  const process = parseProcess(ctx, at('x-orch', 'process'), xOrch['process'], {
+    service: name,
+    hasImage: image !== undefined,
+    hasBuild: build !== undefined,
+    expose,
+    ports: ports.map((p) => p.spec),
+  });
+  if (image === undefined && build === undefined && process === undefined) {
+    ctx.r.errorAtKey(
+      path,
+      `service \`${name}\` has neither \`image\` nor \`build\``,
+      'give it an image or a build context, or run it on the host with x-orch.process',
+    );
   }
   const optional = {
     image,
@@ -106,7 +120,7 @@ export async function normalizeService(
     ) as Partial<ServiceSpec>),
     environment: await environment(ctx, fs, path, svc),
     ports: ports.map((p) => p.spec),
-    expose: toStrList(svc['expose']),
+    expose,
     volumes,
     networks:
       networkMode === undefined
@@ -126,7 +140,10 @@ export async function normalizeService(
       at('develop', 'watch'),
       isRecord(svc['develop']) ? svc['develop']['watch'] : undefined,
     ),
-    orch: parseServiceOrch(ctx, at('x-orch'), svc['x-orch'], restart),
+    orch: {
+      ...parseServiceOrch(ctx, at('x-orch'), svc['x-orch'], restart),
+      ...(process !== undefined ? { process } : {}),
+    },
   };
   const replicas = startReplicas(ctx, path, svc, spec.replicas, spec.orch.autoscale);
   return {

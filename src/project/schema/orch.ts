@@ -36,8 +36,21 @@ const autoscale = closed(
   { required: ['max', 'target'] },
 );
 
+/** `x-orch.process` (contract §7): the service runs on the host instead of in a container. */
+const process = closed(
+  {
+    command: oneOf(str, strs),
+    cwd: str,
+    port,
+    reload: enumOf('restart', 'self'),
+    shell: str,
+  },
+  { required: ['command'] },
+);
+
 export const orchServiceSchema: JsonSchema = closed({
   probe,
+  process,
   restart_on_unhealthy: flag,
   backoff: closed({ initial: duration, max: duration }),
   autoscale,

@@ -1,5 +1,5 @@
 import { OrchError } from '../../../errors/index.js';
-import { cmp, oneShotServices, sortedServices } from '../names.js';
+import { assertNoHostProcesses, cmp, oneShotServices, sortedServices } from '../names.js';
 import { Warnings, type ExportInput, type ExportWarning } from '../types.js';
 import { autoscaler } from './autoscale.js';
 import type { K8sObject } from './meta.js';
@@ -45,6 +45,7 @@ export function kustomization(objects: readonly K8sObject[]): Record<string, unk
 
 /** The project as Kubernetes objects, sorted by kind (apply order) and name. */
 export function toKubernetes(input: ExportInput): KubernetesExport {
+  assertNoHostProcesses(input.project, 'Kubernetes');
   const w = new Warnings();
   const jobs = oneShotServices(input.project);
   const objects: K8sObject[] = [...configObjects(input, w), ...claims(input, w)];

@@ -1,0 +1,114 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Ajv } from 'ajv';
+import { parse } from 'yaml';
+import { describe, expect, it } from 'vitest';
+import { toComposeCanonical } from '../../../src/project/index.js';
+import { load, project, where } from './helpers.js';
+
+const specFile = resolve(
+  dirname(fileURLToPath(import.meta.url)),
+  '../../../../shared/corpus/compose-spec/compose-spec.json',
+);
+
+const yaml = `name: hp
+services:
+  web:
+    x-orch:
+      process:
+        command: npm run dev
+        cwd: ./web
+        port: 3000
+        reload: self
+    environment: { NODE_ENV: development }
+    deploy: { replicas: 2 }
+  worker:
+    x-orch:
+      process:
+        command: [node, worker.js]
+    expose: ["9000"]
+  api:
+    image: busybox
+    depends_on: [web]
+`;
+
+describe('x-orch.process', () => {
+  it('normalizes to a ProcessSpec: cwd against the project dir (default: the dir), port from expose', async () => {
+    const p = await project(yaml);
+    expect(p.services['web']?.orch.process).toEqual({
+      command: 'npm run dev',
+      cwd: '/proj/web',
+      port: 3000,
+      reload: 'self',
+    });
+    expect(p.services['web']?.replicas).toBe(2);
+    expect(p.services['worker']?.orch.process).toEqual({
+      command: ['node', 'worker.js'],
+      cwd: '/proj',
+      port: 9000,
+    });
+    expect(p.services['api']?.orch.process).toBeUndefined();
+  });
+
+  it('`orch config` shows it', async () => {
+    const cfg = toComposeCanonical(await project(yaml)) as {
+      services: Record<string, Record<string, unknown>>;
+    };
+    expect(cfg.services['web']?.['x-orch']).toMatchObject({
+      process: { command: 'npm run dev', cwd: '/proj/web', port: 3000, reload: 'self' },
+    });
+    expect(cfg.services['worker']?.['x-orch']).toMatchObject({ process: { command: ['node', 'worker.js'] } });
+    expect(cfg.services['api']?.['x-orch']).not.toHaveProperty('process');
+  });
+
+  it('with image or build is an error at the key', async () => {
+    const r = await load(
+      'services:\n  a:\n    image: busybox\n    x-orch:\n      process:\n        command: "true"\n',
+    );
+    expect(r.errors.map((e) => [where(e), e.message])).toEqual([
+      ['5:7', 'service `a` has both `x-orch.process` and `image`'],
+    ]);
+    const b = await load('services:\n  a:\n    build: .\n    x-orch:\n      process: { command: "true" }\n');
+    expect(b.errors.map((e) => e.message)).toEqual(['service `a` has both `x-orch.process` and `build`']);
+  });
+
+  it('a cwd outside the project directory is an error at its value', async () => {
+    for (const cwd of ['..', '../elsewhere', '/tmp', './a/../../b']) {
+      const r = await load(
+        `services:\n  a:\n    x-orch:\n      process:\n        command: run\n        cwd: ${cwd}\n`,
+      );
+      expect(r.errors.map((e) => [where(e), e.message])).toEqual([
+        ['6:14', `the cwd \`${cwd}\` of host process \`a\` is outside the project directory`],
+      ]);
+    }
+    expect(
+      (await load('services:\n  a:\n    x-orch:\n      process: { command: run, cwd: ./a/../b }\n')).errors,
+    ).toEqual([]);
+  });
+
+  it('an empty command is an error; a missing one a schema error', async () => {
+    for (const command of ['""', '[]', '"  "']) {
+      const r = await load(`services:\n  a:\n    x-orch:\n      process:\n        command: ${command}\n`);
+      expect(r.errors.map((e) => [where(e), e.message])).toEqual([
+        ['5:18', 'the command of host process `a` is empty'],
+      ]);
+    }
+    const missing = await load('services:\n  a:\n    x-orch:\n      process: { cwd: . }\n');
+    expect(missing.errors.length).toBeGreaterThan(0);
+    const unknown = await load('services:\n  a:\n    x-orch:\n      process: { command: x, cmd: y }\n');
+    expect(unknown.errors.map((e) => e.message).join('\n')).toMatch(/cmd/);
+  });
+
+  it('a service with neither image, build nor process still says so', async () => {
+    const r = await load('services:\n  a:\n    environment: { A: b }\n');
+    expect(r.errors.map((e) => e.message)).toEqual(['service `a` has neither `image` nor `build`']);
+  });
+
+  it.skipIf(!existsSync(specFile))('the file still validates against the compose-spec schema', () => {
+    const spec = JSON.parse(readFileSync(specFile, 'utf8')) as Record<string, unknown>;
+    delete spec['$schema'];
+    const validate = new Ajv({ strict: false, validateSchema: false, allErrors: true }).compile(spec);
+    expect(validate(parse(yaml)), JSON.stringify(validate.errors)).toBe(true);
+  });
+});
