@@ -1,0 +1,165 @@
+import { createServer } from 'node:net';
+import { stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import which from 'which';
+import { OrchError } from '../../errors/index.js';
+import type { DockerHealthcheck } from '../../core/ports.js';
+import type { Project, ServiceSpec } from '../../model/project.js';
+import { Label } from '../../model/labels.js';
+
+/** How one replica is run: the argv the shim spawns, and the environment it gets. */
+export interface Launch {
+  /** `shell`: a string command, run by `shell -c`; `exec`: a list, run as it is. */
+  readonly form: 'shell' | 'exec';
+  readonly argv: readonly string[];
+  readonly display: string;
+  readonly env: Record<string, string>;
+}
+
+/** The command and environment of replica `replica` (1-based) listening on `port`, if any. */
+export function launchOf(spec: ServiceSpec, replica: number, port: number | undefined): Launch {
+  const p = processOf(spec);
+  const argv = typeof p.command === 'string' ? [p.shell ?? '/bin/sh', '-c', p.command] : [...p.command];
+  // The host's environment (PATH, HOME, ...) as a shell would pass it, then the service's own
+  // (`environment`/`env_file`, already merged by the loader) over it; a variable declared without
+  // a value and set nowhere is left unset, as compose leaves it in a container.
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
+  for (const [k, v] of Object.entries(spec.environment)) {
+    if (v === null) delete env[k];
+    else env[k] = v;
+  }
+  env['ORCH_REPLICA'] = String(replica);
+  if (port !== undefined) env['PORT'] = String(port);
+  return {
+    form: typeof p.command === 'string' ? 'shell' : 'exec',
+    argv,
+    display: typeof p.command === 'string' ? p.command : p.command.join(' '),
+    env,
+  };
+}
+
+export function processOf(spec: ServiceSpec): NonNullable<ServiceSpec['orch']['process']> {
+  const p = spec.orch.process;
+  if (!p) throw new Error(`service ${spec.name} is not a host process`);
+  return p;
+}
+
+export function labelsOf(
+  project: Project,
+  spec: ServiceSpec,
+  replica: number,
+  hash: string,
+): Record<string, string> {
+  return {
+    ...spec.labels,
+    [Label.project]: project.name,
+    [Label.service]: spec.name,
+    [Label.replica]: String(replica),
+    [Label.configHash]: hash,
+  };
+}
+
+/** The file's healthcheck, run by the process runtime on the host as Docker runs a container's. */
+export function healthcheckOf(spec: ServiceSpec): DockerHealthcheck | undefined {
+  const h = spec.healthcheck;
+  if (!h || h.disable || h.test.length === 0 || h.test[0] === 'NONE') return undefined;
+  return {
+    test: h.test,
+    ...(h.intervalMs !== undefined ? { intervalMs: h.intervalMs } : {}),
+    ...(h.timeoutMs !== undefined ? { timeoutMs: h.timeoutMs } : {}),
+    ...(h.retries !== undefined ? { retries: h.retries } : {}),
+    ...(h.startPeriodMs !== undefined ? { startPeriodMs: h.startPeriodMs } : {}),
+    ...(h.startIntervalMs !== undefined ? { startIntervalMs: h.startIntervalMs } : {}),
+  };
+}
+
+/**
+ * The host port replica `replica` listens on. A fixed port the service publishes (`ports:
+ * "3000:3000"`) is used exactly, for its one replica; otherwise the kernel picks a free one (bound
+ * on :0 and released: the window until the process binds it is the same one compose's ephemeral
+ * ports have).
+ */
+export async function hostPortFor(spec: ServiceSpec, replica: number): Promise<number | undefined> {
+  const declared = spec.orch.process?.port;
+  if (declared === undefined) return undefined;
+  const fixed = spec.ports.find(
+    (p) => p.target === declared && p.published !== undefined && /^\d+$/.test(p.published),
+  );
+  if (fixed?.published === undefined) return freePort();
+  const port = Number(fixed.published);
+  if (spec.replicas > 1 || replica > 1)
+    throw new OrchError(
+      'PORT_TAKEN',
+      `host process \`${spec.name}\` publishes the fixed port ${port}, which only one replica can listen on`,
+      { hint: `drop the host port from \`ports:\` (each replica then gets a free PORT), or run one replica` },
+    );
+  if (!(await canListen(port)))
+    throw new OrchError('PORT_TAKEN', `port ${port} of host process \`${spec.name}\` is already in use`, {
+      hint: 'stop what uses the port, or publish another one in `ports:`',
+    });
+  return port;
+}
+
+function listenOn(port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.once('error', reject);
+    // No host: the dual-stack wildcard, so a port taken on any address counts as taken.
+    srv.listen({ port, exclusive: true }, () => {
+      const addr = srv.address();
+      const got = typeof addr === 'object' && addr !== null ? addr.port : port;
+      srv.close(() => resolve(got));
+    });
+  });
+}
+
+function freePort(): Promise<number> {
+  return listenOn(0);
+}
+
+async function canListen(port: number): Promise<boolean> {
+  try {
+    await listenOn(port);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Checks, before anything is spawned, what would otherwise only show as an exit code 127: the
+ * directory, and the program (exec form) or shell (string form) on the PATH the process gets.
+ */
+export async function checkRunnable(
+  service: string,
+  launch: Pick<Launch, 'argv' | 'env' | 'form'>,
+  cwd: string,
+): Promise<void> {
+  const isDir = await stat(cwd).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
+  if (!isDir)
+    throw new OrchError('STACK_FAILED', `the cwd \`${cwd}\` of host process \`${service}\` does not exist`, {
+      hint: 'create the directory, or change `x-orch.process.cwd`',
+    });
+  const program = launch.argv[0] ?? '';
+  // A program with a slash is a path (a relative one from the process's cwd, as spawn reads it).
+  const found = program.includes('/')
+    ? await which(resolve(cwd, program), { nothrow: true })
+    : await which(program, { nothrow: true, path: launch.env['PATH'] ?? '' });
+  if (found === null) {
+    const what = launch.form === 'shell' ? 'shell' : 'command';
+    throw new OrchError(
+      'STACK_FAILED',
+      `the ${what} \`${program}\` of host process \`${service}\` is not found or not executable`,
+      {
+        hint: program.includes('/')
+          ? 'check the path (relative paths start from the process cwd) and its execute permission'
+          : 'install it, or put its directory on PATH (or write its full path)',
+      },
+    );
+  }
+}

@@ -1,0 +1,360 @@
+import { EventEmitter, on } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { execa } from 'execa';
+import { serviceConfigHash } from '../../core/engine/config-hash.js';
+import type { ExecResult, HealthStatus, LogLine } from '../../core/ports.js';
+import type { ReplicaId, ReplicaSnapshot, RuntimeEvent, RuntimePort } from '../../core/runtime/port.js';
+import type { Project, ServiceSpec } from '../../model/project.js';
+import { runOnHost } from './exec.js';
+import { HealthRunner } from './health.js';
+import { checkRunnable, healthcheckOf, hostPortFor, labelsOf, launchOf, processOf } from './launch.js';
+import { readLog } from './logs.js';
+import { groupAlive, identify, isAlive, signalGroup } from './proc.js';
+import { ProcessStore, type ProcessRecord } from './state.js';
+import { snapshotOf, type RunState } from './snapshot.js';
+
+/** The shim each replica runs under (see the file's header for why there is one). */
+const SHIM = fileURLToPath(new URL('../../../assets/process-shim.mjs', import.meta.url));
+
+export interface ProcessRuntimeOptions {
+  /** The `processes/` directory of a project: `<project dir>/.orch/<project>/processes`. */
+  readonly dirOf: (projectName: string) => string;
+  /** How often the liveness of processes this runtime did not spawn is checked. Default 250 ms. */
+  readonly pollMs?: number;
+}
+
+/** A replica that is not there (any more): the engine's 404 for a container. */
+export class ProcessNotFoundError extends Error {
+  readonly statusCode = 404;
+  constructor(id: string) {
+    super(`no such host process: ${id}`);
+    this.name = 'ProcessNotFoundError';
+  }
+}
+
+/**
+ * Host processes (`x-orch.process`) behind the same port as containers. Each replica runs under a
+ * shim that leads its own process group, so a stop signals the whole tree, and nothing of it is a
+ * child of this orch (it survives a `kill -9` of the supervisor, which a new one adopts from the
+ * state on disk: pid plus start time, never a bare pid).
+ */
+export class ProcessRuntime implements RuntimePort {
+  readonly kind = 'process' as const;
+  private readonly stores = new Map<string, ProcessStore>();
+  /** Which store holds an id: ids are found through `create` and `list` of a project first. */
+  private readonly storeOfId = new Map<string, ProcessStore>();
+  private readonly emitters = new Map<string, EventEmitter>();
+  private readonly health = new Map<string, HealthRunner>();
+  /** Runs (`id@startTime`) whose end has been reported, so each `die` is published once. */
+  private readonly ended = new Set<string>();
+  private readonly pollMs: number;
+  private closed = false;
+
+  constructor(private readonly opts: ProcessRuntimeOptions) {
+    this.pollMs = opts.pollMs ?? 250;
+  }
+
+  private store(projectName: string): ProcessStore {
+    let s = this.stores.get(projectName);
+    if (!s) {
+      s = new ProcessStore(this.opts.dirOf(projectName));
+      this.stores.set(projectName, s);
+    }
+    return s;
+  }
+
+  private async record(id: ReplicaId): Promise<{ rec: ProcessRecord; store: ProcessStore }> {
+    const candidates = [this.storeOfId.get(id), ...this.stores.values()].filter(
+      (s): s is ProcessStore => s !== undefined,
+    );
+    for (const store of candidates) {
+      const rec = await store.read(id);
+      if (rec) {
+        this.storeOfId.set(id, store);
+        return { rec, store };
+      }
+    }
+    throw new ProcessNotFoundError(id);
+  }
+
+  async configHash(_project: Project, spec: ServiceSpec): Promise<string> {
+    return serviceConfigHash(spec, 'host-process');
+  }
+
+  async create(project: Project, spec: ServiceSpec, replica: number): Promise<ReplicaSnapshot> {
+    const p = processOf(spec);
+    const store = this.store(project.name);
+    const hostPort = await hostPortFor(spec, replica);
+    const launch = launchOf(spec, replica, hostPort);
+    const hc = healthcheckOf(spec);
+    const rec: ProcessRecord = {
+      v: 1,
+      id: ProcessStore.newId(),
+      project: project.name,
+      service: spec.name,
+      replica,
+      name: `${project.name}-${spec.name}-${replica}`,
+      display: launch.display,
+      form: launch.form,
+      argv: launch.argv,
+      cwd: p.cwd,
+      env: launch.env,
+      stopSignal: spec.stopSignal ?? 'SIGTERM',
+      labels: labelsOf(project, spec, replica, await this.configHash(project, spec)),
+      ...(p.port !== undefined && hostPort !== undefined
+        ? { port: { containerPort: p.port, hostPort } }
+        : {}),
+      ...(hc ? { healthcheck: hc } : {}),
+      createdAt: new Date().toISOString(),
+    };
+    await store.write(rec);
+    this.storeOfId.set(rec.id, store);
+    this.emit(rec, { type: 'create' });
+    return this.snapshot(rec, store);
+  }
+
+  async start(id: ReplicaId): Promise<void> {
+    const { rec, store } = await this.record(id);
+    if (rec.run && (await isAlive(rec.run))) return;
+    // The previous run's end is reported first (once), and its healthcheck goes with it.
+    await this.noticeEnd(rec, store);
+    await checkRunnable(rec.service, rec, rec.cwd);
+    await store.clearExit(id);
+    const child = execa(
+      process.execPath,
+      [SHIM, store.file(id, 'json'), store.file(id, 'log'), store.file(id, 'exit')],
+      {
+        detached: true,
+        stdio: 'ignore',
+        cleanup: false,
+        reject: false,
+        // The shim needs nothing of orch's environment (a NODE_OPTIONS there would reach it); the
+        // command's environment is in the record.
+        env: {},
+        extendEnv: false,
+      },
+    );
+    const pid = child.pid;
+    if (pid === undefined) throw new Error(`could not start the shim of host process ${rec.name}`);
+    child.unref();
+    const identity = (await identify(pid)) ?? { pid, startTime: 'gone' };
+    const run = { ...identity, startedAt: new Date().toISOString() };
+    const next: ProcessRecord = { ...rec, run };
+    await store.write(next);
+    this.emit(next, { type: 'start' });
+    void child.then(() => this.noticeEnd(next, store));
+    this.watchHealth(next);
+  }
+
+  async stop(id: ReplicaId, graceMs: number): Promise<void> {
+    const { rec, store } = await this.record(id).catch(() => ({ rec: undefined, store: undefined }));
+    if (!rec?.run || !store) return;
+    if (await groupAlive(rec.run)) {
+      await signalGroup(rec.run, rec.stopSignal as NodeJS.Signals);
+      if (!(await this.waitGone(rec, graceMs))) {
+        await signalGroup(rec.run, 'SIGKILL');
+        await this.waitGone(rec, 5_000);
+      }
+      await this.noticeEnd(rec, store);
+      this.emit(rec, { type: 'stop' });
+    } else {
+      await this.noticeEnd(rec, store);
+    }
+  }
+
+  async kill(id: ReplicaId, signal = 'SIGKILL'): Promise<void> {
+    const { rec } = await this.record(id);
+    if (rec.run) await signalGroup(rec.run, signal as NodeJS.Signals);
+  }
+
+  async remove(id: ReplicaId, opts: { graceMs: number }): Promise<void> {
+    const found = await this.record(id).catch(() => undefined);
+    if (!found) return;
+    await this.stop(id, opts.graceMs);
+    this.health.get(id)?.stop();
+    this.health.delete(id);
+    await found.store.remove(id);
+    this.storeOfId.delete(id);
+    this.emit(found.rec, { type: 'destroy' });
+  }
+
+  async inspect(id: ReplicaId): Promise<ReplicaSnapshot> {
+    const { rec, store } = await this.record(id);
+    return this.snapshot(rec, store);
+  }
+
+  async list(
+    projectName: string,
+    filter: { service?: string; replica?: number } = {},
+  ): Promise<readonly ReplicaSnapshot[]> {
+    const store = this.store(projectName);
+    const recs = (await store.all()).filter(
+      (r) =>
+        r.project === projectName &&
+        (filter.service === undefined || r.service === filter.service) &&
+        (filter.replica === undefined || r.replica === filter.replica),
+    );
+    for (const r of recs) this.storeOfId.set(r.id, store);
+    return Promise.all(recs.map((r) => this.snapshot(r, store)));
+  }
+
+  async *events(projectName: string, signal: AbortSignal): AsyncIterable<RuntimeEvent> {
+    const emitter = this.emitter(projectName);
+    const store = this.store(projectName);
+    // Ends before this subscription are history (`list` reports them); only new ones are events.
+    for (const r of await store.all()) if (r.run && !(await isAlive(r.run))) this.ended.add(endKey(r));
+    const poller = this.poll(projectName, signal);
+    try {
+      for await (const [event] of on(emitter, 'event', { signal })) yield event as RuntimeEvent;
+    } catch (err) {
+      if ((err as Error).name !== 'AbortError') throw err;
+    } finally {
+      await poller;
+    }
+  }
+
+  async *logs(
+    id: ReplicaId,
+    opts: { follow: boolean; tail?: number; sinceS?: number; timestamps: boolean; signal?: AbortSignal },
+  ): AsyncIterable<readonly LogLine[]> {
+    const { store } = await this.record(id);
+    yield* readLog(store.file(id, 'log'), opts, async () => {
+      const now = await store.read(id);
+      return now?.run !== undefined && (await isAlive(now.run));
+    });
+  }
+
+  async exec(
+    id: ReplicaId,
+    cmd: readonly string[],
+    opts: { timeoutMs?: number; signal?: AbortSignal } = {},
+  ): Promise<ExecResult> {
+    const { rec } = await this.record(id);
+    if (!rec.run || !(await isAlive(rec.run)))
+      throw Object.assign(new Error(`host process ${rec.name} is not running`), { statusCode: 409 });
+    return runOnHost(cmd, { cwd: rec.cwd, env: rec.env, ...opts });
+  }
+
+  /** Stops this runtime's healthchecks and pollers; the processes themselves keep running. */
+  close(): void {
+    this.closed = true;
+    for (const h of this.health.values()) h.stop();
+    this.health.clear();
+  }
+
+  // ---- internals ----
+
+  private async snapshot(rec: ProcessRecord, store: ProcessStore): Promise<ReplicaSnapshot> {
+    let state: RunState = { kind: 'created' };
+    if (rec.run) {
+      if (await isAlive(rec.run)) state = { kind: 'running' };
+      else state = { kind: 'exited', exit: await this.exitOf(rec, store) };
+    }
+    return snapshotOf(rec, state, this.healthOf(rec, state.kind === 'running'));
+  }
+
+  private healthOf(rec: ProcessRecord, running: boolean): HealthStatus {
+    const runner = this.health.get(rec.id);
+    if (runner) return runner.status;
+    return rec.healthcheck && running ? 'starting' : 'none';
+  }
+
+  /** How the last run ended; a shim killed before it could say (SIGKILL) ended as Docker reports it: 137. */
+  private async exitOf(rec: ProcessRecord, store: ProcessStore) {
+    const known = await store.readExit(rec.id);
+    if (known) return known;
+    const exit = { exitCode: 137, signal: 'SIGKILL', finishedAt: new Date().toISOString() };
+    await store.writeExit(rec.id, exit).catch(() => undefined);
+    return exit;
+  }
+
+  private async waitGone(rec: ProcessRecord, ms: number): Promise<boolean> {
+    const until = Date.now() + ms;
+    for (;;) {
+      if (!rec.run || !(await groupAlive(rec.run))) return true;
+      if (Date.now() >= until) return false;
+      await sleep(25);
+    }
+  }
+
+  /** The end of a run, once: what is left of its group goes, and `die` is published. */
+  private async noticeEnd(rec: ProcessRecord, store: ProcessStore): Promise<void> {
+    if (!rec.run || this.ended.has(endKey(rec))) return;
+    if (await isAlive(rec.run)) return;
+    this.ended.add(endKey(rec));
+    // The shim ends its group when the command exits; if the shim itself was killed, the
+    // command and what it started may still run, orphaned in the group.
+    await signalGroup(rec.run, 'SIGKILL');
+    this.health.get(rec.id)?.stop();
+    this.health.delete(rec.id);
+    const exit = await this.exitOf(rec, store);
+    this.emit(rec, { type: 'die', exitCode: exit.exitCode });
+  }
+
+  private watchHealth(rec: ProcessRecord): void {
+    if (!rec.healthcheck || this.health.has(rec.id) || this.closed) return;
+    const runner = new HealthRunner(
+      rec.healthcheck,
+      (argv, timeoutMs, signal) => runOnHost(argv, { cwd: rec.cwd, env: rec.env, timeoutMs, signal }),
+      (health, output) =>
+        this.emitter(rec.project).emit('event', {
+          type: 'health',
+          id: rec.id,
+          labels: rec.labels,
+          health,
+          ...(health === 'unhealthy' ? { output } : {}),
+          time: Date.now(),
+        } satisfies RuntimeEvent),
+    );
+    this.health.set(rec.id, runner);
+    runner.start();
+  }
+
+  /**
+   * While someone follows a project's events: processes this orch did not spawn (adopted from a
+   * previous supervisor) are not its children, so no exit reaches it; their liveness is polled
+   * (and their healthchecks taken over). Spawned ones report through their exit too, sooner.
+   */
+  private async poll(projectName: string, signal: AbortSignal): Promise<void> {
+    const store = this.store(projectName);
+    while (!signal.aborted && !this.closed) {
+      for (const rec of await store.all().catch(() => [])) {
+        if (!rec.run || this.ended.has(endKey(rec))) continue;
+        if (await isAlive(rec.run)) this.watchHealth(rec);
+        else await this.noticeEnd(rec, store);
+      }
+      try {
+        await sleep(this.pollMs, undefined, { signal });
+      } catch {
+        return;
+      }
+    }
+  }
+
+  private emitter(projectName: string): EventEmitter {
+    let e = this.emitters.get(projectName);
+    if (!e) {
+      e = new EventEmitter();
+      e.setMaxListeners(0);
+      this.emitters.set(projectName, e);
+    }
+    return e;
+  }
+
+  private emit(
+    rec: ProcessRecord,
+    e: { type: 'create' | 'start' | 'stop' | 'destroy' } | { type: 'die'; exitCode: number },
+  ): void {
+    this.emitter(rec.project).emit('event', {
+      ...e,
+      id: rec.id,
+      labels: rec.labels,
+      time: Date.now(),
+    } satisfies RuntimeEvent);
+  }
+}
+
+function endKey(rec: ProcessRecord): string {
+  return `${rec.id}@${rec.run?.startTime ?? ''}`;
+}
