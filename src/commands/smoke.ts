@@ -4,6 +4,7 @@ import { dirname, resolve } from 'node:path';
 import { Flags } from '@oclif/core';
 import { OrchCommand } from '../cli/base-command.js';
 import { loadFromFlags } from '../cli/load-project.js';
+import { refuseHostProcesses } from '../cli/host-process-gate.js';
 import { engineDeps } from '../cli/composition.js';
 import { runSmoke } from '../cli/smoke-run.js';
 import { renderJUnit, type SmokeResult } from '../core/smoke/index.js';
@@ -54,6 +55,7 @@ export default class Smoke extends OrchCommand {
   async run(): Promise<SmokeResult> {
     const { flags } = await this.parse(Smoke);
     const { project, warnings } = await loadFromFlags(flags);
+    refuseHostProcesses(project);
     const err = this.errStyle();
     if (warnings.length > 0) this.say(renderDiagnostics(warnings, err));
     const deps = engineDeps();

@@ -1,6 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { OrchCommand } from '../cli/base-command.js';
 import { loadFromFlags } from '../cli/load-project.js';
+import { refuseHostProcesses } from '../cli/host-process-gate.js';
 import { engineDeps } from '../cli/composition.js';
 import { onInterrupt } from '../cli/interrupt.js';
 import { runForeground, tearDownOnInterrupt } from '../cli/foreground.js';
@@ -53,6 +54,7 @@ export default class Up extends OrchCommand {
   async run(): Promise<UpSummary | undefined> {
     const { flags, argv } = await this.parse(Up);
     const { project, warnings } = await loadFromFlags(flags);
+    refuseHostProcesses(project);
     const err = this.errStyle();
     if (warnings.length > 0) this.say(renderDiagnostics(warnings, err));
     const deps = engineDeps();

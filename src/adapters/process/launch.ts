@@ -6,6 +6,7 @@ import { OrchError } from '../../errors/index.js';
 import type { DockerHealthcheck } from '../../core/ports.js';
 import type { Project, ServiceSpec } from '../../model/project.js';
 import { Label } from '../../model/labels.js';
+import { ProcessStore, type ProcessRecord } from './state.js';
 
 /** How one replica is run: the argv the shim spawns, and the environment it gets. */
 export interface Launch {
@@ -162,4 +163,35 @@ export async function checkRunnable(
       },
     );
   }
+}
+
+/** A new replica's record: its command, environment and port, fixed until it is recreated. */
+export async function newRecord(
+  project: Project,
+  spec: ServiceSpec,
+  replica: number,
+  configHash: string,
+): Promise<ProcessRecord> {
+  const p = processOf(spec);
+  const hostPort = await hostPortFor(spec, replica);
+  const launch = launchOf(spec, replica, hostPort);
+  const hc = healthcheckOf(spec);
+  return {
+    v: 1,
+    id: ProcessStore.newId(),
+    project: project.name,
+    service: spec.name,
+    replica,
+    name: `${project.name}-${spec.name}-${replica}`,
+    display: launch.display,
+    form: launch.form,
+    argv: launch.argv,
+    cwd: p.cwd,
+    env: launch.env,
+    stopSignal: spec.stopSignal ?? 'SIGTERM',
+    labels: labelsOf(project, spec, replica, configHash),
+    ...(p.port !== undefined && hostPort !== undefined ? { port: { containerPort: p.port, hostPort } } : {}),
+    ...(hc ? { healthcheck: hc } : {}),
+    createdAt: new Date().toISOString(),
+  };
 }

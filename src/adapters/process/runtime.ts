@@ -1,21 +1,17 @@
 import { EventEmitter, on } from 'node:events';
-import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { execa } from 'execa';
 import { serviceConfigHash } from '../../core/engine/config-hash.js';
 import type { ExecResult, HealthStatus, LogLine } from '../../core/ports.js';
 import type { ReplicaId, ReplicaSnapshot, RuntimeEvent, RuntimePort } from '../../core/runtime/port.js';
 import type { Project, ServiceSpec } from '../../model/project.js';
 import { runOnHost } from './exec.js';
 import { HealthRunner } from './health.js';
-import { checkRunnable, healthcheckOf, hostPortFor, labelsOf, launchOf, processOf } from './launch.js';
+import { checkRunnable, newRecord } from './launch.js';
+import { exitOf, spawnShim, waitGone } from './lifecycle.js';
 import { readLog } from './logs.js';
-import { groupAlive, identify, isAlive, signalGroup } from './proc.js';
+import { groupAlive, isAlive, signalGroup } from './proc.js';
 import { ProcessStore, type ProcessRecord } from './state.js';
 import { snapshotOf, type RunState } from './snapshot.js';
-
-/** The shim each replica runs under (see the file's header for why there is one). */
-const SHIM = fileURLToPath(new URL('../../../assets/process-shim.mjs', import.meta.url));
 
 export interface ProcessRuntimeOptions {
   /** The `processes/` directory of a project: `<project dir>/.orch/<project>/processes`. */
@@ -83,31 +79,8 @@ export class ProcessRuntime implements RuntimePort {
   }
 
   async create(project: Project, spec: ServiceSpec, replica: number): Promise<ReplicaSnapshot> {
-    const p = processOf(spec);
     const store = this.store(project.name);
-    const hostPort = await hostPortFor(spec, replica);
-    const launch = launchOf(spec, replica, hostPort);
-    const hc = healthcheckOf(spec);
-    const rec: ProcessRecord = {
-      v: 1,
-      id: ProcessStore.newId(),
-      project: project.name,
-      service: spec.name,
-      replica,
-      name: `${project.name}-${spec.name}-${replica}`,
-      display: launch.display,
-      form: launch.form,
-      argv: launch.argv,
-      cwd: p.cwd,
-      env: launch.env,
-      stopSignal: spec.stopSignal ?? 'SIGTERM',
-      labels: labelsOf(project, spec, replica, await this.configHash(project, spec)),
-      ...(p.port !== undefined && hostPort !== undefined
-        ? { port: { containerPort: p.port, hostPort } }
-        : {}),
-      ...(hc ? { healthcheck: hc } : {}),
-      createdAt: new Date().toISOString(),
-    };
+    const rec = await newRecord(project, spec, replica, await this.configHash(project, spec));
     await store.write(rec);
     this.storeOfId.set(rec.id, store);
     this.emit(rec, { type: 'create' });
@@ -121,29 +94,12 @@ export class ProcessRuntime implements RuntimePort {
     await this.noticeEnd(rec, store);
     await checkRunnable(rec.service, rec, rec.cwd);
     await store.clearExit(id);
-    const child = execa(
-      process.execPath,
-      [SHIM, store.file(id, 'json'), store.file(id, 'log'), store.file(id, 'exit')],
-      {
-        detached: true,
-        stdio: 'ignore',
-        cleanup: false,
-        reject: false,
-        // The shim needs nothing of orch's environment (a NODE_OPTIONS there would reach it); the
-        // command's environment is in the record.
-        env: {},
-        extendEnv: false,
-      },
-    );
-    const pid = child.pid;
-    if (pid === undefined) throw new Error(`could not start the shim of host process ${rec.name}`);
-    child.unref();
-    const identity = (await identify(pid)) ?? { pid, startTime: 'gone' };
+    const { identity, ended } = await spawnShim(rec, store);
     const run = { ...identity, startedAt: new Date().toISOString() };
     const next: ProcessRecord = { ...rec, run };
     await store.write(next);
     this.emit(next, { type: 'start' });
-    void child.then(() => this.noticeEnd(next, store));
+    void ended.then(() => this.noticeEnd(next, store));
     this.watchHealth(next);
   }
 
@@ -152,9 +108,9 @@ export class ProcessRuntime implements RuntimePort {
     if (!rec?.run || !store) return;
     if (await groupAlive(rec.run)) {
       await signalGroup(rec.run, rec.stopSignal as NodeJS.Signals);
-      if (!(await this.waitGone(rec, graceMs))) {
+      if (!(await waitGone(rec, graceMs))) {
         await signalGroup(rec.run, 'SIGKILL');
-        await this.waitGone(rec, 5_000);
+        await waitGone(rec, 5_000);
       }
       await this.noticeEnd(rec, store);
       this.emit(rec, { type: 'stop' });
@@ -249,7 +205,7 @@ export class ProcessRuntime implements RuntimePort {
     let state: RunState = { kind: 'created' };
     if (rec.run) {
       if (await isAlive(rec.run)) state = { kind: 'running' };
-      else state = { kind: 'exited', exit: await this.exitOf(rec, store) };
+      else state = { kind: 'exited', exit: await exitOf(rec, store) };
     }
     return snapshotOf(rec, state, this.healthOf(rec, state.kind === 'running'));
   }
@@ -258,24 +214,6 @@ export class ProcessRuntime implements RuntimePort {
     const runner = this.health.get(rec.id);
     if (runner) return runner.status;
     return rec.healthcheck && running ? 'starting' : 'none';
-  }
-
-  /** How the last run ended; a shim killed before it could say (SIGKILL) ended as Docker reports it: 137. */
-  private async exitOf(rec: ProcessRecord, store: ProcessStore) {
-    const known = await store.readExit(rec.id);
-    if (known) return known;
-    const exit = { exitCode: 137, signal: 'SIGKILL', finishedAt: new Date().toISOString() };
-    await store.writeExit(rec.id, exit).catch(() => undefined);
-    return exit;
-  }
-
-  private async waitGone(rec: ProcessRecord, ms: number): Promise<boolean> {
-    const until = Date.now() + ms;
-    for (;;) {
-      if (!rec.run || !(await groupAlive(rec.run))) return true;
-      if (Date.now() >= until) return false;
-      await sleep(25);
-    }
   }
 
   /** The end of a run, once: what is left of its group goes, and `die` is published. */
@@ -288,7 +226,7 @@ export class ProcessRuntime implements RuntimePort {
     await signalGroup(rec.run, 'SIGKILL');
     this.health.get(rec.id)?.stop();
     this.health.delete(rec.id);
-    const exit = await this.exitOf(rec, store);
+    const exit = await exitOf(rec, store);
     this.emit(rec, { type: 'die', exitCode: exit.exitCode });
   }
 
