@@ -4,9 +4,10 @@
 // running, to be adopted): the command's stdout and stderr are pipes to this shim, never to orch,
 // and the shim stamps each line with the time it arrived (as Docker stamps container output) into
 // the replica's log file, and records the exit code in the exit file for whichever orch looks next.
-// Measured on Node 20: ~44 MB resident and ~40 ms to start per replica; stamping at read time instead
-// (a raw file read later) would date every line written while no orch was reading to the moment of
-// the read, and an adopted process's exit code would be lost.
+// Measured on Node 20: 42 MB resident per shim, of which ~6 MB is its own (the rest is Node's
+// binary, shared by every shim), and create+start of a replica in ~0.2 s. Stamping at read time
+// instead (the command writing a raw file, read later) would date every line written while no orch
+// was reading to the moment of the read, and an adopted process's exit code would be lost.
 //
 // argv: <record.json> <log file> <exit file>
 import { spawn } from 'node:child_process';

@@ -1,3 +1,4 @@
+import { appendFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { execa } from 'execa';
@@ -16,6 +17,8 @@ export async function spawnShim(
   rec: ProcessRecord,
   store: ProcessStore,
 ): Promise<{ identity: ProcessIdentity; ended: Promise<unknown> }> {
+  // There from the start, so a reader right after `start` finds a log (empty until the shim writes).
+  await appendFile(store.file(rec.id, 'log'), '');
   const child = execa(
     process.execPath,
     [SHIM, store.file(rec.id, 'json'), store.file(rec.id, 'log'), store.file(rec.id, 'exit')],
