@@ -92,6 +92,8 @@ export interface ContainerCreateSpec {
   };
   readonly capAdd: readonly string[];
   readonly capDrop: readonly string[];
+  /** `NAME:ADDRESS` entries for the container's /etc/hosts (`host-gateway`: the host). */
+  readonly extraHosts?: readonly string[];
   /** Files copied into the container before it starts (secrets, configs). */
   readonly files: readonly { readonly path: string; readonly content: Buffer; readonly mode: number }[];
 }

@@ -66,6 +66,7 @@ export function toCreateOptions(spec: ContainerCreateSpec): Docker.ContainerCrea
       Mounts: spec.mounts.map(toMount),
       CapAdd: [...spec.capAdd],
       CapDrop: [...spec.capDrop],
+      ...(spec.extraHosts?.length ? { ExtraHosts: [...spec.extraHosts] } : {}),
       // orch's supervisor restarts containers itself; the engine must not race it.
       RestartPolicy: { Name: 'no' },
       NetworkMode: spec.networkMode ?? spec.network?.name ?? 'none',

@@ -12,6 +12,8 @@ export interface ReplicaInput {
   readonly configHash: string;
   /** Content of the secrets and configs the service mounts, by absolute target path. */
   readonly files: readonly { readonly path: string; readonly content: Buffer; readonly mode: number }[];
+  /** The `PORT` of replica 1 of each host-process service, where known (for `ORCH_<SERVICE>_URL`). */
+  readonly hostProcessPorts?: Readonly<Record<string, number>>;
 }
 
 /** Everything Docker needs to create one replica. Pure: the same input gives the same spec. */
@@ -31,9 +33,12 @@ export function containerCreateSpec(input: ReplicaInput): ContainerCreateSpec {
       [Label.replica]: String(replica),
       [Label.configHash]: input.configHash,
     },
-    env: Object.entries(service.environment)
-      .filter((e): e is [string, string] => e[1] !== null)
-      .map(([k, v]) => `${k}=${v}`),
+    env: [
+      ...hostProcessEnv(project, service, input.hostProcessPorts ?? {}),
+      ...Object.entries(service.environment)
+        .filter((e): e is [string, string] => e[1] !== null)
+        .map(([k, v]) => `${k}=${v}`),
+    ],
     // The engine refuses `expose` in a namespace borrowed from another container.
     exposedPorts: mode?.startsWith('container:') ? [] : exposedPorts(service),
     // A borrowed or host namespace publishes nothing (the engine refuses or discards it).
@@ -44,6 +49,7 @@ export function containerCreateSpec(input: ReplicaInput): ContainerCreateSpec {
     extraNetworks: rest,
     capAdd: service.capAdd,
     capDrop: service.capDrop,
+    ...(hasHostProcesses(project) && mode !== 'host' ? { extraHosts: [HOST_GATEWAY] } : {}),
     files: input.files,
     ...(service.command ? { cmd: service.command } : {}),
     ...(service.entrypoint ? { entrypoint: service.entrypoint } : {}),
@@ -59,6 +65,34 @@ export function containerCreateSpec(input: ReplicaInput): ContainerCreateSpec {
   };
   const hc = healthcheck(service);
   return hc ? { ...spec, healthcheck: hc } : spec;
+}
+
+/** How a container reaches the host (Docker Desktop defines it; on Linux the engine maps `host-gateway`). */
+const HOST_GATEWAY = 'host.docker.internal:host-gateway';
+
+function hasHostProcesses(project: Project): boolean {
+  return Object.values(project.services).some((s) => s.orch.process !== undefined);
+}
+
+/** `ORCH_<SERVICE>_URL` of a host process: upper case, anything but A-Z and 0-9 as `_`. */
+export function hostProcessUrlVar(service: string): string {
+  return `ORCH_${service.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_URL`;
+}
+
+/**
+ * Per host-process dependency, its URL as the container reaches it: the host gateway and the
+ * `PORT` of its replica 1. A variable of that name in the service's own environment wins.
+ */
+function hostProcessEnv(
+  project: Project,
+  service: ServiceSpec,
+  ports: Readonly<Record<string, number>>,
+): string[] {
+  return Object.keys(service.dependsOn)
+    .filter((d) => project.services[d]?.orch.process !== undefined && ports[d] !== undefined)
+    .filter((d) => !(hostProcessUrlVar(d) in service.environment))
+    .sort()
+    .map((d) => `${hostProcessUrlVar(d)}=http://host.docker.internal:${ports[d]}`);
 }
 
 /** As `docker compose up` applies them: CPU and memory limits, memory reservation, pids. */

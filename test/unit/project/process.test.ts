@@ -4,6 +4,9 @@ import { fileURLToPath } from 'node:url';
 import { Ajv } from 'ajv';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
+import { toCreateOptions } from '../../../src/adapters/docker/create-spec.js';
+import { containerCreateSpec, hostProcessUrlVar } from '../../../src/core/engine/container-spec.js';
+import type { Project } from '../../../src/model/project.js';
 import { toComposeCanonical } from '../../../src/project/index.js';
 import { load, project, where } from './helpers.js';
 
@@ -110,5 +113,54 @@ describe('x-orch.process', () => {
     delete spec['$schema'];
     const validate = new Ajv({ strict: false, validateSchema: false, allErrors: true }).compile(spec);
     expect(validate(parse(yaml)), JSON.stringify(validate.errors)).toBe(true);
+  });
+});
+
+describe('containers of a project with host processes', () => {
+  const withProcess = `name: mix
+services:
+  web-front:
+    x-orch:
+      process: { command: npm run dev, port: 3000 }
+  api:
+    image: busybox
+    depends_on: [web-front]
+  own:
+    image: busybox
+    depends_on: [web-front]
+    environment: { ORCH_WEB_FRONT_URL: http://elsewhere }
+  hosty:
+    image: busybox
+    network_mode: host
+`;
+  const spec = (p: Project, service: string, ports?: Record<string, number>) =>
+    containerCreateSpec({
+      project: p,
+      service: p.services[service]!,
+      replica: 1,
+      image: 'img',
+      configHash: 'h',
+      files: [],
+      ...(ports ? { hostProcessPorts: ports } : {}),
+    });
+
+  it('reach the host as host.docker.internal, and each host-process dependency through ORCH_<SERVICE>_URL', async () => {
+    const p = await project(withProcess);
+    const api = spec(p, 'api', { 'web-front': 41234 });
+    expect(api.extraHosts).toEqual(['host.docker.internal:host-gateway']);
+    expect(api.env).toContain('ORCH_WEB_FRONT_URL=http://host.docker.internal:41234');
+    expect(toCreateOptions(api).HostConfig?.ExtraHosts).toEqual(['host.docker.internal:host-gateway']);
+    // the service's own value wins; no port known yet: no variable
+    expect(spec(p, 'own', { 'web-front': 41234 }).env).toEqual(['ORCH_WEB_FRONT_URL=http://elsewhere']);
+    expect(spec(p, 'api').env).toEqual([]);
+    // the host's own network needs no alias
+    expect(spec(p, 'hosty').extraHosts).toBeUndefined();
+    expect(hostProcessUrlVar('web.front-2')).toBe('ORCH_WEB_FRONT_2_URL');
+  });
+
+  it('a project without host processes is unchanged', async () => {
+    const p = await project('services:\n  api:\n    image: busybox\n');
+    expect(spec(p, 'api').extraHosts).toBeUndefined();
+    expect(toCreateOptions(spec(p, 'api')).HostConfig).not.toHaveProperty('ExtraHosts');
   });
 });
