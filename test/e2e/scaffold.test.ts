@@ -145,7 +145,7 @@ describe('orch new on a real engine', () => {
       [['new', 'node-http', 'taken'], /taken already exists/],
       [
         ['new', 'rails-app', 'shop'],
-        /unknown template `rails-app`[\s\S]*known templates: node-http, node-http-redis, node-worker, static-site/,
+        /unknown template `rails-app`[\s\S]*known templates: node-host, node-http, node-http-redis, node-worker, static-site/,
       ],
       [['new', 'broken', 'b', '--templates', 'my-templates'], /undeclared placeholder \{\{nope\}\}/],
       [['new', 'node-worker', 'c', '--port', '9000'], /takes no port/],
@@ -180,7 +180,14 @@ describe('orch new on a real engine', () => {
     const list = await orch(['templates', '--json'], { cwd: dir });
     expect(list.code).toBe(0);
     const names = (JSON.parse(list.stdout) as { name: string }[]).map((t) => t.name);
-    expect(names).toEqual(['good-one', 'node-http', 'node-http-redis', 'node-worker', 'static-site']);
+    expect(names).toEqual([
+      'good-one',
+      'node-host',
+      'node-http',
+      'node-http-redis',
+      'node-worker',
+      'static-site',
+    ]);
     const made = await orch(['new', 'good-one', 'greeter', '--var', 'greeting=howdy'], { cwd: dir });
     expect(made.code).toBe(0);
     expect(readFileSync(join(dir, 'greeter/sub/readme.txt'), 'utf8')).toContain('howdy, I live in ./greeter');

@@ -26,6 +26,7 @@ export function portsInUse(project: Project): Map<number, string[]> {
     for (const e of s.expose) note(Number.parseInt(e, 10), `${name} (expose)`);
     const probe = s.orch.probe;
     if (probe && (probe.kind === 'http' || probe.kind === 'tcp')) note(probe.port, `${name} (x-orch.probe)`);
+    note(s.orch.process?.port, `${name} (x-orch.process)`);
     const envPort = s.environment['PORT'];
     if (typeof envPort === 'string' && /^\d+$/.test(envPort)) note(Number(envPort), `${name} (PORT)`);
   }

@@ -52,10 +52,11 @@ describe('service names', () => {
 });
 
 describe('rendering the built-in templates', () => {
-  it('lists the four built-ins, each valid', async () => {
+  it('lists the five built-ins, each valid', async () => {
     const set = await readTemplates([{ dir: join(repoRoot, 'templates'), source: 'builtin' }]);
     expect(set.invalid.size).toBe(0);
     expect(set.templates.map((t) => t.manifest.name).sort()).toEqual([
+      'node-host',
       'node-http',
       'node-http-redis',
       'node-worker',
