@@ -6,9 +6,8 @@ import { runProbe, startIntervalOf } from '../core/probes/index.js';
 import type { EngineDeps } from '../core/engine/up.js';
 import type { ProbeStarter } from '../core/engine/replica-tracker.js';
 import type { DockerPort } from '../core/ports.js';
-import { DockerRuntime } from '../core/runtime/docker.js';
-import { listAll, RuntimeSet } from '../core/runtime/runtimes.js';
-import type { RuntimePort } from '../core/runtime/port.js';
+import { listAll } from '../core/runtime/runtimes.js';
+import { stackRuntimes } from './runtimes.js';
 import { join } from 'node:path';
 import type { Project } from '../model/project.js';
 import { Gateway, type AccessEntry } from '../adapters/gateway/index.js';
@@ -31,15 +30,17 @@ import { StatsSampler } from '../core/stats/sampler.js';
 import { hostDashboard } from './dashboard.js';
 import { startTelemetry, type StackTelemetry } from './telemetry.js';
 
-/** The one place where real adapters are built and handed to the core, and the running stack assembled. */
-export function engineDeps(): EngineDeps {
+/**
+ * The one place where real adapters are built and handed to the core, and the running stack
+ * assembled. `projectDir`: the project's directory, where host processes keep their state;
+ * without it (no project, as for `doctor`) only containers run.
+ */
+export function engineDeps(projectDir?: string): EngineDeps {
   const docker: DockerPort = new DockerodeAdapter();
   const clock = systemClock;
   const net = nodeNetProbe;
   const files = { readFile: (p: string) => readFile(p), env: process.env };
-  // The runtimes replicas run on; the host-process runtime joins here once there is one.
-  const runtimeList: RuntimePort[] = [new DockerRuntime(docker, files)];
-  const runtimes = new RuntimeSet(runtimeList);
+  const runtimes = stackRuntimes(docker, files, projectDir);
   const startProbe: ProbeStarter = (service, replica, signal, onChange, history) => {
     const probe = service.orch.probe;
     if (!probe) return Promise.resolve();

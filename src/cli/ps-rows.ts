@@ -2,8 +2,8 @@ import type { Project } from '../model/project.js';
 import type { StatusRow } from '../core/session/status.js';
 import { psProject } from '../core/engine/ps.js';
 import { DockerodeAdapter } from '../adapters/docker/adapter.js';
-import { DockerRuntime } from '../core/runtime/docker.js';
-import { RuntimeSet } from '../core/runtime/runtimes.js';
+import type { RuntimeSet } from '../core/runtime/runtimes.js';
+import { stackRuntimes } from './runtimes.js';
 import { controlClient } from './supervisor-process.js';
 
 /** `orch ps`'s rows: the supervisor knows what the engine does not (restarts, crash loops, waits); ask it first. */
@@ -11,15 +11,15 @@ export async function psRows(project: Project): Promise<StatusRow[]> {
   const client = controlClient(project);
   return (await client.alive())
     ? (await client.call<{ rows: StatusRow[] }>('GET', '/status')).rows
-    : await psProject(project, engineReader());
+    : await psProject(project, engineReader(project.projectDir));
 }
 
 /**
  * Only what `ps` reads (kept off the composition root, which loads the gateway and dashboard:
  * `orch ps` starts in a fraction of that). Nothing here creates a replica, so no files are read.
  */
-function engineReader(): { docker: DockerodeAdapter; runtimes: RuntimeSet } {
+function engineReader(projectDir: string): { docker: DockerodeAdapter; runtimes: RuntimeSet } {
   const docker = new DockerodeAdapter();
   const files = { readFile: () => Promise.reject(new Error('ps creates nothing')), env: {} };
-  return { docker, runtimes: new RuntimeSet([new DockerRuntime(docker, files)]) };
+  return { docker, runtimes: stackRuntimes(docker, files, projectDir) };
 }

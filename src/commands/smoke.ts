@@ -4,7 +4,6 @@ import { dirname, resolve } from 'node:path';
 import { Flags } from '@oclif/core';
 import { OrchCommand } from '../cli/base-command.js';
 import { loadFromFlags } from '../cli/load-project.js';
-import { refuseHostProcesses } from '../cli/host-process-gate.js';
 import { engineDeps } from '../cli/composition.js';
 import { runSmoke } from '../cli/smoke-run.js';
 import { renderJUnit, type SmokeResult } from '../core/smoke/index.js';
@@ -55,10 +54,9 @@ export default class Smoke extends OrchCommand {
   async run(): Promise<SmokeResult> {
     const { flags } = await this.parse(Smoke);
     const { project, warnings } = await loadFromFlags(flags);
-    refuseHostProcesses(project);
     const err = this.errStyle();
     if (warnings.length > 0) this.say(renderDiagnostics(warnings, err));
-    const deps = engineDeps();
+    const deps = engineDeps(project.projectDir);
     await deps.docker.ping();
 
     const { result, artifactsDir, startError } = await runSmoke(

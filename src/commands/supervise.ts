@@ -35,7 +35,7 @@ export default class Supervise extends OrchCommand {
   async run(): Promise<void> {
     const { flags } = await this.parse(Supervise);
     const { project } = await loadFromFlags(flags);
-    const deps = engineDeps();
+    const deps = engineDeps(project.projectDir);
     await deps.docker.ping();
     if (flags.handover && (await awaitHandover(project)) === 'shutdown') process.exit(0);
     const stop = new AbortController();

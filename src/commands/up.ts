@@ -1,7 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { OrchCommand } from '../cli/base-command.js';
 import { loadFromFlags } from '../cli/load-project.js';
-import { refuseHostProcesses } from '../cli/host-process-gate.js';
 import { engineDeps } from '../cli/composition.js';
 import { onInterrupt } from '../cli/interrupt.js';
 import { runForeground, tearDownOnInterrupt } from '../cli/foreground.js';
@@ -54,10 +53,9 @@ export default class Up extends OrchCommand {
   async run(): Promise<UpSummary | undefined> {
     const { flags, argv } = await this.parse(Up);
     const { project, warnings } = await loadFromFlags(flags);
-    refuseHostProcesses(project);
     const err = this.errStyle();
     if (warnings.length > 0) this.say(renderDiagnostics(warnings, err));
-    const deps = engineDeps();
+    const deps = engineDeps(project.projectDir);
     await deps.docker.ping();
     // One supervisor per project: a running one lets go (containers stay) and is started afresh below.
     await stopSupervisor(project);

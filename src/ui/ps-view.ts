@@ -17,7 +17,7 @@ export function renderPs(rows: readonly PsRow[], now: number, style: ChalkInstan
     rows.map((r) => [
       r.service,
       String(r.replica),
-      r.container,
+      r.pid !== undefined ? `${r.container} (pid ${r.pid})` : r.container,
       r.state,
       r.health === 'none' ? '-' : r.health,
       String(r.restarts),

@@ -1,4 +1,3 @@
-import { execa } from 'execa';
 import type { ExecResult } from '../../core/ports.js';
 
 /**
@@ -13,6 +12,9 @@ export async function runOnHost(
   opts.signal?.throwIfAborted();
   const [file, ...args] = cmd;
   if (file === undefined) return { exitCode: 127, output: 'exec: empty command' };
+  // Loaded on first use: execa costs ~0.25 s to import here, which `orch ps` (this runtime
+  // lists replicas there) must not pay.
+  const { execa } = await import('execa');
   const r = await execa(file, args, {
     cwd: opts.cwd,
     env: { ...opts.env },

@@ -1,11 +1,10 @@
-import { createServer } from 'node:net';
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import which from 'which';
 import { OrchError } from '../../errors/index.js';
 import type { DockerHealthcheck } from '../../core/ports.js';
 import type { Project, ServiceSpec } from '../../model/project.js';
 import { Label } from '../../model/labels.js';
+import { hostPortFor } from './ports.js';
 import { ProcessStore, type ProcessRecord } from './state.js';
 
 /** How one replica is run: the argv the shim spawns, and the environment it gets. */
@@ -76,60 +75,6 @@ export function healthcheckOf(spec: ServiceSpec): DockerHealthcheck | undefined 
 }
 
 /**
- * The host port replica `replica` listens on. A fixed port the service publishes (`ports:
- * "3000:3000"`) is used exactly, for its one replica; otherwise the kernel picks a free one (bound
- * on :0 and released: the window until the process binds it is the same one compose's ephemeral
- * ports have).
- */
-export async function hostPortFor(spec: ServiceSpec, replica: number): Promise<number | undefined> {
-  const declared = spec.orch.process?.port;
-  if (declared === undefined) return undefined;
-  const fixed = spec.ports.find(
-    (p) => p.target === declared && p.published !== undefined && /^\d+$/.test(p.published),
-  );
-  if (fixed?.published === undefined) return freePort();
-  const port = Number(fixed.published);
-  if (spec.replicas > 1 || replica > 1)
-    throw new OrchError(
-      'PORT_TAKEN',
-      `host process \`${spec.name}\` publishes the fixed port ${port}, which only one replica can listen on`,
-      { hint: `drop the host port from \`ports:\` (each replica then gets a free PORT), or run one replica` },
-    );
-  if (!(await canListen(port)))
-    throw new OrchError('PORT_TAKEN', `port ${port} of host process \`${spec.name}\` is already in use`, {
-      hint: 'stop what uses the port, or publish another one in `ports:`',
-    });
-  return port;
-}
-
-function listenOn(port: number): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.unref();
-    srv.once('error', reject);
-    // No host: the dual-stack wildcard, so a port taken on any address counts as taken.
-    srv.listen({ port, exclusive: true }, () => {
-      const addr = srv.address();
-      const got = typeof addr === 'object' && addr !== null ? addr.port : port;
-      srv.close(() => resolve(got));
-    });
-  });
-}
-
-function freePort(): Promise<number> {
-  return listenOn(0);
-}
-
-async function canListen(port: number): Promise<boolean> {
-  try {
-    await listenOn(port);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/**
  * Checks, before anything is spawned, what would otherwise only show as an exit code 127: the
  * directory, and the program (exec form) or shell (string form) on the PATH the process gets.
  */
@@ -147,6 +92,7 @@ export async function checkRunnable(
       hint: 'create the directory, or change `x-orch.process.cwd`',
     });
   const program = launch.argv[0] ?? '';
+  const { default: which } = await import('which');
   // A program with a slash is a path (a relative one from the process's cwd, as spawn reads it).
   const found = program.includes('/')
     ? await which(resolve(cwd, program), { nothrow: true })
@@ -171,9 +117,10 @@ export async function newRecord(
   spec: ServiceSpec,
   replica: number,
   configHash: string,
+  preferredPort?: number,
 ): Promise<ProcessRecord> {
   const p = processOf(spec);
-  const hostPort = await hostPortFor(spec, replica);
+  const hostPort = await hostPortFor(spec, replica, preferredPort);
   const launch = launchOf(spec, replica, hostPort);
   const hc = healthcheckOf(spec);
   return {

@@ -1,7 +1,6 @@
 import { appendFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { execa } from 'execa';
 import { groupAlive, identify, type ProcessIdentity } from './proc.js';
 import type { ExitRecord, ProcessRecord, ProcessStore } from './state.js';
 
@@ -19,6 +18,8 @@ export async function spawnShim(
 ): Promise<{ identity: ProcessIdentity; ended: Promise<unknown> }> {
   // There from the start, so a reader right after `start` finds a log (empty until the shim writes).
   await appendFile(store.file(rec.id, 'log'), '');
+  // Loaded on first use, as in exec.ts: `orch ps` lists replicas without it.
+  const { execa } = await import('execa');
   const child = execa(
     process.execPath,
     [SHIM, store.file(rec.id, 'json'), store.file(rec.id, 'log'), store.file(rec.id, 'exit')],

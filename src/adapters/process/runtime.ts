@@ -7,6 +7,7 @@ import type { Project, ServiceSpec } from '../../model/project.js';
 import { runOnHost } from './exec.js';
 import { HealthRunner } from './health.js';
 import { checkRunnable, newRecord } from './launch.js';
+import { promisedPort } from './ports.js';
 import { exitOf, spawnShim, waitGone } from './lifecycle.js';
 import { readLog } from './logs.js';
 import { groupAlive, isAlive, signalGroup } from './proc.js';
@@ -78,9 +79,20 @@ export class ProcessRuntime implements RuntimePort {
     return serviceConfigHash(spec, 'host-process');
   }
 
-  async create(project: Project, spec: ServiceSpec, replica: number): Promise<ReplicaSnapshot> {
+  async create(
+    project: Project,
+    spec: ServiceSpec,
+    replica: number,
+    opts?: { readonly configHash?: string },
+  ): Promise<ReplicaSnapshot> {
     const store = this.store(project.name);
-    const rec = await newRecord(project, spec, replica, await this.configHash(project, spec));
+    const key = `${spec.name}/${replica}`;
+    const hash = opts?.configHash ?? (await this.configHash(project, spec));
+    const rec = await store.exclusive(async () => {
+      const made = await newRecord(project, spec, replica, hash, (await store.ports())[key]);
+      if (made.port) await store.setPort(key, made.port.hostPort);
+      return made;
+    });
     await store.write(rec);
     this.storeOfId.set(rec.id, store);
     this.emit(rec, { type: 'create' });
@@ -192,6 +204,18 @@ export class ProcessRuntime implements RuntimePort {
     return runOnHost(cmd, { cwd: rec.cwd, env: rec.env, ...opts });
   }
 
+  /**
+   * The `PORT` replica `replica` of `spec` has, or will get when it is made (see ports.ts): what
+   * containers are told in `ORCH_<SERVICE>_URL`, so they may be created before the process is.
+   */
+  async portOf(project: Project, spec: ServiceSpec, replica: number): Promise<number | undefined> {
+    const store = this.store(project.name);
+    return store.exclusive(async () => {
+      const existing = await this.list(project.name, { service: spec.name, replica });
+      return promisedPort(spec, replica, existing, store);
+    });
+  }
+
   /** Stops this runtime's healthchecks and pollers; the processes themselves keep running. */
   close(): void {
     this.closed = true;
@@ -218,9 +242,14 @@ export class ProcessRuntime implements RuntimePort {
 
   /** The end of a run, once: what is left of its group goes, and `die` is published. */
   private async noticeEnd(rec: ProcessRecord, store: ProcessStore): Promise<void> {
-    if (!rec.run || this.ended.has(endKey(rec))) return;
-    if (await isAlive(rec.run)) return;
-    this.ended.add(endKey(rec));
+    const key = endKey(rec);
+    if (!rec.run || this.ended.has(key)) return;
+    // Claimed before the first await: several pollers and the child's exit may all notice it.
+    this.ended.add(key);
+    if (await isAlive(rec.run)) {
+      this.ended.delete(key);
+      return;
+    }
     // The shim ends its group when the command exits; if the shim itself was killed, the
     // command and what it started may still run, orphaned in the group.
     await signalGroup(rec.run, 'SIGKILL');

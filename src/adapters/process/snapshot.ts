@@ -33,6 +33,7 @@ export function snapshotOf(rec: ProcessRecord, state: RunState, health: HealthSt
         ]
       : [],
     ...(rec.healthcheck ? { healthcheck: rec.healthcheck } : {}),
-    ...(rec.run ? { pid: rec.run.pid } : {}),
+    // Only while it runs: the pid of a run that ended may since belong to another process.
+    ...(rec.run && state.kind === 'running' ? { pid: rec.run.pid } : {}),
   };
 }

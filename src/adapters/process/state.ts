@@ -41,6 +41,8 @@ export interface ExitRecord {
 }
 
 export class ProcessStore {
+  private portWrites: Promise<unknown> = Promise.resolve();
+
   constructor(
     /** The project's `processes/` directory. */
     readonly dir: string,
@@ -58,7 +60,7 @@ export class ProcessStore {
     await mkdir(this.dir, { recursive: true });
     // Written whole and renamed: the shim and other orch processes read it at any moment. 0600:
     // it holds the service's environment.
-    const tmp = `${this.file(rec.id, 'json')}.${process.pid}.tmp`;
+    const tmp = `${this.file(rec.id, 'json')}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
     await writeFile(tmp, JSON.stringify(rec), { mode: 0o600 });
     await rename(tmp, this.file(rec.id, 'json'));
   }
@@ -75,7 +77,9 @@ export class ProcessStore {
     } catch {
       return [];
     }
-    const ids = names.filter((n) => n.endsWith('.json')).map((n) => n.slice(0, -'.json'.length));
+    const ids = names
+      .filter((n) => n.startsWith('proc-') && n.endsWith('.json'))
+      .map((n) => n.slice(0, -'.json'.length));
     const recs = await Promise.all(ids.map((id) => this.read(id)));
     return recs.filter((r): r is ProcessRecord => r !== undefined);
   }
@@ -85,13 +89,42 @@ export class ProcessStore {
   }
 
   async writeExit(id: string, exit: ExitRecord): Promise<void> {
-    const tmp = `${this.file(id, 'exit')}.${process.pid}.tmp`;
+    const tmp = `${this.file(id, 'exit')}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
     await writeFile(tmp, JSON.stringify(exit));
     await rename(tmp, this.file(id, 'exit'));
   }
 
   async clearExit(id: string): Promise<void> {
     await rm(this.file(id, 'exit'), { force: true });
+  }
+
+  /**
+   * The port each replica (`service/replica`) last had or was promised, so a replica keeps its
+   * port across recreation and containers can be told it before it exists (ORCH_<SERVICE>_URL).
+   */
+  async ports(): Promise<Record<string, number>> {
+    return (await readJson<Record<string, number>>(join(this.dir, 'ports.json'))) ?? {};
+  }
+
+  /** Call only inside `exclusive`: a read-modify-write. */
+  async setPort(key: string, port: number): Promise<void> {
+    const all = await this.ports();
+    if (all[key] === port) return;
+    await mkdir(this.dir, { recursive: true });
+    const file = join(this.dir, 'ports.json');
+    const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+    await writeFile(tmp, JSON.stringify({ ...all, [key]: port }));
+    await rename(tmp, file);
+  }
+
+  /**
+   * Runs port decisions one at a time: replicas are made together, and a container may ask for a
+   * replica's port while that replica is being made; both must settle on the same port.
+   */
+  exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.portWrites.then(fn, fn);
+    this.portWrites = next.catch(() => undefined);
+    return next;
   }
 
   /** Forgets the replica; its log goes too, as a removed container's does. */

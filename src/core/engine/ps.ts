@@ -15,6 +15,8 @@ export interface PsRow {
   readonly restarts: number;
   readonly ports: readonly string[];
   readonly startedAt: string | null;
+  /** A host process's pid (its process group leader); absent for a container. */
+  readonly pid?: number;
 }
 
 /** One row per replica, read from the engine by label (labels are the source of truth). */
@@ -34,6 +36,7 @@ export async function psProject(
     restarts: 0,
     ports: c.ports.map((p) => `${p.hostIp}:${p.hostPort}->${p.containerPort}/${p.protocol}`),
     startedAt: c.state === 'running' ? c.startedAt : null,
+    ...(c.pid !== undefined ? { pid: c.pid } : {}),
   }));
   return rows.sort((a, b) =>
     a.service === b.service ? a.replica - b.replica : a.service < b.service ? -1 : 1,

@@ -35,6 +35,10 @@ export class DockerRuntime implements RuntimePort {
   constructor(
     private readonly docker: DockerPort,
     private readonly sources: FileSources,
+    private readonly opts: {
+      /** The `PORT` of replica 1 of each host-process service, for `ORCH_<SERVICE>_URL`. */
+      readonly hostProcessPorts?: (project: Project) => Promise<Readonly<Record<string, number>>>;
+    } = {},
   ) {}
 
   async configHash(project: Project, spec: ServiceSpec): Promise<string> {
@@ -49,9 +53,11 @@ export class DockerRuntime implements RuntimePort {
     replica: number,
     opts?: { readonly configHash?: string },
   ): Promise<ReplicaSnapshot> {
-    const [files, hash] = await Promise.all([
+    const dependsOnProcess = Object.keys(spec.dependsOn).some((d) => project.services[d]?.orch.process);
+    const [files, hash, hostProcessPorts] = await Promise.all([
       serviceFiles(project, spec, this.sources),
       opts?.configHash ?? this.configHash(project, spec),
+      dependsOnProcess ? this.opts.hostProcessPorts?.(project) : undefined,
     ]);
     const create = containerCreateSpec({
       project,
@@ -60,6 +66,7 @@ export class DockerRuntime implements RuntimePort {
       image: imageRef(project, spec),
       configHash: hash,
       files,
+      ...(hostProcessPorts ? { hostProcessPorts } : {}),
     });
     let id: string;
     try {

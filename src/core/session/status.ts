@@ -27,6 +27,8 @@ export function statusRows(tracker: ReplicaTracker, supervisor?: Supervisor): St
         restarts: sup?.restarts ?? 0,
         ports: r.snapshot.ports.map((p) => `${p.hostIp}:${p.hostPort}->${p.containerPort}/${p.protocol}`),
         startedAt: r.state === 'running' ? r.snapshot.startedAt : null,
+        // Only while it runs: a pid that ended may since belong to another process.
+        ...(r.snapshot.pid !== undefined && r.state === 'running' ? { pid: r.snapshot.pid } : {}),
       };
     })
     .sort((a, b) => (a.service === b.service ? a.replica - b.replica : a.service < b.service ? -1 : 1));
