@@ -48,7 +48,9 @@ export function compileRule(
   return {
     service: service.name,
     index,
-    rule,
+    // A host process reads its files where they are: nothing to sync into, no image to rebuild;
+    // what a change asks of it is a restart.
+    rule: service.orch.process ? { ...rule, action: 'restart' } : rule,
     ignore: compilePatterns(rule.ignore),
     ...(rule.include ? { include: compilePatterns(rule.include) } : {}),
     ...(context ? { context } : {}),

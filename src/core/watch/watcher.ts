@@ -244,6 +244,8 @@ function sameSet(a: ReadonlySet<string>, b: readonly string[]): boolean {
 async function compileRules(project: Project, files: HostFilesPort): Promise<CompiledRule[]> {
   const out: CompiledRule[] = [];
   for (const s of Object.values(project.services)) {
+    // `reload: self`: the process reloads on its own changes; a restart would only interrupt it.
+    if (s.orch.process?.reload === 'self') continue;
     for (const [i, rule] of s.watch.entries()) {
       const ignoreText =
         rule.action === 'rebuild' && s.build

@@ -102,3 +102,23 @@ describe('watch rule matching', () => {
     expect(prunable([c], '/p/other')).toBe(true);
   });
 });
+
+describe('watch rules of a host process', () => {
+  it('restart it whatever the action: its files are already where it reads them', () => {
+    const hp = service('web', {
+      orch: {
+        restartOnUnhealthy: true,
+        backoff: { initialMs: 1, maxMs: 2 },
+        process: { command: 'x', cwd: '/p/web' },
+      },
+    });
+    for (const action of ['sync', 'sync+restart', 'rebuild', 'restart'] as const)
+      expect(compileRule(hp, 0, rule({ action, path: '/p/web', target: '/app' })).rule.action).toBe(
+        'restart',
+      );
+    // a container's rules keep their action
+    expect(compileRule(svc, 0, rule({ action: 'sync', path: '/p/api', target: '/app' })).rule.action).toBe(
+      'sync',
+    );
+  });
+});
