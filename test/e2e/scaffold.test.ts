@@ -80,6 +80,7 @@ const cases: Case[] = [
   { template: 'node-worker', service: 'mailer' },
   { template: 'static-site', service: 'docs', expectBody: /<h1>docs<\/h1>/ },
   { template: 'node-http-redis', service: 'counter', expectBody: /"visits":1\b/ },
+  { template: 'node-host', service: 'front', expectBody: /"service":"front"/ },
 ];
 
 describe('orch new on a real engine', () => {
