@@ -202,4 +202,41 @@ describe('host processes beside containers (real engine, real processes)', () =>
     expect(await closed).toBe(130);
     expect(groupMembers(pid!)).toEqual([]);
   });
+
+  it('an unhealthy process is restarted', async () => {
+    const name = project('hostproc-unhealthy');
+    const dir = projectDir({
+      'orch.yaml': `name: ${name}
+services:
+  svc:
+    x-orch:
+      process: { command: "rm -f sick; while true; do sleep 0.2; done" }
+      backoff: { initial: 200ms, max: 1s }
+    restart: always
+    healthcheck: { test: ["CMD-SHELL", "test ! -f sick"], interval: 300ms, retries: 2 }
+`,
+    });
+    const up = await orch(['up', '-d', '--wait', '--timeout', '60', '--no-dashboard', '--no-gateway'], {
+      cwd: dir,
+    });
+    const pids: number[] = [];
+    try {
+      expect(up.code, up.stderr).toBe(0);
+      const first = (await ps(dir))[0]!;
+      expect(first).toMatchObject({ state: 'running', health: 'healthy' });
+      pids.push(first.pid!);
+      writeFileSync(join(dir, 'sick'), '');
+      const again = await until('restarted and healthy', async () => {
+        const r = (await ps(dir))[0];
+        return r && r.pid !== first.pid && r.state === 'running' && r.health === 'healthy' ? r : undefined;
+      });
+      pids.push(again.pid!);
+      expect(again.restarts).toBeGreaterThanOrEqual(1);
+      expect(groupMembers(first.pid!)).toEqual([]);
+    } finally {
+      const down = await orch(['down', '-t', '5'], { cwd: dir });
+      expect(down.code, down.stderr).toBe(0);
+    }
+    for (const p of pids) expect(groupMembers(p)).toEqual([]);
+  });
 });
