@@ -1,7 +1,15 @@
 import { Resolver } from 'node:dns/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Gateway, type GatewayReplica } from '../adapters/gateway/index.js';
-import type { BalanceStrategy, GatewayRoute, GatewaySettings } from '../model/project.js';
+import {
+  routeServices,
+  type BalanceStrategy,
+  type BreakerPolicy,
+  type GatewayRoute,
+  type GatewaySettings,
+  type RetryPolicy,
+  type RouteBackend,
+} from '../model/project.js';
 import { OrchError } from '../errors/index.js';
 import { renderAccessLine } from '../ui/smoke-view.js';
 
@@ -14,9 +22,12 @@ interface SwarmGatewayConfig {
     path?: string;
     host?: string;
     service: string;
+    services?: RouteBackend[];
     port: number;
     stripPrefix: boolean;
     balance: BalanceStrategy;
+    retries?: RetryPolicy;
+    breaker?: BreakerPolicy;
   }[];
 }
 
@@ -61,7 +72,8 @@ export async function runSwarmGateway(
   print(`gateway: listening on ${bound.host}:${bound.port}`);
   const resolver = new Resolver({ timeout: 1000, tries: 2 });
   const ports = new Map<string, number[]>();
-  for (const r of settings.routes) ports.set(r.service, [...(ports.get(r.service) ?? []), r.port]);
+  for (const r of settings.routes)
+    for (const s of routeServices(r)) ports.set(s, [...(ports.get(s) ?? []), r.port]);
   const known = new Map<string, string>();
   try {
     while (!signal.aborted) {

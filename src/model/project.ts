@@ -263,17 +263,50 @@ export interface ProcessSpec {
   readonly shell?: string;
 }
 
-export type BalanceStrategy = 'round_robin' | 'least_conn' | 'random';
+export type BalanceStrategy = 'round_robin' | 'least_conn' | 'random' | 'weighted';
+
+/** One service of a weighted route (`services: [{service, weight}]`) and its share of requests. */
+export interface RouteBackend {
+  readonly service: string;
+  /** A positive integer; shares are weight / sum of the weights. */
+  readonly weight: number;
+}
+
+/** A route's `retries`: when a failed try may be repeated on another replica. */
+export interface RetryPolicy {
+  /** Retries after the first try (so at most 1 + attempts tries). */
+  readonly attempts: number;
+  /** Each try must see a response head within this (default: the gateway's `timeout`). */
+  readonly perTryTimeoutMs?: number;
+  /** Retries may be at most this fraction (0..1) of the route's requests over a sliding window. */
+  readonly budget: number;
+}
+
+/** A route's `breaker`: per replica, consecutive failures open it for a while. */
+export interface BreakerPolicy {
+  readonly consecutiveFailures: number;
+  readonly openForMs: number;
+}
 
 export interface GatewayRoute {
   readonly path?: string;
   readonly host?: string;
+  /** The route's service; for a weighted route, the first of `services` (use `routeServices`). */
   readonly service: string;
-  /** Container port of the service. */
+  /** `balance: weighted` only: the services requests are split over, in file order. */
+  readonly services?: readonly RouteBackend[];
+  /** Container port of the service(s). */
   readonly port: number;
   readonly stripPrefix: boolean;
   readonly balance: BalanceStrategy;
+  readonly retries?: RetryPolicy;
+  readonly breaker?: BreakerPolicy;
   readonly pos: SourcePos;
+}
+
+/** Every service a route sends to: its one `service`, or each of a weighted route's `services`. */
+export function routeServices(route: Pick<GatewayRoute, 'service' | 'services'>): readonly string[] {
+  return route.services === undefined ? [route.service] : route.services.map((b) => b.service);
 }
 
 export interface GatewaySettings {

@@ -171,10 +171,23 @@ function orchTop(p: Project): Json {
         compact({
           path: r.path,
           host: r.host,
-          service: r.service,
+          ...(r.services !== undefined
+            ? { services: r.services.map((b) => ({ service: b.service, weight: b.weight })) }
+            : { service: r.service }),
           port: r.port,
           strip_prefix: r.stripPrefix,
           balance: r.balance,
+          retries:
+            r.retries &&
+            compact({
+              attempts: r.retries.attempts,
+              per_try_timeout: dur(r.retries.perTryTimeoutMs),
+              budget: `${Math.round(r.retries.budget * 10_000) / 100}%`,
+            }),
+          breaker: r.breaker && {
+            consecutive_failures: r.breaker.consecutiveFailures,
+            open_for: dur(r.breaker.openForMs),
+          },
         }),
       ),
     },

@@ -1,7 +1,8 @@
 import { findCycle } from '../core/graph.js';
-import { hasHealthSource, type Project } from '../model/project.js';
+import { hasHealthSource, type GatewayRoute, type Project } from '../model/project.js';
 import { didYouMean, type PathReporter } from './diagnostics.js';
 import { checkAutoscale } from './check-autoscale.js';
+import type { KeyPath } from './positions.js';
 import { hostPorts } from './normalize/ports.js';
 import type { NormalizedService } from './normalize/service.js';
 
@@ -102,13 +103,22 @@ function checkSingletons(services: ReadonlyMap<string, NormalizedService>, r: Pa
 function checkRoutes(project: Project, r: PathReporter): void {
   const routes = project.orch.gateway?.routes ?? [];
   routes.forEach((route, i) => {
-    if (route.service in project.services) return;
-    r.error(
-      ['x-orch', 'gateway', 'routes', i, 'service'],
-      `gateway route names unknown service \`${route.service}\``,
-      didYouMean(route.service, Object.keys(project.services)),
-    );
+    for (const [service, key] of routeServiceKeys(route, i)) {
+      if (service in project.services) continue;
+      r.error(
+        key,
+        `gateway route names unknown service \`${service}\``,
+        didYouMean(service, Object.keys(project.services)),
+      );
+    }
   });
+}
+
+/** Each service a route names, with the key it is written at (`service`, or `services[j].service`). */
+function routeServiceKeys(route: GatewayRoute, i: number): [string, KeyPath][] {
+  const at = ['x-orch', 'gateway', 'routes', i];
+  if (route.services === undefined) return [[route.service, [...at, 'service']]];
+  return route.services.map((b, j) => [b.service, [...at, 'services', j, 'service']]);
 }
 
 /**
@@ -128,12 +138,14 @@ function checkNetworkModeReach(project: Project, r: PathReporter): void {
     }
   }
   (project.orch.gateway?.routes ?? []).forEach((route, i) => {
-    const mode = project.services[route.service]?.networkMode;
-    if (mode === undefined) return;
-    r.error(
-      ['x-orch', 'gateway', 'routes', i, 'service'],
-      `gateway route to \`${route.service}\`, which has network_mode \`${mode}\` and so no port orch can reach`,
-      'route to the service whose network it shares, or drop network_mode',
-    );
+    for (const [service, key] of routeServiceKeys(route, i)) {
+      const mode = project.services[service]?.networkMode;
+      if (mode === undefined) continue;
+      r.error(
+        key,
+        `gateway route to \`${service}\`, which has network_mode \`${mode}\` and so no port orch can reach`,
+        'route to the service whose network it shares, or drop network_mode',
+      );
+    }
   });
 }

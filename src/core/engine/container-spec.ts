@@ -1,4 +1,4 @@
-import type { Project, ServiceResources, ServiceSpec } from '../../model/project.js';
+import { routeServices, type Project, type ServiceResources, type ServiceSpec } from '../../model/project.js';
 import { Label } from '../../model/labels.js';
 import type { ContainerCreateSpec, DockerHealthcheck, MountSpec, PortBinding } from '../ports.js';
 import { DEFAULT_START_INTERVAL_MS } from '../probes/start.js';
@@ -134,7 +134,8 @@ function serviceNetworks(project: Project, service: ServiceSpec): { name: string
  */
 export function portsOrchNeeds(project: Project, service: ServiceSpec): number[] {
   const needed = new Set<number>();
-  for (const r of project.orch.gateway?.routes ?? []) if (r.service === service.name) needed.add(r.port);
+  for (const r of project.orch.gateway?.routes ?? [])
+    if (routeServices(r).includes(service.name)) needed.add(r.port);
   const probe = service.orch.probe;
   if (probe && (probe.kind === 'http' || probe.kind === 'tcp')) needed.add(probe.port);
   return [...needed].sort((a, b) => a - b);

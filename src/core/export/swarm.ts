@@ -1,4 +1,4 @@
-import type { Project, ResourceLimits, ServiceSpec } from '../../model/project.js';
+import { routeServices, type Project, type ResourceLimits, type ServiceSpec } from '../../model/project.js';
 import { combinedHealthcheck, type ContainerHealth } from './health.js';
 import { assertNoHostProcesses, composeDuration, serviceImage, sortedServices } from './names.js';
 import { Warnings, type ExportInput, type ExportWarning } from './types.js';
@@ -194,7 +194,7 @@ function gatewayService(project: Project, gw: SwarmGateway, w: Warnings): Json |
       'x-orch.gateway.host',
       'Swarm cannot bind the gateway to 127.0.0.1: it is published on every address',
     );
-  const routed = [...new Set(g.routes.map((r) => r.service))].sort();
+  const routed = [...new Set(g.routes.flatMap((r) => routeServices(r)))].sort();
   const nets = new Set<string>();
   for (const name of routed) for (const n of Object.keys(project.services[name]?.networks ?? {})) nets.add(n);
   return {
@@ -209,9 +209,12 @@ function gatewayService(project: Project, gw: SwarmGateway, w: Warnings): Json |
           ...(r.path !== undefined ? { path: r.path } : {}),
           ...(r.host !== undefined ? { host: r.host } : {}),
           service: r.service,
+          ...(r.services !== undefined ? { services: r.services } : {}),
           port: r.port,
           stripPrefix: r.stripPrefix,
           balance: r.balance,
+          ...(r.retries !== undefined ? { retries: r.retries } : {}),
+          ...(r.breaker !== undefined ? { breaker: r.breaker } : {}),
         })),
       }),
     },

@@ -58,6 +58,8 @@ export class Balancer<M extends Member> {
   private last: M | undefined;
   private readonly ejected = new Map<string, Ejection>();
   private readonly strikes = new Map<string, number>();
+  /** Kept out by a circuit breaker (open, or half-open with its probe in flight). */
+  private readonly blocked = new Set<string>();
 
   constructor(
     readonly strategy: BalanceStrategy,
@@ -83,6 +85,7 @@ export class Balancer<M extends Member> {
     }
     for (const key of this.ejected.keys()) if (!present.has(key)) this.ejected.delete(key);
     for (const key of this.strikes.keys()) if (!present.has(key)) this.strikes.delete(key);
+    for (const key of this.blocked) if (!present.has(key)) this.blocked.delete(key);
     this.candidates = candidates;
     this.rebuild();
   }
@@ -96,6 +99,14 @@ export class Balancer<M extends Member> {
     this.ejected.set(key, { until });
     this.rebuild();
     return until;
+  }
+
+  /** Keeps the member out of rotation (a circuit breaker's say), or lets it back. */
+  block(key: string, blocked: boolean): void {
+    if (blocked === this.blocked.has(key)) return;
+    if (blocked) this.blocked.add(key);
+    else this.blocked.delete(key);
+    this.rebuild();
   }
 
   /** A response came back from the member: its next ejection starts from the base cooldown. */
@@ -123,6 +134,8 @@ export class Balancer<M extends Member> {
     if (n === 0) return undefined;
     switch (this.strategy) {
       case 'round_robin':
+      // Within one service of a weighted route, replicas take turns.
+      case 'weighted':
         return this.pickRoundRobin(n, exclude);
       case 'least_conn':
         return this.pickLeastConn(n, exclude);
@@ -183,7 +196,8 @@ export class Balancer<M extends Member> {
   private rebuild(): void {
     const members: M[] = [];
     for (const c of this.candidates) {
-      if (c.healthy && !this.ejected.has(c.member.key)) members.push(c.member);
+      const key = c.member.key;
+      if (c.healthy && !this.ejected.has(key) && !this.blocked.has(key)) members.push(c.member);
     }
     members.sort(byOrder);
     this.members = members;

@@ -6,6 +6,11 @@ export {
   type Member,
   type RandomSource,
 } from './balancer.js';
+export { CircuitBreaker, type BreakerState } from './breaker.js';
+export { RETRY_FLOOR, RetryBudget } from './budget.js';
+export { backoffMs, IDEMPOTENT, isRetryable, type TryFailure } from './retry.js';
+export { RouteBalancer, type RouteShape } from './route-balancer.js';
+export { SmoothWeighted, type Weighted } from './swrr.js';
 export {
   acceptableRequestId,
   forwardRequestHeaders,
@@ -22,7 +27,9 @@ export {
 export {
   Membership,
   hostAddress,
+  type BreakerChange,
   type GatewayReplica,
+  type MembershipOptions,
   type RouteState,
   type Upstream,
 } from './membership.js';

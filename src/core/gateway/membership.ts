@@ -1,11 +1,8 @@
 import type { PublishedPort } from '../ports.js';
-import {
-  Balancer,
-  DEFAULT_EJECTION,
-  type EjectionPolicy,
-  type Member,
-  type RandomSource,
-} from './balancer.js';
+import { DEFAULT_EJECTION, type EjectionPolicy, type Member, type RandomSource } from './balancer.js';
+import { CircuitBreaker, type BreakerState } from './breaker.js';
+import { RetryBudget } from './budget.js';
+import { RouteBalancer } from './route-balancer.js';
 import type { CompiledRoute, RouteTable } from './routes.js';
 import { RequestStats, type GatewayStats, type RouteStats, type ServiceLoad } from './stats.js';
 
@@ -26,6 +23,7 @@ export interface GatewayReplica {
 export interface Upstream extends Member {
   readonly id: string;
   readonly name: string;
+  readonly service: string;
   readonly replica: number;
   host: string;
   port: number;
@@ -33,13 +31,36 @@ export interface Upstream extends Member {
   origin: string;
   healthy: boolean;
   readonly stats: RequestStats;
+  /** Present when the route has a `breaker`. */
+  readonly breaker: CircuitBreaker | undefined;
 }
 
 export interface RouteState {
   readonly route: CompiledRoute;
-  readonly balancer: Balancer<Upstream>;
+  readonly balancer: RouteBalancer<Upstream>;
+  /** Every service's upstreams, by key. */
   readonly upstreams: Map<string, Upstream>;
   readonly stats: RequestStats;
+  /** Present when the route has `retries`. */
+  readonly budget: RetryBudget | undefined;
+  /** Retries made on this route. */
+  retries: number;
+}
+
+/** A circuit breaker changed state: the `breaker` event's facts. */
+export interface BreakerChange {
+  readonly route: string;
+  readonly service: string;
+  readonly replica: number;
+  readonly state: BreakerState;
+}
+
+export interface MembershipOptions {
+  readonly random?: RandomSource;
+  readonly ejection?: EjectionPolicy;
+  /** Wall-clock milliseconds (the injected Clock's), for breakers and retry budgets. */
+  readonly now?: () => number;
+  readonly onBreaker?: (change: BreakerChange) => void;
 }
 
 /** Where a published port is reached from the host. */
@@ -67,22 +88,37 @@ function originOf(host: string, port: number): string {
 export class Membership {
   readonly routes: readonly RouteState[];
   private readonly byService = new Map<string, RouteState[]>();
+  private readonly now: () => number;
+  private readonly onBreaker: ((change: BreakerChange) => void) | undefined;
 
-  constructor(
-    table: RouteTable,
-    random: RandomSource = Math.random,
-    policy: EjectionPolicy = DEFAULT_EJECTION,
-  ) {
+  constructor(table: RouteTable, opts: MembershipOptions = {}) {
+    const random = opts.random ?? Math.random;
+    const ejection = opts.ejection ?? DEFAULT_EJECTION;
+    const now = opts.now ?? Date.now;
+    this.now = now;
+    this.onBreaker = opts.onBreaker;
     this.routes = table.routes.map((route) => ({
       route,
-      balancer: new Balancer<Upstream>(route.balance, random, policy),
+      balancer: new RouteBalancer<Upstream>(
+        {
+          service: route.service,
+          balance: route.balance,
+          ...(route.weights ? { services: route.weights } : {}),
+        },
+        random,
+        ejection,
+      ),
       upstreams: new Map<string, Upstream>(),
       stats: new RequestStats(),
+      budget: route.retries === undefined ? undefined : new RetryBudget(route.retries.budget, now),
+      retries: 0,
     }));
     for (const rs of this.routes) {
-      const list = this.byService.get(rs.route.service) ?? [];
-      list.push(rs);
-      this.byService.set(rs.route.service, list);
+      for (const service of rs.route.services) {
+        const list = this.byService.get(service) ?? [];
+        list.push(rs);
+        this.byService.set(service, list);
+      }
     }
   }
 
@@ -105,11 +141,13 @@ export class Membership {
         const host = hostAddress(published);
         let u = rs.upstreams.get(key);
         if (u === undefined) {
+          const policy = rs.route.breaker;
           u = {
             key,
             order: r.replica,
             id: r.id,
             name: r.name,
+            service,
             replica: r.replica,
             host,
             port: published.hostPort,
@@ -117,6 +155,7 @@ export class Membership {
             healthy: r.healthy,
             inFlight: 0,
             stats: new RequestStats(),
+            breaker: policy === undefined ? undefined : new CircuitBreaker(policy),
           };
           rs.upstreams.set(key, u);
         } else {
@@ -128,8 +167,12 @@ export class Membership {
         seen.add(key);
         candidates.push({ member: u, healthy: r.healthy });
       }
-      for (const key of rs.upstreams.keys()) if (!seen.has(key)) rs.upstreams.delete(key);
-      rs.balancer.update(candidates);
+      for (const [key, u] of rs.upstreams)
+        if (u.service === service && !seen.has(key)) rs.upstreams.delete(key);
+      rs.balancer.update(service, candidates);
+      // A breaker that is not closed keeps its replica out, whatever the health source says.
+      for (const u of rs.upstreams.values())
+        if (u.breaker !== undefined && !u.breaker.admits) rs.balancer.block(u.key, true);
     }
     const after = this.origins();
     return [...before].filter((o) => !after.has(o));
@@ -149,14 +192,61 @@ export class Membership {
     return until;
   }
 
-  /** Puts back upstreams whose cooldown ended; returns the next cooldown end, if any. */
+  /**
+   * Puts back upstreams whose cooldown ended and turns due breakers half-open; returns when the
+   * next such moment is, if any.
+   */
   readmitDue(now: number): number | undefined {
     let next: number | undefined;
-    for (const rs of this.routes) {
-      const n = rs.balancer.readmitDue(now);
+    const sooner = (n: number | undefined): void => {
       if (n !== undefined && (next === undefined || n < next)) next = n;
+    };
+    for (const rs of this.routes) {
+      sooner(rs.balancer.readmitDue(now));
+      for (const u of rs.upstreams.values()) {
+        const b = u.breaker;
+        if (b === undefined) continue;
+        if (b.due(now) !== undefined) this.breakerChanged(rs, u, 'half-open');
+        sooner(b.reopensAt);
+      }
     }
     return next;
+  }
+
+  /** A request goes to `u`; true when it is its breaker's half-open probe (the one let through). */
+  sent(rs: RouteState, u: Upstream): boolean {
+    const b = u.breaker;
+    if (b === undefined || !b.sent()) return false;
+    rs.balancer.block(u.key, true);
+    return true;
+  }
+
+  /**
+   * The outcome of a try on `u` (ok: it answered below 500). Returns when its breaker turns
+   * half-open when this opened it, so the gateway can wake up then.
+   */
+  outcome(rs: RouteState, u: Upstream, ok: boolean, probe: boolean): number | undefined {
+    const b = u.breaker;
+    if (b === undefined) return undefined;
+    const state = b.record(ok, probe, this.now());
+    if (state === undefined) return undefined;
+    this.breakerChanged(rs, u, state);
+    return b.reopensAt;
+  }
+
+  /** A probe's request ended without an outcome: the replica may be probed again. */
+  abandoned(rs: RouteState, u: Upstream, probe: boolean): void {
+    const b = u.breaker;
+    if (b === undefined || !probe) return;
+    b.abandoned(probe);
+    if (b.admits) rs.balancer.block(u.key, false);
+  }
+
+  private breakerChanged(rs: RouteState, u: Upstream, state: BreakerState): void {
+    rs.balancer.block(u.key, state === 'open');
+    // Only a replica still routed to is news.
+    if (rs.upstreams.get(u.key) !== u) return;
+    this.onBreaker?.({ route: rs.route.label, service: u.service, replica: u.replica, state });
   }
 
   /** Every origin some route may send to. */
@@ -187,16 +277,20 @@ export class Membership {
       .map((rs): RouteStats => ({
         route: rs.route.label,
         service: rs.route.service,
+        ...(rs.route.weights !== undefined ? { services: rs.route.weights } : {}),
         balance: rs.route.balance,
+        retries: rs.retries,
         ...rs.stats.snapshot(),
         replicas: [...rs.upstreams.values()]
-          .sort((a, b) => a.replica - b.replica)
+          .sort((a, b) => (a.service < b.service ? -1 : a.service > b.service ? 1 : a.replica - b.replica))
           .map((u) => ({
             replica: u.name,
+            service: u.service,
             id: u.id,
             address: `${u.host}:${u.port}`,
             healthy: u.healthy,
             ejected: rs.balancer.isEjected(u.key),
+            breaker: u.breaker?.state ?? 'closed',
             ...u.stats.snapshot(),
           })),
       }));

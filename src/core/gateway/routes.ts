@@ -1,4 +1,11 @@
-import type { BalanceStrategy, GatewayRoute } from '../../model/project.js';
+import {
+  routeServices,
+  type BalanceStrategy,
+  type BreakerPolicy,
+  type GatewayRoute,
+  type RetryPolicy,
+  type RouteBackend,
+} from '../../model/project.js';
 
 /** A route ready for matching: host lower-cased, prefix without a trailing slash. */
 export interface CompiledRoute {
@@ -6,13 +13,20 @@ export interface CompiledRoute {
   readonly index: number;
   /** How the route is named in errors, stats and access lines: `/api`, `api.localhost`, `api.localhost/v1`. */
   readonly label: string;
+  /** The service (a weighted route's first). */
   readonly service: string;
-  /** Container port of the service. */
+  /** Every service the route sends to. */
+  readonly services: readonly string[];
+  /** `balance: weighted`: the split. */
+  readonly weights?: readonly RouteBackend[];
+  /** Container port of the service(s). */
   readonly port: number;
   readonly host: string | null;
   readonly prefix: string;
   readonly stripPrefix: boolean;
   readonly balance: BalanceStrategy;
+  readonly retries?: RetryPolicy;
+  readonly breaker?: BreakerPolicy;
 }
 
 export interface RouteTable {
@@ -38,11 +52,15 @@ export function compileRoutes(routes: readonly GatewayRoute[]): RouteTable {
       index,
       label,
       service: r.service,
+      services: routeServices(r),
+      ...(r.services !== undefined ? { weights: r.services } : {}),
       port: r.port,
       host,
       prefix,
       stripPrefix: r.stripPrefix,
       balance: r.balance,
+      ...(r.retries !== undefined ? { retries: r.retries } : {}),
+      ...(r.breaker !== undefined ? { breaker: r.breaker } : {}),
     };
   });
   compiled.sort(

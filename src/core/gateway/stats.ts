@@ -115,16 +115,23 @@ export interface StatsSnapshot {
 export interface ReplicaStats extends StatsSnapshot {
   /** Container name. */
   readonly replica: string;
+  readonly service: string;
   readonly id: string;
   readonly address: string;
   readonly healthy: boolean;
   readonly ejected: boolean;
+  /** The route's circuit breaker for this replica (`closed` when the route has none). */
+  readonly breaker: 'closed' | 'open' | 'half-open';
 }
 
 export interface RouteStats extends StatsSnapshot {
   readonly route: string;
   readonly service: string;
+  /** `balance: weighted`: the services and their weights. */
+  readonly services?: readonly { readonly service: string; readonly weight: number }[];
   readonly balance: string;
+  /** Retries the gateway made on this route. */
+  readonly retries: number;
   readonly replicas: readonly ReplicaStats[];
 }
 

@@ -1,4 +1,4 @@
-import type { Project } from '../../model/project.js';
+import { routeServices, type Project } from '../../model/project.js';
 
 /**
  * Ports the project's services already use, each with who uses it and how. Containers have their
@@ -30,7 +30,8 @@ export function portsInUse(project: Project): Map<number, string[]> {
     const envPort = s.environment['PORT'];
     if (typeof envPort === 'string' && /^\d+$/.test(envPort)) note(Number(envPort), `${name} (PORT)`);
   }
-  for (const r of project.orch.gateway?.routes ?? []) note(r.port, `${r.service} (gateway route)`);
+  for (const r of project.orch.gateway?.routes ?? [])
+    for (const service of routeServices(r)) note(r.port, `${service} (gateway route)`);
   // `api (PORT, gateway route)`: one entry per service, saying how it uses the port.
   const used = new Map<number, string[]>();
   for (const [port, users] of byPort)

@@ -1,4 +1,4 @@
-import type { Project, ServiceSpec } from '../../model/project.js';
+import { routeServices, type Project, type ServiceSpec } from '../../model/project.js';
 import { OrchError, isOrchError } from '../../errors/index.js';
 import { Supervisor, effectivePolicy } from '../supervisor/index.js';
 import type { EventSink } from '../events/bus.js';
@@ -284,7 +284,7 @@ export class Session {
   behindGateway(service: string): boolean {
     return (
       this.opts.gateway !== undefined &&
-      (this.project.orch.gateway?.routes ?? []).some((r) => r.service === service)
+      (this.project.orch.gateway?.routes ?? []).some((r) => routeServices(r).includes(service))
     );
   }
 
@@ -467,7 +467,9 @@ export class Session {
       this.draining.has(r.id) ? { ...r, healthy: false } : r,
     );
     this.opts.gateway.setReplicas(service, replicas);
-    const routes = (this.project.orch.gateway?.routes ?? []).filter((r) => r.service === service);
+    const routes = (this.project.orch.gateway?.routes ?? []).filter((r) =>
+      routeServices(r).includes(service),
+    );
     for (const e of this.gatewayWatch.update(service, replicas, routes)) this.opts.events.publish(e);
   }
 

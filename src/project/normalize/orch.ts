@@ -1,5 +1,4 @@
 import type {
-  BalanceStrategy,
   GatewayRoute,
   GatewaySettings,
   OrchSettings,
@@ -11,6 +10,7 @@ import type {
 import type { KeyPath } from '../positions.js';
 import { SMOKE_METHODS } from '../schema/orch.js';
 import { parseAutoscale } from './autoscale.js';
+import { parseRoute } from './gateway-route.js';
 import { hostPath } from './volumes.js';
 import { isRecord, stringRecord, toBool, toCommand, toDuration, toInt, toStr, type Ctx } from './values.js';
 
@@ -127,24 +127,8 @@ function parseOtlp(ctx: Ctx, at: KeyPath, telemetry: unknown): string | undefine
 function parseGateway(ctx: Ctx, path: KeyPath, g: Record<string, unknown>): GatewaySettings {
   const routes: GatewayRoute[] = [];
   (Array.isArray(g['routes']) ? g['routes'] : []).forEach((raw, i) => {
-    const at = [...path, 'routes', i];
-    if (!isRecord(raw)) return;
-    const routePath = toStr(raw['path']);
-    const host = toStr(raw['host']);
-    if (routePath === undefined && host === undefined)
-      ctx.r.error(at, 'a gateway route needs `path` or `host`');
-    if (routePath !== undefined && !routePath.startsWith('/')) {
-      ctx.r.error([...at, 'path'], `route path \`${routePath}\` must start with /`);
-    }
-    routes.push({
-      ...(routePath !== undefined ? { path: routePath } : {}),
-      ...(host !== undefined ? { host } : {}),
-      service: toStr(raw['service']) ?? '',
-      port: toInt(ctx, [...at, 'port'], raw['port'], 1) ?? 0,
-      stripPrefix: toBool(ctx, [...at, 'strip_prefix'], raw['strip_prefix']) ?? false,
-      balance: (toStr(raw['balance']) ?? 'round_robin') as BalanceStrategy,
-      pos: ctx.r.pos(at),
-    });
+    const route = parseRoute(ctx, [...path, 'routes', i], raw);
+    if (route !== undefined) routes.push(route);
   });
   return {
     port: toInt(ctx, [...path, 'port'], g['port'], 1) ?? 8080,

@@ -56,16 +56,26 @@ export const orchServiceSchema: JsonSchema = closed({
   autoscale,
 });
 
+/** A percentage (`20%`); a bare number is a percentage too. */
+const percent: JsonSchema = { type: ['string', 'number'] };
+
 const route = closed(
   {
     path: str,
     host: str,
     service: str,
+    services: {
+      type: 'array',
+      minItems: 1,
+      items: closed({ service: str, weight: count }, { required: ['service', 'weight'] }),
+    },
     port,
     strip_prefix: flag,
-    balance: enumOf('round_robin', 'least_conn', 'random'),
+    balance: enumOf('round_robin', 'least_conn', 'random', 'weighted'),
+    retries: closed({ attempts: count, per_try_timeout: duration, budget: percent }),
+    breaker: closed({ consecutive_failures: count, open_for: duration }),
   },
-  { required: ['service', 'port'] },
+  { required: ['port'] },
 );
 
 export const SMOKE_METHODS = ['get', 'post', 'put', 'delete', 'patch', 'head'] as const;

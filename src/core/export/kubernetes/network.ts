@@ -43,7 +43,13 @@ export function ingress(input: ExportInput, route: GatewayRoute, index: number, 
       `${where}.strip_prefix`,
       `translated with ingress-nginx annotations (${NGINX}/rewrite-target); other controllers ignore them`,
     );
-  if (route.balance !== 'round_robin')
+  if (route.services !== undefined)
+    w.add(
+      route.service,
+      `${where}.services`,
+      `an Ingress has one backend: all of this route goes to \`${route.service}\`; split it over ${route.services.map((b) => `${b.service} (${b.weight})`).join(', ')} with your controller's canary feature (ingress-nginx: ${NGINX}/canary-weight)`,
+    );
+  else if (route.balance !== 'round_robin')
     w.add(
       route.service,
       `${where}.balance`,

@@ -1,4 +1,9 @@
-import type { Project, ResourceLimits, ServiceSpec } from '../../../model/project.js';
+import {
+  routeServices,
+  type Project,
+  type ResourceLimits,
+  type ServiceSpec,
+} from '../../../model/project.js';
 import { cmp, dnsLabel, serviceImage } from '../names.js';
 import type { ExportInput, Warnings } from '../types.js';
 import { labels, object, seconds, selector, type Json, type K8sObject } from './meta.js';
@@ -24,7 +29,8 @@ export function knownPorts(project: Project, s: ServiceSpec): { port: number; pr
     const [num, proto] = e.split('/');
     add(Number(num), proto === 'udp' ? 'UDP' : 'TCP');
   }
-  for (const r of project.orch.gateway?.routes ?? []) if (r.service === s.name) add(r.port, 'TCP');
+  for (const r of project.orch.gateway?.routes ?? [])
+    if (routeServices(r).includes(s.name)) add(r.port, 'TCP');
   const p = s.orch.probe;
   if (p && (p.kind === 'http' || p.kind === 'tcp')) add(p.port, 'TCP');
   return [...seen.values()].sort((a, b) => a.port - b.port || cmp(a.protocol, b.protocol));
