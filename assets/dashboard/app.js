@@ -481,6 +481,14 @@ async function renderTrace(id) {
 
 // ---- Gateway ----
 
+/** A replica's state in its route: its circuit breaker first, then passive ejection, then health. */
+function replicaPill(p) {
+  if (p.breaker === 'open') return '<span class="pill bad">breaker open</span>';
+  if (p.breaker === 'half-open') return '<span class="pill warn">breaker half-open</span>';
+  if (p.ejected) return '<span class="pill bad">ejected</span>';
+  return p.healthy ? '<span class="pill ok">in rotation</span>' : '<span class="pill warn">out</span>';
+}
+
 function renderGateway() {
   const g = state.gateway;
   if (!g) {
@@ -489,12 +497,16 @@ function renderGateway() {
   }
   let rows = '';
   for (const r of g.stats.routes) {
-    rows += `<tr class="group"><td>${esc(r.route)}</td><td>→ ${esc(r.service)} <span class="dim">(${esc(r.balance)})</span></td>
-      <td>${r.requests}</td><td>${r.errors}</td><td>${r.inFlight}</td><td>${r.p50Ms}</td><td>${r.p99Ms}</td><td></td></tr>`;
+    const targets = r.services
+      ? r.services.map((s) => `${esc(s.service)} ${s.weight}`).join(', ')
+      : esc(r.service);
+    const retries = r.retries ? `${r.retries} retries` : '';
+    rows += `<tr class="group"><td>${esc(r.route)}</td><td>→ ${targets} <span class="dim">(${esc(r.balance)})</span></td>
+      <td>${r.requests}</td><td>${r.errors}</td><td>${r.inFlight}</td><td>${r.p50Ms}</td><td>${r.p99Ms}</td><td class="dim">${retries}</td></tr>`;
     for (const p of r.replicas)
-      rows += `<tr data-replica="${esc(p.replica)}"><td class="mono dim">${esc(p.address)}</td><td>${esc(p.replica)}</td>
+      rows += `<tr data-replica="${esc(p.replica)}" data-breaker="${esc(p.breaker || 'closed')}"><td class="mono dim">${esc(p.address)}</td><td>${esc(p.replica)}</td>
         <td>${p.requests}</td><td>${p.errors}</td><td>${p.inFlight}</td><td>${p.p50Ms}</td><td>${p.p99Ms}</td>
-        <td>${p.ejected ? '<span class="pill bad">ejected</span>' : p.healthy ? '<span class="pill ok">in rotation</span>' : '<span class="pill warn">out</span>'}</td></tr>`;
+        <td>${replicaPill(p)}</td></tr>`;
   }
   const url = `http://${g.address.host}:${g.address.port}/`;
   view.innerHTML = `<h2>Gateway <a href="${esc(url)}" target="_blank" rel="noreferrer noopener">${esc(url)}</a></h2>

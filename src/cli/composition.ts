@@ -133,6 +133,15 @@ export async function runStack(
         telemetry?.access(e);
         opts.onAccess(e);
       },
+      clock: deps.clock,
+      onBreaker: (c) =>
+        events.publish({
+          type: 'breaker',
+          service: c.service,
+          replica: c.replica,
+          state: c.state,
+          route: c.route,
+        }),
       ...(opts.gatewayPort !== undefined ? { portOverride: opts.gatewayPort } : {}),
     });
     await gateway.start();

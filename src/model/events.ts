@@ -130,8 +130,15 @@ export type GatewayChange =
   | (At & { readonly type: 'gateway-in'; readonly address: string })
   | (At & { readonly type: 'gateway-out'; readonly address: string });
 
-/** A replica's circuit breaker changed state (`open`: no traffic until its cool-down ends). */
-export type BreakerChange = At & { readonly type: 'breaker'; readonly state: BreakerState };
+/**
+ * A replica's circuit breaker on a route changed state: `open` (no traffic for the route's
+ * `open_for`), `half-open` (one request tests it), `closed` (traffic again).
+ */
+export type BreakerChange = At & {
+  readonly type: 'breaker';
+  readonly state: BreakerState;
+  readonly route: string;
+};
 
 export type BreakerState = 'closed' | 'open' | 'half-open';
 

@@ -19,7 +19,6 @@ export function narrateEvent(e: OrchEventBody, style: ChalkInstance): string | u
     case 'removed':
     case 'gateway-in':
     case 'gateway-out':
-    case 'breaker':
       return undefined;
     case 'restarting':
       return style.yellow(`orch: ${who} ${e.reason}; restarting in ${formatDuration(e.afterMs)}`);
@@ -39,6 +38,13 @@ export function narrateEvent(e: OrchEventBody, style: ChalkInstance): string | u
       return style.yellow(`orch: ${who} waiting on ${e.on.join(', ')}`);
     case 'regated':
       return style.green(`orch: ${who} restarted after ${e.after} recovered`);
+    case 'breaker':
+      // Opening is news in the foreground; half-open and closed follow from it (see `orch events`).
+      return e.state === 'open'
+        ? style.yellow(`orch: ${who} circuit open on route ${e.route}: no traffic for a while`)
+        : e.state === 'closed'
+          ? style.green(`orch: ${who} circuit closed on route ${e.route}: back in rotation`)
+          : undefined;
     case 'scaled':
       return `orch: ${who} scaled ${e.from} → ${e.to}`;
     case 'autoscale':
@@ -136,6 +142,8 @@ function colourOf(type: string, style: ChalkInstance): (s: string) => string {
     case 'gave-up':
     case 'gateway-out':
       return style.red;
+    case 'breaker':
+      return style.yellow;
     case 'restarting':
     case 'waiting':
     case 'stopped':

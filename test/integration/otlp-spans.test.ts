@@ -22,6 +22,7 @@ function entry(over: Partial<AccessEntry>): AccessEntry {
     route: '/api',
     service: 'api',
     replica: 'shop-api-1',
+    retries: 0,
     ...over,
   };
 }

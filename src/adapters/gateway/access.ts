@@ -16,12 +16,12 @@ export interface AccessEntry {
   spanId?: string;
   /** The client's span, when it sent a valid `traceparent`. */
   parentSpanId?: string;
-  /** Extra attempts made on other replicas before this answer (absent: none). */
-  retries?: number;
   route?: string;
   error?: string;
   /** Why the gateway refused the request itself (`te-and-cl`, `header-timeout`, …). */
   reason?: string;
+  /** Retries the gateway made for this request (each to another replica). */
+  retries: number;
 }
 
 /**
@@ -33,11 +33,14 @@ export class AccessLog {
   private times: number[] = [];
   private scheduled = false;
 
-  constructor(private readonly onAccess: (e: AccessEntry) => void) {}
+  constructor(
+    private readonly onAccess: (e: AccessEntry) => void,
+    private readonly now: () => number = Date.now,
+  ) {}
 
-  push(e: AccessEntry, at: number): void {
+  push(e: AccessEntry): void {
     this.entries.push(e);
-    this.times.push(at);
+    this.times.push(this.now());
     if (!this.scheduled) {
       this.scheduled = true;
       setImmediate(this.flush);
@@ -54,7 +57,7 @@ export class AccessLog {
     for (let i = 0; i < entries.length; i++) {
       const e = entries[i];
       if (e === undefined) continue;
-      e.ts = new Date(times[i] ?? Date.now()).toISOString();
+      e.ts = new Date(times[i] ?? this.now()).toISOString();
       try {
         this.onAccess(e);
       } catch {
@@ -80,6 +83,7 @@ export function logAccess(
   replica: string | undefined,
   error: string | undefined,
   reason?: string,
+  retries = 0,
 ): void {
   const entry: AccessEntry = {
     ts: '',
@@ -89,6 +93,7 @@ export function logAccess(
     durationMs: Math.round(ms * 100) / 100,
     requestId: ids.requestId,
     traceId: ids.traceId,
+    retries,
   };
   if (ids.spanId !== undefined) entry.spanId = ids.spanId;
   if (ids.parentSpanId !== undefined) entry.parentSpanId = ids.parentSpanId;
@@ -99,5 +104,5 @@ export function logAccess(
   if (replica !== undefined) entry.replica = replica;
   if (error !== undefined) entry.error = error;
   if (reason !== undefined) entry.reason = reason;
-  access.push(entry, Date.now());
+  access.push(entry);
 }

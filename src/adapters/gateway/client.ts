@@ -38,7 +38,7 @@ export class ClientConn implements ClientSide {
     private readonly clients: Set<ClientConn>,
   ) {
     this.ip = socket.remoteAddress ?? '';
-    this.idleSince = Date.now();
+    this.idleSince = this.env.clock.now();
     clients.add(this);
     socket.on('data', this.onData);
     socket.on('end', this.onEnd);
@@ -90,7 +90,7 @@ export class ClientConn implements ClientSide {
           this.refuse(e);
           return;
         }
-        if (this.headSince === 0) this.headSince = Date.now();
+        if (this.headSince === 0) this.headSince = this.env.clock.now();
         return;
       }
       this.headSince = 0;
@@ -156,7 +156,7 @@ export class ClientConn implements ClientSide {
     const message = e instanceof Error ? e.message : 'bad request';
     const line = requestLine(this.buf);
     this.closing = true;
-    this.idleSince = Date.now();
+    this.idleSince = this.env.clock.now();
     this.buf = undefined;
     this.headSince = 0;
     const id = this.env.ids.hex(16);
@@ -244,7 +244,7 @@ export class ClientConn implements ClientSide {
     if (this.gone) return;
     // Also when closing: the idle sweep then ends a client that never closes its side, and
     // reading resumes so its FIN is seen.
-    this.idleSince = Date.now();
+    this.idleSince = this.env.clock.now();
     if (this.paused) {
       this.paused = false;
       this.socket.resume();

@@ -1,5 +1,13 @@
 import type { Duplex } from 'node:stream';
-import type { IdSource, Membership, RouteTable, Upstream } from '../../core/gateway/index.js';
+import {
+  IDEMPOTENT,
+  type IdSource,
+  type Membership,
+  type RandomSource,
+  type RouteTable,
+  type Upstream,
+} from '../../core/gateway/index.js';
+import type { Clock } from '../../core/ports.js';
 import type { AccessLog } from './access.js';
 import { CONNECT_TIMEOUT, UPSTREAM_CLOSED, type UpstreamPools } from './http1/upstream.js';
 
@@ -21,6 +29,17 @@ export interface ProxyEnv {
   readonly access: AccessLog;
   /** Passive ejection of an upstream that refused or reset a connection. */
   eject(u: Upstream): void;
+  /** Something (a breaker's open_for) ends at this wall-clock time: look at the membership then. */
+  wake(at: number): void;
+  /** Wall-clock time (access lines, idle and header timeouts), breakers, budgets and backoff sleeps. */
+  readonly clock: Clock;
+  /**
+   * Monotonic milliseconds for request durations and deadlines: read a few times per request, so
+   * it is performance.now() in production (sub-millisecond, no allocation) and a fake in tests.
+   */
+  readonly mono: () => number;
+  /** Retry backoff jitter. */
+  readonly random: RandomSource;
   /** Requests and tunnels in progress, so stop() can wait for them. */
   active: number;
   /** Sockets of open Upgrade tunnels (both ends), so stop() can close them. */
@@ -79,8 +98,6 @@ export function errorCode(err: unknown): string | undefined {
   }
   return undefined;
 }
-
-const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE']);
 
 /**
  * Whether a request that failed before any response byte may go to another replica: nothing was

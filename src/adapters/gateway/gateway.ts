@@ -4,13 +4,17 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import {
   compileRoutes,
   Membership,
+  type BreakerChange,
   type GatewayReplica,
   type GatewayStats,
+  type RandomSource,
   type RouteTable,
   type ServiceLoad,
   type Upstream,
 } from '../../core/gateway/index.js';
+import type { Clock } from '../../core/ports.js';
 import type { GatewayRoute, GatewaySettings } from '../../model/project.js';
+import { systemClock } from '../clock.js';
 import { AccessLog, type AccessEntry } from './access.js';
 import type { GatewayLimits, ProxyEnv } from './env.js';
 import { CryptoIds } from './ids.js';
@@ -38,6 +42,14 @@ export interface GatewayOptions {
   drainMs?: number;
   /** Idle client connections (keep-alive, or ignoring our close) end after this; default 65 s. */
   clientIdleMs?: number;
+  /** Wall-clock time and sleeps (breakers, retry budgets, backoff, readmission); the system's by default. */
+  clock?: Clock;
+  /** Monotonic milliseconds for durations and deadlines; performance.now() by default. */
+  monotonic?: () => number;
+  /** Backoff jitter and `balance: random`; Math.random by default. */
+  random?: RandomSource;
+  /** A replica's circuit breaker changed state (the `breaker` event). */
+  onBreaker?: (change: BreakerChange) => void;
 }
 
 /**
@@ -49,13 +61,14 @@ export class Gateway {
   private membership: Membership;
   /** Each service's current replicas, replayed into a new route table. */
   private readonly replicas = new Map<string, readonly GatewayReplica[]>();
-  private readonly pools = new UpstreamPools();
+  private readonly pools: UpstreamPools;
   private readonly env: ProxyEnv;
+  private readonly clock: Clock;
   private readonly drainMs: number;
   private readonly clients = new Set<ClientConn>();
   private server: Server | undefined;
   private sweepTimer: NodeJS.Timeout | undefined;
-  private readmitTimer: NodeJS.Timeout | undefined;
+  private readmitTimer: AbortController | undefined;
   private readmitAt = Infinity;
 
   private bound: { host: string; port: number } | undefined;
@@ -64,8 +77,11 @@ export class Gateway {
     private settings: GatewaySettings,
     private readonly opts: GatewayOptions,
   ) {
+    this.clock = opts.clock ?? systemClock;
+    const clock = this.clock;
+    this.pools = new UpstreamPools(() => clock.now());
     this.table = compileRoutes(settings.routes);
-    this.membership = new Membership(this.table);
+    this.membership = this.newMembership(this.table);
     this.drainMs = opts.drainMs ?? 5_000;
     this.env = {
       table: this.table,
@@ -73,8 +89,12 @@ export class Gateway {
       pools: this.pools,
       ids: new CryptoIds(),
       timeoutMs: settings.timeoutMs,
-      access: new AccessLog(opts.onAccess),
+      access: new AccessLog(opts.onAccess, () => clock.now()),
       eject: (u) => this.eject(u),
+      wake: (at) => this.scheduleReadmit(at),
+      clock,
+      mono: opts.monotonic ?? (() => performance.now()),
+      random: opts.random ?? Math.random,
       active: 0,
       tunnels: new Set(),
       inflight: new Set(),
@@ -153,19 +173,31 @@ export class Gateway {
     return { server, bound };
   }
 
+  private newMembership(table: RouteTable): Membership {
+    const { onBreaker, random } = this.opts;
+    return new Membership(table, {
+      now: () => this.clock.now(),
+      ...(random !== undefined ? { random } : {}),
+      ...(onBreaker !== undefined ? { onBreaker } : {}),
+    });
+  }
+
   private startSweep(): void {
     if (this.sweepTimer !== undefined) clearInterval(this.sweepTimer);
     // Timeouts are found by a sweep rather than a timer per request: fine enough for deadlines of
-    // seconds, and free on the request path.
-    const every = Math.max(10, Math.min(250, Math.floor(this.env.timeoutMs / 10)));
+    // seconds, and free on the request path. A short per_try_timeout makes it look more often.
+    let shortest = this.env.timeoutMs;
+    for (const r of this.table.routes)
+      if (r.retries?.perTryTimeoutMs !== undefined) shortest = Math.min(shortest, r.retries.perTryTimeoutMs);
+    const every = Math.max(10, Math.min(250, Math.floor(shortest / 10)));
     this.sweepTimer = setInterval(() => this.sweep(), every);
     this.sweepTimer.unref();
   }
 
   private sweep(): void {
-    const now = performance.now();
+    const now = this.env.mono();
     for (const ex of this.env.inflight) if (ex.deadline <= now) ex.timedOut();
-    const wall = Date.now();
+    const wall = this.clock.now();
     for (const c of this.clients) {
       if (c.headSince > 0 && wall - c.headSince > this.env.limits.headerTimeoutMs) c.headerTimedOut();
       else if (!c.busy && c.idleSince > 0 && wall - c.idleSince > (this.opts.clientIdleMs ?? CLIENT_IDLE_MS))
@@ -185,12 +217,13 @@ export class Gateway {
    */
   setRoutes(routes: readonly GatewayRoute[]): void {
     const table = compileRoutes(routes);
-    const membership = new Membership(table);
+    const membership = this.newMembership(table);
     for (const [service, replicas] of this.replicas) membership.setReplicas(service, replicas);
     this.table = table;
     this.membership = membership;
     this.env.table = table;
     this.env.membership = membership;
+    this.startSweep();
   }
 
   stats(): GatewayStats {
@@ -205,8 +238,9 @@ export class Gateway {
   async stop(): Promise<void> {
     const server = this.server;
     this.server = undefined;
-    if (this.readmitTimer !== undefined) clearTimeout(this.readmitTimer);
+    this.readmitTimer?.abort();
     this.readmitTimer = undefined;
+    this.readmitAt = Infinity;
     if (server !== undefined) {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       this.env.draining = true;
@@ -225,25 +259,27 @@ export class Gateway {
   }
 
   private eject(u: Upstream): void {
-    const until = this.membership.eject(u, Date.now());
+    const until = this.membership.eject(u, this.clock.now());
     this.scheduleReadmit(until);
   }
 
+  /** Wakes up at `at` to readmit ejected upstreams and half-open breakers (one wake-up at a time: the soonest). */
   private scheduleReadmit(at: number): void {
     if (this.server === undefined || at >= this.readmitAt) return;
-    if (this.readmitTimer !== undefined) clearTimeout(this.readmitTimer);
+    this.readmitTimer?.abort();
+    const timer = new AbortController();
+    this.readmitTimer = timer;
     this.readmitAt = at;
-    this.readmitTimer = setTimeout(
+    this.clock.sleep(Math.max(0, at - this.clock.now()), timer.signal).then(
       () => {
         this.readmitTimer = undefined;
         this.readmitAt = Infinity;
-        const next = this.membership.readmitDue(Date.now());
+        const next = this.membership.readmitDue(this.clock.now());
         if (next !== undefined) this.scheduleReadmit(next);
       },
-      Math.max(0, at - Date.now()),
+      // Aborted: a sooner wake-up replaced it, or the gateway stopped.
+      () => undefined,
     );
-    // Readmission must never keep the process alive on its own.
-    this.readmitTimer.unref();
   }
 }
 

@@ -1,16 +1,19 @@
 import type { Socket } from 'node:net';
-import { performance } from 'node:perf_hooks';
 import {
+  backoffMs,
   forwardRequestHeaders,
+  isRetryable,
   forwardResponseHeaders,
   matchRoute,
   upstreamPath,
   type ForwardedRequest,
+  type Membership,
   type RouteState,
+  type TryFailure,
   type Upstream,
 } from '../../core/gateway/index.js';
 import { logAccess } from './access.js';
-import { canRetry, gatewayBody, isEjectable, isStaleReuse, type ProxyEnv } from './env.js';
+import { canRetry, gatewayBody, isConnectFailure, isEjectable, isStaleReuse, type ProxyEnv } from './env.js';
 import { BodyReader } from './http1/body.js';
 import type { Framing, RequestHead, ResponseHead } from './http1/head.js';
 import type { UpstreamConn, UpstreamHandler } from './http1/upstream.js';
@@ -42,7 +45,7 @@ const PENDING_LIMIT = 1024 * 1024;
 
 /** Starts one plain (non-Upgrade) request: route, rewrite, send. */
 export function startExchange(env: ProxyEnv, client: ClientSide, head: RequestHead): Exchange {
-  const start = performance.now();
+  const start = env.mono();
   const fwd = forwardRequestHeaders(head.rawHeaders, {
     ids: env.ids,
     clientIp: client.ip,
@@ -52,7 +55,7 @@ export function startExchange(env: ProxyEnv, client: ClientSide, head: RequestHe
   const ex = new Exchange(env, client, head, fwd, start);
   const route = matchRoute(env.table, fwd.host === '' ? undefined : fwd.host, head.url);
   if (route === undefined) ex.answer(404, 'no route matches this request');
-  else ex.route(env.membership.state(route), upstreamPath(route, head.url));
+  else ex.route(env.membership, env.membership.state(route), upstreamPath(route, head.url));
   return ex;
 }
 
@@ -65,6 +68,8 @@ export class Exchange implements UpstreamHandler {
   /** When the upstream must have answered (or sent more body) by; checked by the gateway's sweep. */
   deadline = Infinity;
   private rs: RouteState | undefined;
+  /** The membership the route belongs to (a live route edit swaps the gateway's, not this one). */
+  private membership: Membership | undefined;
   private path = '';
   private upstream: Upstream | undefined;
   private tried: Upstream[] | undefined;
@@ -81,6 +86,14 @@ export class Exchange implements UpstreamHandler {
   private done = false;
   /** Set when the gateway refused the request itself (logged as `reason=`). */
   private reason: string | undefined;
+  /** Retries made (route `retries`), each to another replica. */
+  private retries = 0;
+  /** The current try is its replica's half-open breaker probe. */
+  private probe = false;
+  /** The current try's outcome has gone to its replica's breaker. */
+  private reported = false;
+  /** When the current try must have its response head by (route `per_try_timeout`). */
+  private tryDeadline = Infinity;
 
   constructor(
     private readonly env: ProxyEnv,
@@ -97,10 +110,12 @@ export class Exchange implements UpstreamHandler {
     return this.done;
   }
 
-  route(rs: RouteState, path: string): void {
+  route(membership: Membership, rs: RouteState, path: string): void {
+    this.membership = membership;
     this.rs = rs;
     this.path = path;
     rs.stats.begin();
+    rs.budget?.request();
     this.env.inflight.add(this);
     this.attempt(false);
   }
@@ -110,7 +125,8 @@ export class Exchange implements UpstreamHandler {
     if (this.done) return;
     if (last) this.bodyDone = true;
     // The timeout counts from the last progress: a long upload that keeps moving is not cut.
-    if (!this.responded && chunk.length > 0) this.deadline = performance.now() + this.env.timeoutMs;
+    if (!this.responded && chunk.length > 0)
+      this.deadline = Math.min(this.env.mono() + this.env.timeoutMs, this.tryDeadline);
     const conn = this.conn;
     if (conn !== undefined && this.ready) {
       if (chunk.length > 0 && !conn.write(chunk)) {
@@ -136,13 +152,67 @@ export class Exchange implements UpstreamHandler {
         this.answer(502, this.tried === undefined ? 'no healthy replica' : 'no replica reachable');
         return;
       }
-      this.upstream = u;
-      u.inFlight++;
-      u.stats.begin();
+      this.take(rs, u);
     }
+    this.send(u, fresh);
+  }
+
+  /** `u` is the replica for the next try. */
+  private take(rs: RouteState, u: Upstream): void {
+    this.upstream = u;
+    u.inFlight++;
+    u.stats.begin();
+    this.reported = false;
+    this.probe = this.membership?.sent(rs, u) ?? false;
+  }
+
+  private send(u: Upstream, fresh: boolean): void {
     this.ready = false;
-    this.deadline = performance.now() + this.env.timeoutMs;
+    const now = this.env.mono();
+    const perTry = this.rs?.route.retries?.perTryTimeoutMs;
+    this.tryDeadline = perTry === undefined ? Infinity : now + perTry;
+    this.deadline = Math.min(now + this.env.timeoutMs, this.tryDeadline);
     this.env.pools.get(u.origin, u.host, u.port).request(this, this.req.method, fresh, this.req.upgrade);
+  }
+
+  /** The current try's outcome, for its replica's circuit breaker (once per try). */
+  private report(ok: boolean): void {
+    const u = this.upstream;
+    const rs = this.rs;
+    if (this.reported || u === undefined || rs === undefined || u.breaker === undefined) return;
+    this.reported = true;
+    const reopens = this.membership?.outcome(rs, u, ok, this.probe);
+    if (reopens !== undefined) this.env.wake(reopens);
+  }
+
+  /**
+   * Under the route's `retries`: when the failed try may be repeated, on which replica, and the
+   * budget allows it, the next try is scheduled after a jittered backoff and true returned. The
+   * failed try's upstream side is the caller's to let go of.
+   */
+  private retry(failure: TryFailure, status: number): boolean {
+    const rs = this.rs;
+    const u = this.upstream;
+    const policy = rs?.route.retries;
+    if (rs === undefined || u === undefined || policy === undefined || this.retries >= policy.attempts)
+      return false;
+    if (!isRetryable(failure, this.req.method, this.req.framing.kind !== 'none')) return false;
+    const tried = [...(this.tried ?? []), u];
+    const next = rs.balancer.pick(tried);
+    if (next === undefined || rs.budget?.tryRetry() !== true) return false;
+    this.release(u, status, true);
+    this.tried = tried;
+    this.retries++;
+    rs.retries++;
+    this.conn = undefined;
+    this.ready = false;
+    this.take(rs, next);
+    // No deadline while waiting: send() sets the next try's.
+    this.deadline = Infinity;
+    void this.env.clock.sleep(backoffMs(this.retries, this.env.random)).then(() => {
+      if (!this.done && this.upstream === next) this.send(next, false);
+    });
+    return true;
   }
 
   onUpstreamReady(conn: UpstreamConn): void {
@@ -171,6 +241,15 @@ export class Exchange implements UpstreamHandler {
 
   onResponseHead(head: ResponseHead, framing: Framing, body: Buffer | undefined, complete: boolean): void {
     if (this.done) return;
+    this.report(head.status < 500);
+    if (head.status >= 500) {
+      const conn = this.conn;
+      if (this.retry({ kind: 'status', status: head.status }, head.status)) {
+        // The answer is dropped: a complete one left its connection reusable, a partial one cannot.
+        if (!complete) conn?.abort();
+        return;
+      }
+    }
     this.status = head.status;
     this.responded = true;
     const headers = forwardResponseHeaders(head.rawHeaders, this.fwd.requestId);
@@ -203,7 +282,7 @@ export class Exchange implements UpstreamHandler {
       if (body !== undefined) this.dechunk.consume(body, 0);
     } else if (!this.client.writeHeadAndBody(s, body) && !complete) this.backpressure();
     if (complete) this.finish(undefined);
-    else this.deadline = performance.now() + this.env.timeoutMs;
+    else this.deadline = this.env.mono() + this.env.timeoutMs;
   }
 
   onResponseBody(chunk: Buffer, complete: boolean): void {
@@ -217,7 +296,7 @@ export class Exchange implements UpstreamHandler {
       this.finish(undefined);
       return;
     }
-    this.deadline = performance.now() + this.env.timeoutMs;
+    this.deadline = this.env.mono() + this.env.timeoutMs;
     if (!ok) this.backpressure();
   }
 
@@ -227,6 +306,7 @@ export class Exchange implements UpstreamHandler {
       socket.destroy();
       return;
     }
+    this.report(true);
     this.conn = undefined;
     this.status = 101;
     this.responded = true;
@@ -291,9 +371,13 @@ export class Exchange implements UpstreamHandler {
         this.attempt(true);
         return;
       }
+      this.report(false);
       if (isEjectable(code)) {
         this.env.eject(u);
-        if (canRetry(code, method, hasBody)) {
+        if (this.rs?.route.retries !== undefined) {
+          const failure: TryFailure = { kind: isConnectFailure(code) ? 'connect' : 'reset' };
+          if (this.retry(failure, 502)) return;
+        } else if (canRetry(code, method, hasBody)) {
           this.release(u, 502, true);
           (this.tried ??= []).push(u);
           this.upstream = undefined;
@@ -312,6 +396,16 @@ export class Exchange implements UpstreamHandler {
   /** The gateway's sweep found the deadline passed. */
   timedOut(): void {
     if (this.done) return;
+    if (!this.responded) {
+      this.report(false);
+      const conn = this.conn;
+      const u = this.upstream;
+      if (this.retry({ kind: 'timeout' }, 504)) {
+        if (conn !== undefined) conn.abort();
+        else if (u !== undefined) this.env.pools.cancel(u.origin, this);
+        return;
+      }
+    }
     this.dropUpstream();
     if (!this.responded) {
       this.answer(504, 'upstream timed out');
@@ -351,7 +445,7 @@ export class Exchange implements UpstreamHandler {
   }
 
   private release(u: Upstream, status: number, failed: boolean): void {
-    const ms = performance.now() - this.start;
+    const ms = this.env.mono() - this.start;
     u.inFlight--;
     u.stats.end(status, failed, ms);
   }
@@ -361,9 +455,11 @@ export class Exchange implements UpstreamHandler {
     this.done = true;
     this.env.active--;
     this.env.inflight.delete(this);
-    const ms = performance.now() - this.start;
+    const ms = this.env.mono() - this.start;
     const u = this.upstream;
     const rs = this.rs;
+    // A probe that ended without an answer (its client left) decides nothing.
+    if (u !== undefined && rs !== undefined && !this.reported) this.membership?.abandoned(rs, u, this.probe);
     // A client hanging up (499) is logged with its reason but is not the upstream's error.
     const failed = error !== undefined && this.status !== 499;
     if (u !== undefined) {
@@ -372,7 +468,18 @@ export class Exchange implements UpstreamHandler {
       if (!failed && rs !== undefined) rs.balancer.succeeded(u.key);
     }
     rs?.stats.end(this.status, failed, ms);
-    logAccess(this.env.access, this.req, this.fwd, this.status, ms, rs?.route, u?.name, error, this.reason);
+    logAccess(
+      this.env.access,
+      this.req,
+      this.fwd,
+      this.status,
+      ms,
+      rs?.route,
+      u?.name,
+      error,
+      this.reason,
+      this.retries,
+    );
     if (!upgraded) this.client.done(this.closeAfter || (error !== undefined && this.responded));
   }
 }

@@ -133,9 +133,9 @@ export class Balancer<M extends Member> {
     const n = this.members.length;
     if (n === 0) return undefined;
     switch (this.strategy) {
-      case 'round_robin':
       // Within one service of a weighted route, replicas take turns.
       case 'weighted':
+      case 'round_robin':
         return this.pickRoundRobin(n, exclude);
       case 'least_conn':
         return this.pickLeastConn(n, exclude);

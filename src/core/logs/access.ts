@@ -12,6 +12,8 @@ export interface AccessFacts {
   readonly traceId: string;
   readonly error?: string;
   readonly reason?: string;
+  /** Retries the gateway made for the request (route `retries`); absent or 0: none. */
+  readonly retries?: number;
 }
 
 /**
@@ -19,7 +21,10 @@ export interface AccessFacts {
  * so `orch logs --trace ID` finds the gateway's line beside the services' lines.
  */
 export function accessRecord(e: AccessFacts): SourcedRecord {
-  const err = (e.reason ? ` reason=${e.reason}` : '') + (e.error ? ` error=${e.error}` : '');
+  const err =
+    (e.retries ? ` retries=${e.retries}` : '') +
+    (e.reason ? ` reason=${e.reason}` : '') +
+    (e.error ? ` error=${e.error}` : '');
   return {
     ts: normalizeTs(e.ts),
     service: 'gateway',

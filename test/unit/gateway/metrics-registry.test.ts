@@ -17,6 +17,7 @@ function entry(over: Partial<AccessEntry>): AccessEntry {
     route: '/api',
     service: 'api',
     replica: 'shop-api-1',
+    retries: 0,
     ...over,
   };
 }
@@ -27,6 +28,7 @@ const gatewayStats: GatewayStats = {
       route: '/api',
       service: 'api',
       balance: 'round_robin',
+      retries: 0,
       requests: 0,
       errors: 0,
       inFlight: 3,
@@ -35,6 +37,8 @@ const gatewayStats: GatewayStats = {
       replicas: [
         {
           replica: 'shop-api-1',
+          service: 'api',
+          breaker: 'closed',
           id: 'c1',
           address: '127.0.0.1:1',
           healthy: true,
@@ -47,6 +51,8 @@ const gatewayStats: GatewayStats = {
         },
         {
           replica: 'shop-api-2',
+          service: 'api',
+          breaker: 'closed',
           id: 'c2',
           address: '127.0.0.1:2',
           healthy: true,
@@ -110,6 +116,7 @@ describe('OrchMetrics', () => {
       durationMs: 1,
       requestId: 'r',
       traceId: 't',
+      retries: 0,
     });
     m.observe(entry({ status: 0, error: 'client closed' }));
     const parsed = parsePrometheusTextFormat(await m.text());
@@ -167,6 +174,7 @@ describe('OrchMetrics', () => {
       service: 'api',
       replica,
       state,
+      route: '/api',
     });
     m.onEvent(at('open', 1));
     m.onEvent(at('open', 2));

@@ -25,8 +25,16 @@ describe('startTelemetry', () => {
         route: '/',
         service: 'api',
         replica: 'p-api-1',
+        retries: 0,
       });
-    t.event({ time: '2026-01-01T00:00:00.000Z', type: 'breaker', service: 'api', replica: 1, state: 'open' });
+    t.event({
+      time: '2026-01-01T00:00:00.000Z',
+      type: 'breaker',
+      service: 'api',
+      replica: 1,
+      state: 'open',
+      route: '/',
+    });
     const m = await t.metrics();
     expect(m.contentType).toMatch(/^text\/plain/);
     const parsed = parsePrometheusTextFormat(m.text);

@@ -293,6 +293,7 @@ export class OriginPool {
     readonly host: string,
     readonly port: number,
     private readonly max: number,
+    private readonly now: () => number,
   ) {}
 
   /**
@@ -333,7 +334,7 @@ export class OriginPool {
       conn.start(next, this.waitingMethods.shift() ?? 'GET');
       return;
     }
-    conn.idleSince = Date.now();
+    conn.idleSince = this.now();
     this.free.push(conn);
   }
 
@@ -375,12 +376,15 @@ export class OriginPool {
 export class UpstreamPools {
   private readonly pools = new Map<string, OriginPool>();
 
-  constructor(private readonly maxPerOrigin = 256) {}
+  constructor(
+    private readonly now: () => number = Date.now,
+    private readonly maxPerOrigin = 256,
+  ) {}
 
   get(origin: string, host: string, port: number): OriginPool {
     let p = this.pools.get(origin);
     if (p === undefined) {
-      p = new OriginPool(host, port, this.maxPerOrigin);
+      p = new OriginPool(host, port, this.maxPerOrigin, this.now);
       this.pools.set(origin, p);
     }
     return p;
