@@ -104,7 +104,8 @@ function checkRoutes(project: Project, r: PathReporter): void {
   const routes = project.orch.gateway?.routes ?? [];
   routes.forEach((route, i) => {
     for (const [service, key] of routeServiceKeys(route, i)) {
-      if (service in project.services) continue;
+      // A route with no service at all already has its own error.
+      if (service === '' || service in project.services) continue;
       r.error(
         key,
         `gateway route names unknown service \`${service}\``,

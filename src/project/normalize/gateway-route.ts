@@ -86,7 +86,7 @@ function parseBackends(
     if (!isRecord(b)) return;
     const where = [...at, 'services', i];
     const service = toStr(b['service']) ?? '';
-    const weight = toWeight(ctx, [...where, 'weight'], b['weight']);
+    const weight = toPositive(ctx, [...where, 'weight'], b['weight'], 'weight', WEIGHT_HINT);
     if (seen.has(service))
       ctx.r.error([...where, 'service'], `service \`${service}\` is listed twice in this route`);
     seen.add(service);
@@ -95,14 +95,13 @@ function parseBackends(
   return out;
 }
 
-function toWeight(ctx: Ctx, path: KeyPath, v: unknown): number | undefined {
+const WEIGHT_HINT = 'weights are relative shares: 90 and 10 send 90% and 10%';
+
+function toPositive(ctx: Ctx, path: KeyPath, v: unknown, what: string, hint?: string): number | undefined {
+  if (v === undefined || v === null) return undefined;
   const n = typeof v === 'number' ? v : typeof v === 'string' && /^\s*-?\d+\s*$/.test(v) ? Number(v) : NaN;
   if (Number.isInteger(n) && n >= 1) return n;
-  ctx.r.error(
-    path,
-    `weight \`${String(v)}\` must be a positive integer`,
-    'weights are relative shares: 90 and 10 send 90% and 10%',
-  );
+  ctx.r.error(path, `${what} \`${String(v)}\` must be a positive integer`, hint);
   return undefined;
 }
 
@@ -135,7 +134,7 @@ function parseBreaker(ctx: Ctx, at: KeyPath, b: Record<string, unknown>): Breake
     ctx.r.error([...at, 'open_for'], '`open_for` must be more than 0');
   return {
     consecutiveFailures:
-      toInt(ctx, [...at, 'consecutive_failures'], b['consecutive_failures'], 1) ??
+      toPositive(ctx, [...at, 'consecutive_failures'], b['consecutive_failures'], 'consecutive_failures') ??
       BREAKER_DEFAULTS.consecutiveFailures,
     openForMs: openFor !== undefined && openFor > 0 ? openFor : BREAKER_DEFAULTS.openForMs,
   };

@@ -67,13 +67,17 @@ const route = closed(
     services: {
       type: 'array',
       minItems: 1,
-      items: closed({ service: str, weight: count }, { required: ['service', 'weight'] }),
+      // The weight's range is checked after interpolation, with a message about weights.
+      items: closed(
+        { service: str, weight: { type: ['integer', 'string'] } },
+        { required: ['service', 'weight'] },
+      ),
     },
     port,
     strip_prefix: flag,
     balance: enumOf('round_robin', 'least_conn', 'random', 'weighted'),
     retries: closed({ attempts: count, per_try_timeout: duration, budget: percent }),
-    breaker: closed({ consecutive_failures: count, open_for: duration }),
+    breaker: closed({ consecutive_failures: { type: ['integer', 'string'] }, open_for: duration }),
   },
   { required: ['port'] },
 );
