@@ -2,10 +2,13 @@ import { describe, expect, it } from 'vitest';
 import {
   backoffMs,
   CircuitBreaker,
+  compileRoutes,
   isRetryable,
+  Membership,
   RetryBudget,
   RouteBalancer,
   SmoothWeighted,
+  type BreakerChange,
   type Member,
 } from '../../../src/core/gateway/index.js';
 import { FakeClock } from '../../fakes/clock.js';
@@ -263,5 +266,89 @@ describe('retry decisions', () => {
     expect(backoffMs(4, () => 0)).toBe(100);
     expect(backoffMs(5, () => 0)).toBe(125);
     expect(backoffMs(9, () => 0.999)).toBe(250);
+  });
+});
+
+describe('membership: breakers on a route, on the virtual clock', () => {
+  const table = compileRoutes([
+    {
+      path: '/',
+      service: 'api',
+      port: 3000,
+      stripPrefix: false,
+      balance: 'round_robin',
+      breaker: { consecutiveFailures: 2, openForMs: 5_000 },
+      pos: { file: 'orch.yaml', line: 1, col: 1 },
+    },
+  ]);
+  const replica = (n: number) => ({
+    id: `c${n}`,
+    name: `api-${n}`,
+    service: 'api',
+    replica: n,
+    healthy: true,
+    ports: [{ containerPort: 3000, protocol: 'tcp' as const, hostIp: '127.0.0.1', hostPort: 4000 + n }],
+  });
+
+  it('open → skipped by the balancer → half-open after open_for → one probe → closed, each an event', async () => {
+    const clock = new FakeClock(0);
+    const changes: BreakerChange[] = [];
+    const m = new Membership(table, { now: () => clock.now(), onBreaker: (c) => changes.push(c) });
+    m.setReplicas('api', [replica(1), replica(2)]);
+    const rs = m.routes[0]!;
+    const first = rs.balancer.pick()!;
+    expect(first.name).toBe('api-1');
+    expect(m.outcome(rs, first, false, m.sent(rs, first))).toBeUndefined();
+    expect(m.outcome(rs, first, false, m.sent(rs, first))).toBe(5_000);
+    expect(changes).toEqual([{ route: '/', service: 'api', replica: 1, state: 'open' }]);
+    // Open: only api-2 is picked.
+    expect(Array.from({ length: 4 }, () => rs.balancer.pick()?.name)).toEqual([
+      'api-2',
+      'api-2',
+      'api-2',
+      'api-2',
+    ]);
+    // A health update does not bring it back early.
+    m.setReplicas('api', [replica(1), replica(2)]);
+    expect(rs.balancer.pick()?.name).toBe('api-2');
+    await clock.advance(4_999);
+    expect(m.readmitDue(clock.now())).toBe(5_000);
+    await clock.advance(1);
+    expect(m.readmitDue(clock.now())).toBeUndefined();
+    expect(changes.at(-1)?.state).toBe('half-open');
+    // Half-open: api-1 is back for exactly one request.
+    const picks = Array.from({ length: 2 }, () => rs.balancer.pick()!);
+    const probe = picks.find((u) => u.name === 'api-1')!;
+    expect(m.sent(rs, probe)).toBe(true);
+    expect(Array.from({ length: 3 }, () => rs.balancer.pick()?.name)).toEqual(['api-2', 'api-2', 'api-2']);
+    m.outcome(rs, probe, true, true);
+    expect(changes.map((c) => c.state)).toEqual(['open', 'half-open', 'closed']);
+    expect(new Set(Array.from({ length: 4 }, () => rs.balancer.pick()?.name))).toEqual(
+      new Set(['api-1', 'api-2']),
+    );
+    expect(m.stats().routes[0]?.replicas.map((r) => r.breaker)).toEqual(['closed', 'closed']);
+  });
+
+  it('a failed probe re-opens it; an abandoned probe lets the next request probe', async () => {
+    const clock = new FakeClock(0);
+    const changes: BreakerChange[] = [];
+    const m = new Membership(table, { now: () => clock.now(), onBreaker: (c) => changes.push(c) });
+    m.setReplicas('api', [replica(1)]);
+    const rs = m.routes[0]!;
+    const u = rs.balancer.pick()!;
+    m.outcome(rs, u, false, m.sent(rs, u));
+    m.outcome(rs, u, false, m.sent(rs, u));
+    expect(rs.balancer.pick()).toBeUndefined();
+    await clock.advance(5_000);
+    m.readmitDue(clock.now());
+    const probe = m.sent(rs, rs.balancer.pick()!);
+    expect(rs.balancer.pick()).toBeUndefined();
+    m.abandoned(rs, u, probe);
+    expect(rs.balancer.pick()?.name).toBe('api-1');
+    expect(m.sent(rs, u)).toBe(true);
+    await clock.advance(100);
+    expect(m.outcome(rs, u, false, true)).toBe(10_100);
+    expect(changes.map((c) => c.state)).toEqual(['open', 'half-open', 'open']);
+    expect(m.stats().routes[0]?.replicas[0]?.breaker).toBe('open');
   });
 });
