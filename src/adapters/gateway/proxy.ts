@@ -1,8 +1,7 @@
 import type { Socket } from 'node:net';
+import type { ClientSide } from './client-side.js';
 import {
-  backoffMs,
   forwardRequestHeaders,
-  isRetryable,
   forwardResponseHeaders,
   matchRoute,
   upstreamPath,
@@ -18,28 +17,10 @@ import { BodyReader } from './http1/body.js';
 import type { Framing, RequestHead, ResponseHead } from './http1/head.js';
 import type { UpstreamConn, UpstreamHandler } from './http1/upstream.js';
 import { gatewayResponse, requestHeadText } from './http1/write.js';
+import { requestFraming, responseHeadText, upgradeHeadText } from './response-head.js';
+import { Tries } from './tries.js';
 
-/** The client side of an exchange: where the response goes, and what happens after it. */
-export interface ClientSide {
-  readonly ip: string;
-  /** HTTP minor version the client spoke. */
-  readonly minor: number;
-  /** Whether the connection will close after this response (so the head says `connection: close`). */
-  willClose(keepAlive: boolean): boolean;
-  /** Writes response bytes; false means wait for `onDrain`. */
-  write(data: Buffer | string): boolean;
-  writeHeadAndBody(head: string, body: Buffer | undefined): boolean;
-  onDrain(fn: () => void): void;
-  /** Stop/resume reading the request body while the upstream is not ready for more. */
-  pause(): void;
-  resume(): void;
-  /** The exchange is over; `close` asks for the connection to be closed after what was written. */
-  done(close: boolean): void;
-  /** The response was cut short: the connection is torn down. */
-  destroy(): void;
-  /** The upstream switched protocols: the client socket becomes a tunnel to `upstream`. */
-  upgraded(head: string, upstream: Socket, rest: Buffer, onClose: () => void): void;
-}
+export type { ClientSide } from './client-side.js';
 
 const PENDING_LIMIT = 1024 * 1024;
 
@@ -68,11 +49,9 @@ export class Exchange implements UpstreamHandler {
   /** When the upstream must have answered (or sent more body) by; checked by the gateway's sweep. */
   deadline = Infinity;
   private rs: RouteState | undefined;
-  /** The membership the route belongs to (a live route edit swaps the gateway's, not this one). */
-  private membership: Membership | undefined;
+  private tries: Tries | undefined;
   private path = '';
   private upstream: Upstream | undefined;
-  private tried: Upstream[] | undefined;
   private conn: UpstreamConn | undefined;
   private ready = false;
   private pending: Buffer[] | undefined;
@@ -86,12 +65,6 @@ export class Exchange implements UpstreamHandler {
   private done = false;
   /** Set when the gateway refused the request itself (logged as `reason=`). */
   private reason: string | undefined;
-  /** Retries made (route `retries`), each to another replica. */
-  private retries = 0;
-  /** The current try is its replica's half-open breaker probe. */
-  private probe = false;
-  /** The current try's outcome has gone to its replica's breaker. */
-  private reported = false;
   /** When the current try must have its response head by (route `per_try_timeout`). */
   private tryDeadline = Infinity;
 
@@ -111,7 +84,7 @@ export class Exchange implements UpstreamHandler {
   }
 
   route(membership: Membership, rs: RouteState, path: string): void {
-    this.membership = membership;
+    this.tries = new Tries(this.env, membership, rs);
     this.rs = rs;
     this.path = path;
     rs.stats.begin();
@@ -143,73 +116,53 @@ export class Exchange implements UpstreamHandler {
   }
 
   private attempt(fresh: boolean): void {
-    const rs = this.rs;
-    if (rs === undefined || this.done) return;
+    const tries = this.tries;
+    if (tries === undefined || this.done) return;
     let u = this.upstream;
     if (!fresh || u === undefined) {
-      u = rs.balancer.pick(this.tried);
+      u = tries.rs.balancer.pick(tries.tried);
       if (u === undefined) {
-        this.answer(502, this.tried === undefined ? 'no healthy replica' : 'no replica reachable');
+        this.answer(502, tries.tried === undefined ? 'no healthy replica' : 'no replica reachable');
         return;
       }
-      this.take(rs, u);
+      this.upstream = u;
+      tries.take(u);
     }
     this.send(u, fresh);
-  }
-
-  /** `u` is the replica for the next try. */
-  private take(rs: RouteState, u: Upstream): void {
-    this.upstream = u;
-    u.inFlight++;
-    u.stats.begin();
-    this.reported = false;
-    this.probe = this.membership?.sent(rs, u) ?? false;
   }
 
   private send(u: Upstream, fresh: boolean): void {
     this.ready = false;
     const now = this.env.mono();
-    const perTry = this.rs?.route.retries?.perTryTimeoutMs;
-    this.tryDeadline = perTry === undefined ? Infinity : now + perTry;
+    this.tryDeadline = this.tries?.deadline(now) ?? Infinity;
     this.deadline = Math.min(now + this.env.timeoutMs, this.tryDeadline);
     this.env.pools.get(u.origin, u.host, u.port).request(this, this.req.method, fresh, this.req.upgrade);
   }
 
-  /** The current try's outcome, for its replica's circuit breaker (once per try). */
+  /** The current try's outcome, for its replica's circuit breaker. */
   private report(ok: boolean): void {
-    const u = this.upstream;
-    const rs = this.rs;
-    if (this.reported || u === undefined || rs === undefined || u.breaker === undefined) return;
-    this.reported = true;
-    const reopens = this.membership?.outcome(rs, u, ok, this.probe);
-    if (reopens !== undefined) this.env.wake(reopens);
+    if (this.upstream !== undefined) this.tries?.report(this.upstream, ok);
   }
 
   /**
-   * Under the route's `retries`: when the failed try may be repeated, on which replica, and the
-   * budget allows it, the next try is scheduled after a jittered backoff and true returned. The
-   * failed try's upstream side is the caller's to let go of.
+   * Under the route's `retries`, when the failed try may be repeated: the next try goes to another
+   * replica after a jittered backoff, and true is returned. The failed try's upstream side is the
+   * caller's to let go of.
    */
   private retry(failure: TryFailure, status: number): boolean {
-    const rs = this.rs;
     const u = this.upstream;
-    const policy = rs?.route.retries;
-    if (rs === undefined || u === undefined || policy === undefined || this.retries >= policy.attempts)
-      return false;
-    if (!isRetryable(failure, this.req.method, this.req.framing.kind !== 'none')) return false;
-    const tried = [...(this.tried ?? []), u];
-    const next = rs.balancer.pick(tried);
-    if (next === undefined || rs.budget?.tryRetry() !== true) return false;
+    const tries = this.tries;
+    if (u === undefined || tries === undefined) return false;
+    const next = tries.retryTo(u, failure, this.req.method, this.req.framing.kind !== 'none');
+    if (next === undefined) return false;
     this.release(u, status, true);
-    this.tried = tried;
-    this.retries++;
-    rs.retries++;
     this.conn = undefined;
     this.ready = false;
-    this.take(rs, next);
+    this.upstream = next;
+    tries.take(next);
     // No deadline while waiting: send() sets the next try's.
     this.deadline = Infinity;
-    void this.env.clock.sleep(backoffMs(this.retries, this.env.random)).then(() => {
+    void this.env.clock.sleep(tries.backoff()).then(() => {
       if (!this.done && this.upstream === next) this.send(next, false);
     });
     return true;
@@ -252,30 +205,14 @@ export class Exchange implements UpstreamHandler {
     }
     this.status = head.status;
     this.responded = true;
-    const headers = forwardResponseHeaders(head.rawHeaders, this.fwd.requestId);
     const chunked = framing.kind === 'chunked';
     const http10 = this.client.minor === 0;
     // A body the client cannot be told the length of ends with the connection.
     const lengthless = framing.kind === 'close' || (chunked && http10);
     // The client's request body was not read to its end: the connection cannot carry another.
     this.closeAfter = this.client.willClose(this.req.keepAlive && !lengthless && this.bodyDone);
-    // The response is re-framed from what was read: the upstream's own Content-Length goes out
-    // only where it frames nothing (HEAD, 304), so a listing or a mistake upstream cannot leave
-    // a kept-alive client without a length.
-    const informational = this.req.method === 'HEAD' || head.status === 304;
-    let s = `HTTP/1.1 ${head.status} ${head.reason}\r\n`;
-    for (let i = 0; i + 1 < headers.length; i += 2) {
-      const name = headers[i] ?? '';
-      if (!informational && name.length === 14 && name.toLowerCase() === 'content-length') continue;
-      s += `${name}: ${headers[i + 1] ?? ''}\r\n`;
-    }
-    if (framing.kind === 'length') s += `content-length: ${framing.length}\r\n`;
-    else if (chunked && !http10) s += 'transfer-encoding: chunked\r\n';
-    else if (framing.kind === 'none' && !informational && head.status !== 204 && head.status >= 200)
-      s += 'content-length: 0\r\n';
-    if (this.closeAfter) s += 'connection: close\r\n';
-    else if (http10) s += 'connection: keep-alive\r\n';
-    s += '\r\n';
+    const headers = forwardResponseHeaders(head.rawHeaders, this.fwd.requestId);
+    const s = responseHeadText(this.req.method, head, headers, framing, http10, this.closeAfter);
     if (chunked && http10) {
       this.dechunk = new BodyReader(framing, (b, from, to) => void this.client.write(b.subarray(from, to)));
       this.client.write(s);
@@ -310,13 +247,7 @@ export class Exchange implements UpstreamHandler {
     this.conn = undefined;
     this.status = 101;
     this.responded = true;
-    let upgrade = '';
-    for (let i = 0; i + 1 < head.rawHeaders.length; i += 2)
-      if ((head.rawHeaders[i] ?? '').toLowerCase() === 'upgrade') upgrade = head.rawHeaders[i + 1] ?? '';
-    const headers = forwardResponseHeaders(head.rawHeaders, this.fwd.requestId);
-    let s = `HTTP/1.1 101 ${head.reason}\r\n`;
-    for (let i = 0; i + 1 < headers.length; i += 2) s += `${headers[i] ?? ''}: ${headers[i + 1] ?? ''}\r\n`;
-    s += `connection: upgrade\r\nupgrade: ${upgrade}\r\n\r\n`;
+    const s = upgradeHeadText(head, forwardResponseHeaders(head.rawHeaders, this.fwd.requestId));
     // The replica's in-flight count covers the tunnel's whole life, which least_conn wants.
     const u = this.upstream;
     if (u !== undefined) u.inFlight++;
@@ -379,7 +310,8 @@ export class Exchange implements UpstreamHandler {
           if (this.retry(failure, 502)) return;
         } else if (canRetry(code, method, hasBody)) {
           this.release(u, 502, true);
-          (this.tried ??= []).push(u);
+          const tries = this.tries;
+          if (tries !== undefined) (tries.tried ??= []).push(u);
           this.upstream = undefined;
           this.attempt(false);
           return;
@@ -459,7 +391,7 @@ export class Exchange implements UpstreamHandler {
     const u = this.upstream;
     const rs = this.rs;
     // A probe that ended without an answer (its client left) decides nothing.
-    if (u !== undefined && rs !== undefined && !this.reported) this.membership?.abandoned(rs, u, this.probe);
+    if (u !== undefined) this.tries?.abandon(u);
     // A client hanging up (499) is logged with its reason but is not the upstream's error.
     const failed = error !== undefined && this.status !== 499;
     if (u !== undefined) {
@@ -478,22 +410,8 @@ export class Exchange implements UpstreamHandler {
       u?.name,
       error,
       this.reason,
-      this.retries,
+      this.tries?.retries ?? 0,
     );
     if (!upgraded) this.client.done(this.closeAfter || (error !== undefined && this.responded));
-  }
-}
-
-const EMPTY_BODY_IS_SAID = new Set(['POST', 'PUT', 'PATCH']);
-
-/** The framing line the upstream is sent: always the gateway's own, from what it read. */
-function requestFraming(req: RequestHead): string {
-  switch (req.framing.kind) {
-    case 'chunked':
-      return 'transfer-encoding: chunked\r\n';
-    case 'length':
-      return `content-length: ${req.framing.length}\r\n`;
-    default:
-      return EMPTY_BODY_IS_SAID.has(req.method) ? 'content-length: 0\r\n' : '';
   }
 }
