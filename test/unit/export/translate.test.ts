@@ -256,3 +256,55 @@ services:
     });
   });
 });
+
+describe('a weighted route in the exports', () => {
+  const WEIGHTED = YAML.replace(
+    '      - { path: /api, service: api, port: 3000, strip_prefix: true }',
+    [
+      '      - path: /api',
+      '        balance: weighted',
+      '        services: [{ service: api, weight: 90 }, { service: worker, weight: 10 }]',
+      '        port: 3000',
+      '        retries: { attempts: 2 }',
+      '        breaker: { consecutive_failures: 3, open_for: 5s }',
+    ].join('\n'),
+  );
+
+  it('Kubernetes: every service of the split gets the route port; the Ingress warns it sends to the first', async () => {
+    const p = await project(WEIGHTED);
+    const { objects, warnings } = toKubernetes(input(p));
+    for (const s of ['api', 'worker'])
+      expect(find(objects, 'Service', s)?.spec.ports.map((x: any) => x.port)).toContain(3000);
+    const ingress = objects.find((o) => o.kind === 'Ingress') as Record<string, any>;
+    expect(ingress.spec.rules[0].http.paths[0].backend.service.name).toBe('api');
+    const keys = warnings.map((w) => w.key);
+    expect(keys).toEqual(
+      expect.arrayContaining([
+        'x-orch.gateway.routes[0].services',
+        'x-orch.gateway.routes[0].retries',
+        'x-orch.gateway.routes[0].breaker',
+      ]),
+    );
+    // Deterministic: the same bytes twice.
+    expect(yamlStream(toKubernetes(input(await project(WEIGHTED))).objects)).toBe(yamlStream(objects));
+  });
+
+  it('Swarm: the gateway service gets the split, retries and breaker, and joins every split service’s networks', async () => {
+    const p = await project(WEIGHTED);
+    const { doc } = toSwarmStack(input(p), { image: 'orch-gateway:x' }, oneShotServices(p));
+    const gw = (doc['services'] as Record<string, any>)['gateway'];
+    expect(JSON.parse(gw.environment.ORCH_GATEWAY).routes[0]).toEqual({
+      path: '/api',
+      service: 'api',
+      services: [
+        { service: 'api', weight: 90 },
+        { service: 'worker', weight: 10 },
+      ],
+      port: 3000,
+      stripPrefix: false,
+      balance: 'weighted',
+      retries: { attempts: 2, budget: 0.2 },
+      breaker: { consecutiveFailures: 3, openForMs: 5000 },
+    });
+  });
+});

@@ -55,6 +55,13 @@ export function ingress(input: ExportInput, route: GatewayRoute, index: number, 
       `${where}.balance`,
       `${route.balance} is up to the ingress controller (round robin is the usual default)`,
     );
+  for (const key of ['retries', 'breaker'] as const)
+    if (route[key] !== undefined)
+      w.add(
+        route.service,
+        `${where}.${key}`,
+        'not translated: retries and circuit breaking are up to the ingress controller or a service mesh',
+      );
   const backend = { service: { name: dnsLabel(route.service), port: { number: route.port } } };
   const path = strip
     ? { path: `${prefix}(/|$)(.*)`, pathType: 'ImplementationSpecific', backend }
