@@ -1,5 +1,7 @@
 import { spawn } from 'node:child_process';
+import { Agent, get } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hasChromium, launchChromium } from './browser.js';
 import {
   cliPath,
   forceClean,
@@ -102,17 +104,29 @@ describe('gateway traffic control on a real engine', () => {
 
   it('splits 90/10 within ±3% over 10,000 requests', async () => {
     const counts = new Map<string, number>();
-    let next = 0;
+    // node:http with kept-alive sockets: fetch costs more per request than the gateway does.
+    const agent = new Agent({ keepAlive: true, maxSockets: 16 });
+    const once = (): Promise<{ status: number; body: string }> =>
+      new Promise((resolve, reject) => {
+        get(`${base}/split/`, { agent }, (res) => {
+          let body = '';
+          res.setEncoding('utf8');
+          res.on('data', (c: string) => (body += c));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+        }).on('error', reject);
+      });
+    let sent = 0;
     const worker = async (): Promise<void> => {
-      while (next < 10_000) {
-        next++;
-        const r = await fetch(`${base}/split/`);
+      while (sent < 10_000) {
+        sent++;
+        const r = await once();
         expect(r.status).toBe(200);
-        const body = (await r.json()) as Answer;
+        const body = JSON.parse(r.body) as Answer;
         counts.set(body.name, (counts.get(body.name) ?? 0) + 1);
       }
     };
     await Promise.all(Array.from({ length: 16 }, worker));
+    agent.destroy();
     const api = counts.get('api') ?? 0;
     const canary = counts.get('next') ?? 0;
     expect(api + canary).toBe(10_000);
@@ -161,6 +175,22 @@ describe('gateway traffic control on a real engine', () => {
       // The table shows it too.
       const table = await orch(['gateway'], { cwd: dir });
       expect(table.stdout).toContain('breaker open');
+      // And so does the dashboard's gateway page.
+      if (hasChromium) {
+        const url = (await orch(['dashboard'], { cwd: dir })).stdout.trim();
+        const ctx = await launchChromium();
+        try {
+          const page = ctx.pages()[0] ?? (await ctx.newPage());
+          await page.goto(url);
+          await page.click('nav a[data-page="gateway"]');
+          const row = page.locator('#gateway tr[data-breaker="open"]');
+          await row.waitFor({ timeout: 15_000 });
+          expect(await row.count()).toBe(1);
+          expect(await row.innerText()).toContain('breaker open');
+        } finally {
+          await ctx.close();
+        }
+      }
       await waitUntil(() => evText.includes('"type":"breaker"'), 10_000, 'a breaker event');
       const ev = evText
         .split('\n')
