@@ -253,4 +253,40 @@ describe('gateway traffic control over real sockets', () => {
     expect(breakers.map((b) => b.state)).toEqual(['open', 'half-open', 'closed']);
     expect((await send(port)).status).toBe(200);
   });
+
+  it('weighted: a service with no replica drops out of the split, and comes back', async () => {
+    const [a, b] = await Promise.all([upstream('a'), upstream('b')]);
+    const { gw, port } = await gateway([
+      route({
+        balance: 'weighted',
+        services: [
+          { service: 'api', weight: 1 },
+          { service: 'next', weight: 1 },
+        ],
+      }),
+    ]);
+    gw.setReplicas('api', [replica(a, 'api', 1)]);
+    gw.setReplicas('next', []);
+    const only: string[] = [];
+    for (let i = 0; i < 4; i++) only.push((await send(port)).body);
+    expect(only).toEqual(['a', 'a', 'a', 'a']);
+    gw.setReplicas('next', [replica(b, 'next', 1)]);
+    const both: string[] = [];
+    for (let i = 0; i < 4; i++) both.push((await send(port)).body);
+    expect(both.sort()).toEqual(['a', 'a', 'b', 'b']);
+  });
+
+  it('a POST whose connection was refused (nothing sent) is retried elsewhere with its body', async () => {
+    const good = await upstream('good');
+    const dead = await upstream('dead');
+    const { gw, port, access } = await gateway([route({ retries: { attempts: 1, budget: 0.2 } })]);
+    gw.setReplicas('api', [replica(dead, 'api', 1), replica(good, 'api', 2)]);
+    // Close the first replica's port: its connection is refused.
+    await cleanups.splice(cleanups.length - 2, 1)[0]?.();
+    const r = await send(port, 'POST', 'payload');
+    expect(r).toEqual({ status: 200, body: 'good' });
+    expect(good.seen).toEqual([{ method: 'POST', body: 7 }]);
+    await flushAccess();
+    expect(access[0]).toMatchObject({ replica: 'good', retries: 1 });
+  });
 });
