@@ -286,6 +286,10 @@ export interface RetryPolicy {
 export interface BreakerPolicy {
   readonly consecutiveFailures: number;
   readonly openForMs: number;
+  /** `error_rate`: also open when this share (0..1) of the last 10 s's requests failed... */
+  readonly errorRate?: number;
+  /** ...and there were at least this many of them (`min_requests`, default 20). */
+  readonly minRequests?: number;
 }
 
 export interface GatewayRoute {

@@ -12,6 +12,7 @@ import { formatDuration } from './normalize/values.js';
 type Json = Record<string, unknown>;
 
 const dur = (ms: number | undefined) => (ms === undefined ? undefined : formatDuration(ms));
+const percent = (share: number) => `${Math.round(share * 10_000) / 100}%`;
 
 function port(p: PortSpec): Json {
   return compact({
@@ -182,12 +183,16 @@ function orchTop(p: Project): Json {
             compact({
               attempts: r.retries.attempts,
               per_try_timeout: dur(r.retries.perTryTimeoutMs),
-              budget: `${Math.round(r.retries.budget * 10_000) / 100}%`,
+              budget: percent(r.retries.budget),
             }),
-          breaker: r.breaker && {
-            consecutive_failures: r.breaker.consecutiveFailures,
-            open_for: dur(r.breaker.openForMs),
-          },
+          breaker:
+            r.breaker &&
+            compact({
+              consecutive_failures: r.breaker.consecutiveFailures,
+              open_for: dur(r.breaker.openForMs),
+              error_rate: r.breaker.errorRate !== undefined ? percent(r.breaker.errorRate) : undefined,
+              min_requests: r.breaker.minRequests,
+            }),
         }),
       ),
     },

@@ -1,4 +1,5 @@
 import type { BreakerPolicy } from '../../model/project.js';
+import { SlidingWindow } from './window.js';
 
 export type BreakerState = 'closed' | 'open' | 'half-open';
 
@@ -8,6 +9,9 @@ export type BreakerState = 'closed' | 'open' | 'half-open';
  * request for `openForMs`; then half-open (`due`): exactly one request, the probe, goes through;
  * its success closes the breaker, its failure opens it again for another `openForMs`.
  *
+ * With `errorRate`, a closed breaker also opens when that share of the outcomes of the last 10 s
+ * were failures, once there were at least `minRequests` of them (so one early failure is not 100%).
+ *
  * Outcomes of requests sent before the breaker opened, and of non-probe requests still in flight
  * while it is half-open, are ignored: only the probe may decide.
  */
@@ -16,8 +20,12 @@ export class CircuitBreaker {
   private failures = 0;
   private until = 0;
   private probing = false;
+  /** a: outcomes, b: failures; only kept for an `errorRate`. */
+  private readonly window: SlidingWindow | undefined;
 
-  constructor(readonly policy: BreakerPolicy) {}
+  constructor(readonly policy: BreakerPolicy) {
+    this.window = policy.errorRate === undefined ? undefined : new SlidingWindow();
+  }
 
   get state(): BreakerState {
     return this.current;
@@ -43,13 +51,17 @@ export class CircuitBreaker {
   /** A request's outcome; returns the new state when it changed. */
   record(ok: boolean, probe: boolean, now: number): BreakerState | undefined {
     switch (this.current) {
-      case 'closed':
+      case 'closed': {
+        this.window?.add(now, 1, ok ? 0 : 1);
         if (ok) {
           this.failures = 0;
           return undefined;
         }
         this.failures++;
-        return this.failures >= this.policy.consecutiveFailures ? this.open(now) : undefined;
+        return this.failures >= this.policy.consecutiveFailures || this.rateExceeded(now)
+          ? this.open(now)
+          : undefined;
+      }
       case 'half-open':
         if (!probe) return undefined;
         this.probing = false;
@@ -75,7 +87,16 @@ export class CircuitBreaker {
     return 'half-open';
   }
 
+  private rateExceeded(now: number): boolean {
+    const rate = this.policy.errorRate;
+    if (this.window === undefined || rate === undefined) return false;
+    const { a: outcomes, b: failures } = this.window.sums(now);
+    return outcomes >= (this.policy.minRequests ?? 1) && failures >= rate * outcomes;
+  }
+
   private open(now: number): BreakerState {
+    // A closed breaker starts from a clean window: what led to opening it is not held against it.
+    this.window?.clear();
     this.current = 'open';
     this.until = now + this.policy.openForMs;
     this.failures = 0;

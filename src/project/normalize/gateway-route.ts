@@ -128,8 +128,20 @@ function toPercent(ctx: Ctx, path: KeyPath, v: unknown): number | undefined {
   return n / 100;
 }
 
+/** `min_requests` when `error_rate` is set and it is not. */
+export const MIN_REQUESTS_DEFAULT = 20;
+
 function parseBreaker(ctx: Ctx, at: KeyPath, b: Record<string, unknown>): BreakerPolicy {
   const openFor = toDuration(ctx, [...at, 'open_for'], b['open_for'], true);
+  const errorRate = toPercent(ctx, [...at, 'error_rate'], b['error_rate']);
+  if (errorRate === 0) ctx.r.error([...at, 'error_rate'], '`error_rate` must be more than 0%');
+  const minRequests = toPositive(ctx, [...at, 'min_requests'], b['min_requests'], 'min_requests');
+  if (minRequests !== undefined && errorRate === undefined)
+    ctx.r.errorAtKey(
+      [...at, 'min_requests'],
+      '`min_requests` only applies with `error_rate`',
+      'add `error_rate: 50%`, say',
+    );
   if (openFor !== undefined && openFor <= 0)
     ctx.r.error([...at, 'open_for'], '`open_for` must be more than 0');
   return {
@@ -137,5 +149,8 @@ function parseBreaker(ctx: Ctx, at: KeyPath, b: Record<string, unknown>): Breake
       toPositive(ctx, [...at, 'consecutive_failures'], b['consecutive_failures'], 'consecutive_failures') ??
       BREAKER_DEFAULTS.consecutiveFailures,
     openForMs: openFor !== undefined && openFor > 0 ? openFor : BREAKER_DEFAULTS.openForMs,
+    ...(errorRate !== undefined && errorRate > 0
+      ? { errorRate, minRequests: minRequests ?? MIN_REQUESTS_DEFAULT }
+      : {}),
   };
 }

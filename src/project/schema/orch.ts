@@ -77,7 +77,12 @@ const route = closed(
     strip_prefix: flag,
     balance: enumOf('round_robin', 'least_conn', 'random', 'weighted'),
     retries: closed({ attempts: count, per_try_timeout: duration, budget: percent }),
-    breaker: closed({ consecutive_failures: { type: ['integer', 'string'] }, open_for: duration }),
+    breaker: closed({
+      consecutive_failures: { type: ['integer', 'string'] },
+      open_for: duration,
+      error_rate: percent,
+      min_requests: { type: ['integer', 'string'] },
+    }),
   },
   { required: ['port'] },
 );

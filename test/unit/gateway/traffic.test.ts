@@ -193,6 +193,31 @@ describe('circuit breaker', () => {
   });
 });
 
+describe('circuit breaker, error-rate form', () => {
+  const policy = { consecutiveFailures: 100, openForMs: 1_000, errorRate: 0.5, minRequests: 10 };
+
+  it('opens when half of at least 10 outcomes in the last 10 s failed', async () => {
+    const clock = new FakeClock(0);
+    const b = new CircuitBreaker(policy);
+    // Alternating: never many failures in a row, but 50% of them.
+    for (let i = 0; i < 8; i++) expect(b.record(i % 2 === 0, false, clock.now())).toBeUndefined();
+    expect(b.record(true, false, clock.now())).toBeUndefined(); // 9 outcomes, 4 failed
+    expect(b.record(false, false, clock.now())).toBe('open'); // 10 outcomes, 5 failed
+  });
+
+  it('forgets outcomes older than the window, and starts afresh once closed', async () => {
+    const clock = new FakeClock(0);
+    const b = new CircuitBreaker(policy);
+    for (let i = 0; i < 9; i++) b.record(false, false, clock.now());
+    for (let i = 0; i < 9; i++) b.record(true, false, clock.now());
+    await clock.advance(10_000);
+    // The 9 failures have left the window: 1 failure in 10 is not 50%.
+    for (let i = 0; i < 9; i++) b.record(true, false, clock.now());
+    expect(b.record(false, false, clock.now())).toBeUndefined();
+    expect(b.state).toBe('closed');
+  });
+});
+
 describe('retry budget', () => {
   it('allows the floor, then ratio × requests over the last 10 s', async () => {
     const clock = new FakeClock(0);

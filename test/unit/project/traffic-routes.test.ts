@@ -73,6 +73,30 @@ describe('gateway route keys: weighted, retries, breaker', () => {
     expect(again.orch.gateway?.routes.map(strip)).toEqual(p.orch.gateway?.routes.map(strip));
   });
 
+  it('reads the error-rate form of breaker, with its min_requests default', async () => {
+    const p = await project(
+      routes(
+        '      - { path: /a, service: api, port: 3000, breaker: { error_rate: 50%, open_for: 5s } }\n' +
+          '      - { path: /b, service: api, port: 3000, breaker: { error_rate: 25, min_requests: 4 } }\n',
+      ),
+    );
+    const [a, b] = p.orch.gateway?.routes ?? [];
+    expect(a?.breaker).toEqual({ consecutiveFailures: 5, openForMs: 5_000, errorRate: 0.5, minRequests: 20 });
+    expect(b?.breaker).toEqual({
+      consecutiveFailures: 5,
+      openForMs: 10_000,
+      errorRate: 0.25,
+      minRequests: 4,
+    });
+    const config = toComposeCanonical(p) as { 'x-orch': { gateway: { routes: { breaker: unknown }[] } } };
+    expect(config['x-orch'].gateway.routes[1]?.breaker).toEqual({
+      consecutive_failures: 5,
+      open_for: '10s',
+      error_rate: '25%',
+      min_requests: 4,
+    });
+  });
+
   /** [what, routes yaml, expected line:col and message fragment of each error]. */
   const BAD: [string, string, [string, string][]][] = [
     [
@@ -123,6 +147,11 @@ describe('gateway route keys: weighted, retries, breaker', () => {
         ['12:42', 'consecutive_failures `0` must be a positive integer'],
         ['12:55', 'not a duration'],
       ],
+    ],
+    [
+      'min_requests without error_rate',
+      '      - { path: /, service: api, port: 1, breaker: { min_requests: 3 } }\n',
+      [['9:54', '`min_requests` only applies with `error_rate`']],
     ],
     [
       'an unknown key in retries',
