@@ -4,7 +4,13 @@ import { CircuitBreaker, type BreakerState } from './breaker.js';
 import { RetryBudget } from './budget.js';
 import { RouteBalancer } from './route-balancer.js';
 import type { CompiledRoute, RouteTable } from './routes.js';
-import { RequestStats, type GatewayStats, type RouteStats, type ServiceLoad } from './stats.js';
+import {
+  LatencyHistogram,
+  RequestStats,
+  type GatewayStats,
+  type RouteStats,
+  type ServiceLoad,
+} from './stats.js';
 
 /** One replica as the engine reports it to the gateway. */
 export interface GatewayReplica {
@@ -262,13 +268,19 @@ export class Membership {
     if (routes === undefined) return undefined;
     let inFlight = 0;
     let latency: Uint32Array | undefined;
-    for (const rs of routes) {
-      inFlight += rs.stats.inFlight;
-      const counts = rs.stats.latency.copyCounts();
+    const add = (stats: RequestStats): void => {
+      inFlight += stats.inFlight;
+      const counts = stats.latency.copyCounts();
       if (latency === undefined) latency = counts;
       else for (let b = 0; b < counts.length; b++) latency[b] = (latency[b] ?? 0) + (counts[b] ?? 0);
+    };
+    for (const rs of routes) {
+      if (rs.route.weights === undefined) add(rs.stats);
+      // A weighted route's figures are split over its services: this service's replicas' own.
+      else for (const u of rs.upstreams.values()) if (u.service === service) add(u.stats);
     }
-    return latency === undefined ? undefined : { inFlight, latency };
+    // A weighted route whose share for this service has no replica yet: no load, not no figure.
+    return { inFlight, latency: latency ?? new LatencyHistogram().copyCounts() };
   }
 
   stats(): GatewayStats {

@@ -38,4 +38,34 @@ describe('Membership.load (the autoscaler’s gateway figures)', () => {
     m.routes[0]!.stats.end(200, false, 5);
     expect([...before.latency].every((c) => c === 0)).toBe(true);
   });
+
+  it('a weighted route: each service gets its own replicas’ figures, not the whole route’s', () => {
+    const weighted: GatewayRoute = {
+      ...route('/', 'api'),
+      balance: 'weighted',
+      services: [
+        { service: 'api', weight: 9 },
+        { service: 'next', weight: 1 },
+      ],
+    };
+    const m = new Membership(compileRoutes([weighted]));
+    const replica = (service: string, n: number) => ({
+      id: `${service}-${n}`,
+      name: `${service}-${n}`,
+      service,
+      replica: n,
+      healthy: true,
+      ports: [{ containerPort: 80, protocol: 'tcp' as const, hostIp: '127.0.0.1', hostPort: 5000 + n }],
+    });
+    m.setReplicas('api', [replica('api', 1)]);
+    // `next` has no replica yet: no load, but a figure.
+    expect(m.load('next')).toEqual({ inFlight: 0, latency: expect.any(Uint32Array) });
+    m.setReplicas('next', [replica('next', 2)]);
+    const ups = [...m.routes[0]!.upstreams.values()];
+    ups.find((u) => u.service === 'api')!.stats.begin();
+    ups.find((u) => u.service === 'api')!.stats.begin();
+    ups.find((u) => u.service === 'next')!.stats.begin();
+    expect(m.load('api')?.inFlight).toBe(2);
+    expect(m.load('next')?.inFlight).toBe(1);
+  });
 });
