@@ -1,6 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { release } from 'node:os';
 import { parseArgs } from 'node:util';
+import { printVersion } from './version.js';
 
 /**
  * Answers `orch --version` and a plain `orch ps` without oclif: its start-up (config, manifest,
@@ -11,26 +10,12 @@ import { parseArgs } from 'node:util';
  */
 export async function fastPath(argv: readonly string[]): Promise<boolean> {
   try {
-    if (argv.length === 1 && argv[0] === '--version') return version();
+    if (argv.length === 1 && argv[0] === '--version') return printVersion();
     if (argv[0] === 'ps') return await ps(argv.slice(1));
   } catch {
     // Whatever went wrong, oclif does it again and reports it properly.
   }
   return false;
-}
-
-function version(): boolean {
-  // oclif says `wsl` for WSL; leave that (and any other unusual platform) to oclif itself.
-  if (process.platform !== 'linux' && process.platform !== 'darwin') return false;
-  if (/microsoft/i.test(release())) return false;
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
-    name: string;
-    version: string;
-  };
-  const arch = process.arch === 'ia32' ? 'x86' : process.arch;
-  // oclif's `config.userAgent`, which is what its --version prints.
-  process.stdout.write(`${pkg.name}/${pkg.version} ${process.platform}-${arch} node-${process.version}\n`);
-  return true;
 }
 
 async function ps(args: readonly string[]): Promise<boolean> {

@@ -8,10 +8,8 @@ import { controlClient } from './supervisor-process.js';
 
 /** `orch ps`'s rows: the supervisor knows what the engine does not (restarts, crash loops, waits); ask it first. */
 export async function psRows(project: Project): Promise<StatusRow[]> {
-  const client = controlClient(project);
-  return (await client.alive())
-    ? (await client.call<{ rows: StatusRow[] }>('GET', '/status')).rows
-    : await psProject(project, engineReader(project.projectDir));
+  const status = await controlClient(project).statusIfAlive<{ rows: StatusRow[] }>();
+  return status ? status.rows : await psProject(project, engineReader(project.projectDir));
 }
 
 /**

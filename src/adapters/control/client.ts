@@ -8,18 +8,25 @@ export class ControlClient {
 
   /** True when a supervisor answers; a socket left by a killed one is removed. */
   async alive(): Promise<boolean> {
+    return (await this.statusIfAlive()) !== undefined;
+  }
+
+  /**
+   * The supervisor's `GET /status` answer, or undefined when none runs (a socket left by a killed
+   * one is removed). One round trip where `alive()` then `call()` take two: `orch ps` asks this.
+   */
+  async statusIfAlive<T = unknown>(): Promise<T | undefined> {
     try {
-      await this.call('GET', '/status', undefined, 2000);
-      return true;
+      return await this.call<T>('GET', '/status', undefined, 2000);
     } catch (e) {
       const code = (e as { code?: string }).code;
       // Refused: nobody listens on a socket left behind by a supervisor that was killed.
       if (code === 'ECONNREFUSED' || code === 'ENOTSOCK') {
         await unlink(this.path).catch(() => undefined);
-        return false;
+        return undefined;
       }
       // Gone, or closing its connections while it shuts down.
-      if (code === 'ENOENT' || code === 'EPIPE' || code === 'ECONNRESET') return false;
+      if (code === 'ENOENT' || code === 'EPIPE' || code === 'ECONNRESET') return undefined;
       throw e;
     }
   }
