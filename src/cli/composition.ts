@@ -29,14 +29,19 @@ import type { LoadResult, ProjectFs } from '../project/index.js';
 import { StatsSampler } from '../core/stats/sampler.js';
 import { hostDashboard } from './dashboard.js';
 import { startTelemetry, type StackTelemetry } from './telemetry.js';
+import { runKey, type Handover } from './handover.js';
 
 /**
  * The one place where real adapters are built and handed to the core, and the running stack
- * assembled. `projectDir`: the project's directory, where host processes keep their state;
- * without it (no project, as for `doctor`) only containers run.
+* assembled. `projectDir`: the project's directory, where host processes keep their state;
+ * without it (no project, as for `doctor`) only containers run. `preloadClient`: load the engine
+ * client now, while the caller waits on something else (see DockerodeAdapter.preload).
  */
-export function engineDeps(projectDir?: string): EngineDeps {
-  const docker: DockerPort = new DockerodeAdapter();
+export function engineDeps(opts: { projectDir?: string; preloadClient?: boolean } = {}): EngineDeps {
+  const { projectDir } = opts;
+  const adapter = new DockerodeAdapter();
+  if (opts.preloadClient) adapter.preload();
+  const docker: DockerPort = adapter;
   const clock = systemClock;
   const net = nodeNetProbe;
   const files = { readFile: (p: string) => readFile(p), env: process.env };
@@ -292,6 +297,7 @@ export async function adoptProject(
   project: Project,
   deps: EngineDeps,
   signal: AbortSignal,
+  handover: Handover = { startChecked: [] },
 ): Promise<StackStart> {
   const live = new LiveProject(project);
   const tracker = new ReplicaTracker(
@@ -299,7 +305,9 @@ export async function adoptProject(
     live,
   );
   tracker.follow(project.name, signal);
-  for (const r of await listAll(deps.runtimes, project.name)) tracker.track(r);
+  const checked = new Set(handover.startChecked);
+  for (const r of await listAll(deps.runtimes, project.name))
+    tracker.track(r, { startChecked: checked.has(runKey(r)) });
   return { tracker, live };
 }
 

@@ -5,6 +5,7 @@ import type { Project } from '../model/project.js';
 import { ControlClient } from '../adapters/control/client.js';
 import { socketPath, stateDir, supervisorLog } from '../adapters/control/paths.js';
 import { OrchError } from '../errors/index.js';
+import type { Handover } from './handover.js';
 
 export function controlClient(project: Project): ControlClient {
   return new ControlClient(socketPath(project));
@@ -32,6 +33,7 @@ export interface PendingSupervisor {
    */
   adopt(
     healthy?: ReadonlySet<string>,
+    handover?: Handover,
   ): Promise<{ gateway: { host: string; port: number } | null; dashboard: string | null }>;
   /** `up` failed or was interrupted: the waiting supervisor goes away. */
   abort(): Promise<void>;
@@ -96,9 +98,9 @@ export async function spawnSupervisor(project: Project, args: readonly string[])
     }
   };
   return {
-    async adopt(healthy) {
+    async adopt(healthy, handover) {
       await until<Status>((s) => s.phase === 'waiting');
-      await client.call('POST', '/adopt');
+      await client.call('POST', '/adopt', handover);
       const status = await until<Status>((s) => s.phase === undefined);
       if (healthy && healthy.size > 0) await untilHealthy(healthy, 60_000);
       return { gateway: status.gateway, dashboard: status.dashboard ?? null };

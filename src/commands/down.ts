@@ -32,7 +32,7 @@ export default class Down extends OrchCommand {
     const { project } = await loadFromFlags(flags);
     const style = this.errStyle();
     if (flags.target === 'swarm') return this.downSwarm(project.name, flags.volumes);
-    const deps = engineDeps(project.projectDir);
+    const deps = engineDeps({ projectDir: project.projectDir });
     await deps.docker.ping();
     // The supervisor goes first, so it does not restart what down is stopping.
     if (await stopSupervisor(project)) this.say('supervisor: stopped');

@@ -77,7 +77,7 @@ export default class Logs extends OrchCommand {
     };
     // No separate ping: listing the project's containers is the first engine call, and an engine
     // that does not answer fails it the same way (exit 3).
-    const { runtimes, clock } = engineDeps(project.projectDir);
+    const { runtimes, clock } = engineDeps({ projectDir: project.projectDir });
     const store = new LogStore(fsLogStore(logStoreDir(project.projectDir, project.name)));
     const deps = {
       replicas: allReplicas(runtimes),

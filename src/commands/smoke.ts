@@ -56,7 +56,7 @@ export default class Smoke extends OrchCommand {
     const { project, warnings } = await loadFromFlags(flags);
     const err = this.errStyle();
     if (warnings.length > 0) this.say(renderDiagnostics(warnings, err));
-    const deps = engineDeps(project.projectDir);
+    const deps = engineDeps({ projectDir: project.projectDir });
     await deps.docker.ping();
 
     const { result, artifactsDir, startError } = await runSmoke(

@@ -12,6 +12,7 @@ import { socketPath } from '../adapters/control/paths.js';
 import { accessRecord } from '../core/logs/access.js';
 import { recordProjectLogs } from '../cli/log-recording.js';
 import { dashboardOption } from '../cli/dashboard.js';
+import { handoverOf, type Handover } from '../cli/handover.js';
 
 /**
  * The background supervisor `orch up -d` leaves running: adopts the project's containers by label
@@ -35,11 +36,13 @@ export default class Supervise extends OrchCommand {
   async run(): Promise<void> {
     const { flags } = await this.parse(Supervise);
     const { project } = await loadFromFlags(flags);
-    const deps = engineDeps(project.projectDir);
+    // Waiting for the handover is idle time: the engine client loads meanwhile.
+    const deps = engineDeps({ projectDir: project.projectDir, preloadClient: flags.handover });
     await deps.docker.ping();
-    if (flags.handover && (await awaitHandover(project)) === 'shutdown') process.exit(0);
+    const handover = flags.handover ? await awaitHandover(project) : undefined;
+    if (handover === 'shutdown') process.exit(0);
     const stop = new AbortController();
-    const start = await adoptProject(project, deps, stop.signal);
+    const start = await adoptProject(project, deps, stop.signal, handover);
 
     const log = (obj: Record<string, unknown>): void =>
       this.out(JSON.stringify({ ts: new Date().toISOString(), ...obj }));
@@ -90,18 +93,18 @@ export default class Supervise extends OrchCommand {
  * Waits, already booted, for `up` to hand the project over (or to call it off): a small control
  * API with the same socket, replaced by the real one once the containers are adopted.
  */
-async function awaitHandover(project: Project): Promise<'adopt' | 'shutdown'> {
-  let decide: (d: 'adopt' | 'shutdown') => void = () => undefined;
-  const decided = new Promise<'adopt' | 'shutdown'>((r) => (decide = r));
-  const later = (d: 'adopt' | 'shutdown') => () => {
-    setImmediate(() => decide(d));
+async function awaitHandover(project: Project): Promise<Handover | 'shutdown'> {
+  let decide: (d: Handover | 'shutdown') => void = () => undefined;
+  const decided = new Promise<Handover | 'shutdown'>((r) => (decide = r));
+  const later = (d: (body: unknown) => Handover | 'shutdown') => (body: unknown) => {
+    setImmediate(() => decide(d(body)));
     return Promise.resolve({ ok: true });
   };
   const server = new ControlServer(socketPath(project), undefined, {
     'GET /status': () =>
       Promise.resolve({ project: project.name, pid: process.pid, phase: 'waiting', gateway: null, rows: [] }),
-    'POST /adopt': later('adopt'),
-    'POST /shutdown': later('shutdown'),
+    'POST /adopt': later(handoverOf),
+    'POST /shutdown': later(() => 'shutdown'),
   });
   await server.listen();
   process.once('SIGTERM', () => decide('shutdown'));

@@ -5,6 +5,7 @@ import { engineDeps } from '../cli/composition.js';
 import { onInterrupt } from '../cli/interrupt.js';
 import { runForeground, tearDownOnInterrupt } from '../cli/foreground.js';
 import { projectArgs, spawnSupervisor, stopSupervisor } from '../cli/supervisor-process.js';
+import { handoverFrom } from '../cli/handover.js';
 import { liveProgress, upProgress } from '../cli/up-progress.js';
 import { upProject, type UpResult } from '../core/engine/up.js';
 import { ExitCode, OrchError } from '../errors/index.js';
@@ -55,7 +56,8 @@ export default class Up extends OrchCommand {
     const { project, warnings } = await loadFromFlags(flags);
     const err = this.errStyle();
     if (warnings.length > 0) this.say(renderDiagnostics(warnings, err));
-    const deps = engineDeps(project.projectDir);
+    // The engine client loads while the engine is pinged and the supervisor spawned.
+    const deps = engineDeps({ projectDir: project.projectDir, preloadClient: true });
     await deps.docker.ping();
     // One supervisor per project: a running one lets go (containers stay) and is started afresh below.
     await stopSupervisor(project);
@@ -135,9 +137,10 @@ export default class Up extends OrchCommand {
                 .map((r) => `${r.service}/${r.replica}`),
             )
           : undefined;
+        const handover = handoverFrom(result.tracker.all());
         result.tracker.close();
         handedOver = true;
-        const sup = await pending.adopt(healthy);
+        const sup = await pending.adopt(healthy, handover);
         this.say(
           success(
             err,

@@ -173,8 +173,12 @@ export class ReplicaTracker {
     }
   }
 
-  /** Registers a replica orch created or reused, from a fresh inspect. */
-  track(snapshot: ReplicaSnapshot): ReplicaState {
+  /**
+   * Registers a replica orch created or reused, from a fresh inspect. `startChecked`: orch's start
+   * check already passed for this run of the replica (`up` hands its replicas to the
+   * supervisor): it is not run again.
+   */
+  track(snapshot: ReplicaSnapshot, opts: { startChecked?: boolean } = {}): ReplicaState {
     const service = snapshot.labels[Label.service] ?? '';
     const existing = this.replicas.get(snapshot.id);
     const state: ReplicaState = existing ?? {
@@ -193,6 +197,7 @@ export class ReplicaTracker {
     state.state = snapshot.state;
     state.exitCode = snapshot.exitCode;
     state.dockerHealth = snapshot.health;
+    if (opts.startChecked && snapshot.state === 'running') state.startCheckPassed = true;
     if (snapshot.state === 'running' && state.startedAt === undefined)
       state.startedAt = this.deps.clock.now();
     if (snapshot.state === 'exited' || snapshot.state === 'dead') state.exitedAt ??= this.deps.clock.now();

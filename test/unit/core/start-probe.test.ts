@@ -192,6 +192,43 @@ describe('ReplicaTracker: fast start probing of Docker healthchecks', () => {
     tracker.close();
   });
 
+  it('takes a start check that passed before it tracked the replica (handed over by `up`) as its own', async () => {
+    const clock = new FakeClock();
+    const e = engine(clock);
+    const tracker = trackerFor(clock, e, { db: withHealthcheck('db', {}) });
+    // Running, Docker still says starting, and its test would fail for a while: no exec runs and
+    // the replica is healthy at once, as it was for `up`.
+    const s = e.start('db', 5_000);
+    // Its start event came before the supervisor tracked it (it was `up`'s news).
+    await clock.flush();
+    const r = tracker.track(s, { startChecked: true });
+    expect(tracker.health(r)).toBe('healthy');
+    await clock.advance(1000);
+    expect(e.execs).toEqual([]);
+    // A container started again is a new run: checked afresh.
+    e.push({ type: 'die', id: 'db', labels: {}, exitCode: 1, time: clock.now() });
+    e.start('db', 300);
+    await clock.flush();
+    expect(tracker.health(r)).toBe('starting');
+    await clock.advance(1000);
+    expect(tracker.health(r)).toBe('healthy');
+    expect(e.execs.length).toBeGreaterThan(0);
+    tracker.close();
+  });
+
+  it('runs the start check as usual for a replica tracked without a handed-over pass', async () => {
+    const clock = new FakeClock();
+    const e = engine(clock);
+    const tracker = trackerFor(clock, e, { db: withHealthcheck('db', {}) });
+    const s = e.start('db', 5_000);
+    await clock.flush();
+    const r = tracker.track(s, { startChecked: false });
+    await clock.advance(1000);
+    expect(tracker.health(r)).toBe('starting');
+    expect(e.execs.length).toBeGreaterThan(0);
+    tracker.close();
+  });
+
   it('leaves a service without a Docker healthcheck alone', async () => {
     const clock = new FakeClock();
     const e = engine(clock);
