@@ -6,14 +6,12 @@ import { loadFromFlags } from '../cli/load-project.js';
 import { fileGivenAsService, looksLikeProjectFile } from '../cli/logs-file-arg.js';
 import { engineDeps } from '../cli/composition.js';
 import { onInterrupt } from '../cli/interrupt.js';
-import { fsLogStore, logStoreDir } from '../adapters/log-store-fs.js';
 import { OrchError } from '../errors/index.js';
-import { LogStore } from '../core/logs/store.js';
-import { msToTs, parseSince, withIds } from '../core/logs/query.js';
-import { followLogs, readLogs, type LogsRequest } from '../core/logs/session.js';
+import { msToTs, parseSince } from '../core/logs/query.js';
+import { followLogs, type LogsRequest } from '../core/logs/session.js';
 import type { LogRecord } from '../core/logs/types.js';
-import { allReplicas } from '../core/runtime/all-replicas.js';
-import { jsonLogLine, LineFormatter, LineWriter } from '../ui/log-view.js';
+import { LineWriter } from '../ui/log-view.js';
+import { logsDeps, logsFormatter, printLogs } from '../cli/logs-print.js';
 
 export default class Logs extends OrchCommand {
   static override summary = 'Merged logs of all replicas, in time order.';
@@ -77,30 +75,15 @@ export default class Logs extends OrchCommand {
     };
     // No separate ping: listing the project's containers is the first engine call, and an engine
     // that does not answer fails it the same way (exit 3).
-    const { runtimes, clock } = engineDeps({ projectDir: project.projectDir });
-    const store = new LogStore(fsLogStore(logStoreDir(project.projectDir, project.name)));
-    const deps = {
-      replicas: allReplicas(runtimes),
-      clock,
-      store,
-      onStoreError: (e: unknown) => this.say(`orch: log store: ${String(e)}`),
-    };
+    const deps = logsDeps(project, engineDeps({ projectDir: project.projectDir }), (text) => this.say(text));
+    const fmt = { json: this.jsonEnabled(), style: this.outStyle(), timestamps: flags.timestamps };
+    if (!flags.follow) return printLogs(deps, req, fmt, process.stdout);
 
     const writer = new LineWriter(process.stdout);
-    let format: (r: LogRecord) => string = (r) => jsonLogLine(withIds(r));
+    let format: (r: LogRecord) => string = logsFormatter(fmt, []);
     const setFormat = (replicas: readonly { service: string; replica: number }[]): void => {
-      if (this.jsonEnabled()) return;
-      const f = new LineFormatter({ style: this.outStyle(), timestamps: flags.timestamps, replicas });
-      format = (r) => f.format(r);
+      format = logsFormatter(fmt, replicas);
     };
-
-    if (!flags.follow) {
-      const result = await readLogs(deps, req);
-      setFormat(result.sources);
-      await writer.writeAll(result.records, format);
-      await result.stored;
-      return;
-    }
     const interrupt = onInterrupt();
     // One listener per followed container (and the event stream) on the same signal.
     setMaxListeners(0, interrupt.signal);
