@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Median wall time of `orch --version`, `orch ps` (a running one-service project, supervisor up)
-// and `docker ps`, run interleaved so the machine's load falls on all alike. Prints medians,
-// min–max and the ratios. Run through run.sh (which unsets NODE_EXTRA_CA_CERTS).
+// and `orch logs --tail 5` beside `docker ps` and `docker logs --tail 5`, run interleaved so the
+// machine's load falls on all alike. Prints medians, min–max and the ratios. Run through run.sh
+// (which unsets NODE_EXTRA_CA_CERTS).
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,7 +16,7 @@ const dir = mkdtempSync(join(tmpdir(), 'orch-bench-cli-'));
 const project = `bench-cli-${process.pid}`;
 writeFileSync(
   join(dir, 'orch.yaml'),
-  `name: ${project}\nservices:\n  web:\n    image: busybox:latest\n    command: ["sleep", "3600"]\n    stop_signal: SIGKILL\n`,
+  `name: ${project}\nservices:\n  web:\n    image: busybox:latest\n    command: ["sh", "-c", "seq 1 20; exec sleep 3600"]\n    stop_signal: SIGKILL\n`,
 );
 writeFileSync(join(dir, 'empty.mjs'), '');
 const env = { ...process.env, NO_COLOR: '1' };
@@ -34,6 +35,8 @@ const cases = {
   'orch --version': () => run(process.execPath, [orch, '--version']),
   'orch ps': () => run(process.execPath, [orch, 'ps']),
   'docker ps': () => run('docker', ['ps']),
+  'orch logs --tail 5': () => run(process.execPath, [orch, 'logs', '--tail', '5']),
+  'docker logs --tail 5': () => run('docker', ['logs', '--tail', '5', `${project}-web-1`]),
   'node -e 0': () => run(process.execPath, ['-e', '0']),
   // orch is an ES module: Node's own ESM start-up is the floor under both orch commands.
   'node empty.mjs': () => run(process.execPath, [join(dir, 'empty.mjs')]),
@@ -48,12 +51,12 @@ try {
   const fmt = (x) => x.toFixed(0);
   for (const [k, xs] of Object.entries(times))
     console.log(
-      `${k.padEnd(15)} median ${fmt(med(xs))} ms (${fmt(Math.min(...xs))}–${fmt(Math.max(...xs))}), ${runs} runs`,
+      `${k.padEnd(20)} median ${fmt(med(xs))} ms (${fmt(Math.min(...xs))}–${fmt(Math.max(...xs))}), ${runs} runs`,
     );
   const d = med(times['docker ps']);
   const n = med(times['node empty.mjs']);
   console.log(
-    `\norch ps / docker ps: ${(med(times['orch ps']) / d).toFixed(2)}x; orch --version / docker ps: ${(med(times['orch --version']) / d).toFixed(2)}x`,
+    `\norch ps / docker ps: ${(med(times['orch ps']) / d).toFixed(2)}x; orch --version / docker ps: ${(med(times['orch --version']) / d).toFixed(2)}x; orch logs --tail 5 / docker logs --tail 5: ${(med(times['orch logs --tail 5']) / med(times['docker logs --tail 5'])).toFixed(2)}x`,
   );
   console.log(
     `above Node's own ESM start-up (node empty.mjs, ${fmt(n)} ms): orch ps +${fmt(med(times['orch ps']) - n)} ms, orch --version +${fmt(med(times['orch --version']) - n)} ms`,
