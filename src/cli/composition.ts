@@ -33,7 +33,7 @@ import { runKey, type Handover } from './handover.js';
 
 /**
  * The one place where real adapters are built and handed to the core, and the running stack
-* assembled. `projectDir`: the project's directory, where host processes keep their state;
+ * assembled. `projectDir`: the project's directory, where host processes keep their state;
  * without it (no project, as for `doctor`) only containers run. `preloadClient`: load the engine
  * client now, while the caller waits on something else (see DockerodeAdapter.preload).
  */
