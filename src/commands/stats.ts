@@ -16,7 +16,7 @@ const REFRESH_MS = 1000;
 export default class Stats extends OrchCommand {
   static override summary = 'CPU, memory, network and pids per running replica, like `docker stats`.';
   static override description =
-    'Asks the running stack (foreground `orch up` or `orch up -d`). On a terminal the table is redrawn every 2 s until Ctrl-C; piped, or with --no-stream, one table is printed; --json prints one array and exits. Exit 1 when the stack is not running.';
+    'Asks the running stack (foreground `orch up` or `orch up -d`). On a terminal the table is redrawn every 2 s until Ctrl-C; piped, or with --no-stream, one table is printed; --json prints one array and exits. Exit 2 when the stack is not running.';
   static override strict = false;
   static override args = { services: Args.string({ description: 'only replicas of these services' }) };
   static override examples = [

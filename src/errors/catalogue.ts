@@ -22,7 +22,7 @@ export const catalogue = {
   },
   BUILD_FAILED: { exit: ExitCode.stackFailed, hint: 'the build output above says why' },
   STACK_FAILED: { exit: ExitCode.stackFailed, hint: '`orch logs SERVICE` and `orch ps` show more' },
-  NOT_RUNNING: { exit: ExitCode.stackFailed, hint: 'start it with `orch up` or `orch up -d`' },
+  NOT_RUNNING: { exit: ExitCode.usage, hint: 'start it with `orch up` or `orch up -d`' },
   PORT_TAKEN: { exit: ExitCode.usage, hint: 'stop what uses the port, or choose another one' },
   INTERRUPTED: { exit: ExitCode.interrupted, hint: '' },
   INTERNAL: {

@@ -182,11 +182,11 @@ x-orch:
     expect(table.stdout).toContain('/ 256.00MiB');
   });
 
-  it('says clearly when no stack runs (exit 1)', async () => {
+  it('says clearly when no stack runs (exit 2)', async () => {
     const other = projectDir({ 'orch.yaml': `name: ${name}-idle\nservices:\n  a:\n    image: busybox\n` });
     for (const cmd of [['metrics'], ['stats', '--no-stream']]) {
       const r = await orch(cmd, { cwd: other });
-      expect(r.code).toBe(1);
+      expect(r.code).toBe(2);
       expect(r.stderr).toMatch(/is not running under orch/);
       expect(r.stderr).not.toMatch(/\n\s+at /);
     }
