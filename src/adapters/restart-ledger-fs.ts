@@ -1,6 +1,6 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { LedgerEntry, RestartLedger } from '../core/session/session.js';
+import type { LedgerEntry, RestartLedger } from '../core/reconciler/ledger.js';
 
 /**
  * Restart counts in `.orch/<project>/restarts.json`. Written whole (temp file + rename) on each

@@ -16,8 +16,7 @@ import { socketPath, stateDir } from '../adapters/control/paths.js';
 import { FileRestartLedger } from '../adapters/restart-ledger-fs.js';
 import { chokidarWatch, nodeHostFiles, recordingFs } from '../adapters/watch.js';
 import { nodeProjectFs } from '../adapters/fs.js';
-import { Session } from '../core/session/session.js';
-import type { StatusRow } from '../core/session/status.js';
+import { Reconciler, type StatusRow } from '../core/reconciler/index.js';
 import { ReplicaTracker } from '../core/engine/replica-tracker.js';
 import { EventBus, type EventListener, type EventSource } from '../core/events/bus.js';
 import { Autoscaler } from '../core/autoscale/index.js';
@@ -114,7 +113,7 @@ export interface RunningStack {
 
 /**
  * The one running stack, the same for the foreground `up`, the background supervisor and
- * `smoke`: the event bus, the session (supervision), the gateway, the control API that `ps`,
+ * `smoke`: the event bus, the reconciler (supervision, scale, rollouts, live edits), the gateway, the control API that `ps`,
  * `restart`, `scale`, `events` and `down` talk to, and the watcher. Each command is a presenter:
  * it subscribes its listeners and decides when to close.
  */
@@ -128,7 +127,7 @@ export async function runStack(
   if (opts.history) events.seed(opts.history);
   for (const l of opts.listeners) events.subscribe(l);
   let gateway: Gateway | undefined;
-  // Set once the session exists (the gateway has no members to answer from before that); the
+  // Set once the reconciler exists (the gateway has no members to answer from before that); the
   // gateway's callback, made first, reads it.
   // eslint-disable-next-line prefer-const
   let telemetry: StackTelemetry | undefined;
@@ -151,17 +150,17 @@ export async function runStack(
     });
     await gateway.start();
   }
-  const session = new Session(start.live, start.tracker, deps, {
+  const reconciler = new Reconciler(start.live, start.tracker, deps, {
     ...(gateway ? { gateway } : {}),
     ledger: new FileRestartLedger(join(stateDir(project), 'restarts.json')),
     events,
   });
-  session.start();
+  reconciler.start();
   const stats = new StatsSampler({
     docker: deps.docker,
     clock: deps.clock,
     targets: () =>
-      session.tracker
+      reconciler.tracker
         .all()
         // The engine's stats cover containers; a host process has no container to read.
         .filter((r) => r.state === 'running' && r.runtime === 'container')
@@ -174,9 +173,9 @@ export async function runStack(
     warn: opts.warn ?? ((line) => void process.stderr.write(`${line}\n`)),
     sources: {
       gateway: () => gw?.stats(),
-      replicas: () => session.status(),
+      replicas: () => reconciler.status(),
       usage: () => stats.latest(),
-      replicaOf: (name) => session.tracker.all().find((r) => r.name === name)?.replica,
+      replicaOf: (name) => reconciler.tracker.all().find((r) => r.name === name)?.replica,
     },
   });
   const tel = telemetry;
@@ -186,7 +185,7 @@ export async function runStack(
     ? await hostDashboard({
         project,
         stateDir: stateDir(project),
-        session,
+        session: reconciler,
         gateway,
         events,
         stats,
@@ -205,7 +204,7 @@ export async function runStack(
         pid: process.pid,
         gateway: gateway?.address ?? null,
         dashboard: dashboard?.url ?? null,
-        rows: session.status(),
+        rows: reconciler.status(),
       }),
     'GET /gateway': () => {
       if (!gateway)
@@ -214,13 +213,13 @@ export async function runStack(
     },
     'GET /stats': async () => ({ replicas: await stats.fresh() }),
     'POST /restart': async (body) => {
-      for (const s of stringList(body, 'services')) await session.restartService(s, lifetime.signal);
-      return { rows: session.status() };
+      for (const s of stringList(body, 'services')) await reconciler.restartService(s, lifetime.signal);
+      return { rows: reconciler.status() };
     },
     'POST /scale': async (body) => {
       const scales = (body as { scales?: Record<string, number> }).scales ?? {};
-      for (const [s, n] of Object.entries(scales)) await session.scale(s, n);
-      return { rows: session.status() };
+      for (const [s, n] of Object.entries(scales)) await reconciler.scale(s, n);
+      return { rows: reconciler.status() };
     },
     'POST /shutdown': () => {
       setImmediate(requestShutdown);
@@ -232,7 +231,7 @@ export async function runStack(
   // Always running (a tick with nothing to scale costs nothing): a live edit may add autoscaling.
   const autoscaling = new Autoscaler({
     live: start.live,
-    scaler: { scale: (service, count) => session.scale(service, count) },
+    scaler: { scale: (service, count) => reconciler.scale(service, count) },
     figures: {
       load: (service) => gateway?.load(service),
       // Read only for cpu_percent services, so the sampler runs only when something needs it.
@@ -254,7 +253,7 @@ export async function runStack(
       return { project: loaded.project, read: rec.read() };
     };
     watch = startWatch({
-      session,
+      session: reconciler,
       docker: deps.docker,
       clock: deps.clock,
       watcher: chokidarWatch,
@@ -272,7 +271,7 @@ export async function runStack(
     live: start.live,
     gateway: gateway?.address,
     dashboard: dashboard?.url,
-    status: () => session.status(),
+    status: () => reconciler.status(),
     stats,
     shutdownRequested,
     async close() {
@@ -281,7 +280,7 @@ export async function runStack(
       await autoscaling;
       await watch?.close();
       await dashboard?.close();
-      session.close();
+      reconciler.close();
       await control.close();
       await gateway?.stop();
       await tel.close();

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import type { Timeline } from '../core/engine/timeline.js';
 import type { Project } from '../model/project.js';
-import type { Session } from '../core/session/session.js';
+import type { Reconciler } from '../core/reconciler/index.js';
 import type { Gateway } from '../adapters/gateway/index.js';
 import { logStoreDir } from '../adapters/log-store-fs.js';
 import type { StatsSampler } from '../core/stats/sampler.js';
@@ -21,7 +21,7 @@ import { OrchError } from '../errors/index.js';
 export interface DashboardParts {
   readonly project: Project;
   readonly stateDir: string;
-  readonly session: Session;
+  readonly session: Reconciler;
   readonly gateway: Gateway | undefined;
   readonly events: DashboardEvents;
   /** CPU and memory per replica (read from the engine only while someone looks). */

@@ -1,5 +1,5 @@
 import type { Project } from '../model/project.js';
-import type { StatusRow } from '../core/session/status.js';
+import type { StatusRow } from '../core/reconciler/status.js';
 import { psProject } from '../core/engine/ps.js';
 import { engineReader } from './engine-reader.js';
 import { controlClient } from './supervisor-process.js';

@@ -6,7 +6,7 @@ import { liveProgress, upProgress } from './up-progress.js';
 import { upProject, type EngineDeps, type UpResult } from '../core/engine/up.js';
 import { downProject } from '../core/engine/down.js';
 import { psProject } from '../core/engine/ps.js';
-import { statusRows } from '../core/session/status.js';
+import { statusRows } from '../core/reconciler/status.js';
 import { listAll, runtimeOf } from '../core/runtime/runtimes.js';
 import type { Project } from '../model/project.js';
 import {

@@ -2,7 +2,7 @@ import { OrchCommand } from '../cli/base-command.js';
 import { loadFromFlags } from '../cli/load-project.js';
 import { psRows } from '../cli/ps-rows.js';
 import { renderPs } from '../ui/ps-view.js';
-import type { StatusRow } from '../core/session/status.js';
+import type { StatusRow } from '../core/reconciler/status.js';
 import { Flags } from '@oclif/core';
 import { swarmTasks } from '../cli/swarm.js';
 import type { SwarmTask } from '../core/swarm/ports.js';

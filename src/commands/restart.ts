@@ -2,7 +2,7 @@ import { Args } from '@oclif/core';
 import { OrchCommand } from '../cli/base-command.js';
 import { loadFromFlags } from '../cli/load-project.js';
 import { controlClient } from '../cli/supervisor-process.js';
-import type { StatusRow } from '../core/session/status.js';
+import type { StatusRow } from '../core/reconciler/status.js';
 import { OrchError } from '../errors/index.js';
 import { renderPs } from '../ui/ps-view.js';
 

@@ -10,6 +10,8 @@ import type {
   RuntimePort,
 } from '../../src/core/runtime/port.js';
 import { untilAborted } from './abort.js';
+import { FakeEventStream } from './event-stream.js';
+import { FakeLogBuffer } from './log-buffer.js';
 import type { FakeClock } from './clock.js';
 
 /** How one run of a replica behaves (from one start to its end), on the virtual clock. */
@@ -30,16 +32,9 @@ export interface FakeRun {
 
 interface Box {
   snap: ReplicaSnapshot;
-  readonly lines: LogLine[];
+  readonly logs: FakeLogBuffer;
   /** Ends the timers of the current run (its exit, its health changes). */
   run?: AbortController | undefined;
-  waiters: (() => void)[];
-}
-
-interface Subscriber {
-  readonly project: string;
-  push(e: RuntimeEvent): void;
-  fail(err: Error): void;
 }
 
 export interface FakeRuntimeCall {
@@ -60,7 +55,7 @@ export class FakeReplicaRuntime implements RuntimePort {
   readonly calls: FakeRuntimeCall[] = [];
   private readonly boxes = new Map<ReplicaId, Box>();
   private readonly runs = new Map<string, FakeRun[]>();
-  private readonly subscribers = new Set<Subscriber>();
+  private readonly stream = new FakeEventStream();
   private readonly execScripts = new Map<ReplicaId, ExecResult>();
   private seq = 0;
   /** While set, `events` and `list` fail as they do while the engine is away. */
@@ -77,7 +72,7 @@ export class FakeReplicaRuntime implements RuntimePort {
     return this;
   }
 
-  /** What exec answers in this replica (default exit 0, no output). */
+  /** What exec answers in this replica (default: exit 0 while its health check passes or it has none, else 1). */
   scriptExec(id: ReplicaId, answer: ExecResult): this {
     this.execScripts.set(id, answer);
     return this;
@@ -118,15 +113,19 @@ export class FakeReplicaRuntime implements RuntimePort {
   /** Prints a line on the replica's stdout. */
   print(id: ReplicaId, line: string): void {
     const b = this.box(id);
-    b.lines.push({ stream: 'stdout', ts: new Date(this.clock.now()).toISOString(), line });
-    wake(b);
+    b.logs.push({ stream: 'stdout', ts: new Date(this.clock.now()).toISOString(), line });
+  }
+
+  /** A container rename (a rollout parks the old replica under another name). */
+  rename(id: ReplicaId, name: string): void {
+    const b = this.box(id);
+    b.snap = { ...b.snap, name };
   }
 
   /** The engine goes away: every event stream breaks, and lists fail until `back()`. */
   goAway(): void {
     this.away = true;
-    for (const s of [...this.subscribers]) s.fail(new Error('socket hang up'));
-    this.subscribers.clear();
+    this.stream.breakAll(new Error('socket hang up'));
   }
 
   back(): void {
@@ -167,9 +166,15 @@ export class FakeReplicaRuntime implements RuntimePort {
       createdAt: new Date(this.clock.now()).toISOString(),
       startedAt: null,
       finishedAt: null,
-      ports: [],
+      // Each declared port published on its own loopback port, as an ephemeral binding would be.
+      ports: spec.ports.map((p) => ({
+        containerPort: p.target,
+        protocol: p.protocol,
+        hostIp: '127.0.0.1',
+        hostPort: 40_000 + this.seq,
+      })),
     };
-    const b: Box = { snap, lines: [], waiters: [] };
+    const b: Box = { snap, logs: new FakeLogBuffer() };
     this.boxes.set(id, b);
     this.record('create', b);
     this.send(b, { type: 'create' });
@@ -206,7 +211,7 @@ export class FakeReplicaRuntime implements RuntimePort {
     after(run.healthyAfterMs, () => this.setHealth(id, 'healthy'));
     after(run.unhealthyAfterMs, () => this.setHealth(id, 'unhealthy', run.unhealthyOutput ?? ''));
     after(run.exitAfterMs, () => this.exit(id, run.exitCode ?? 1));
-    return Promise.resolve();
+    return delivered();
   }
 
   stop(id: ReplicaId, _graceMs: number): Promise<void> {
@@ -217,7 +222,7 @@ export class FakeReplicaRuntime implements RuntimePort {
     this.end(b, 143);
     this.send(b, { type: 'die', exitCode: 143 });
     this.send(b, { type: 'stop' });
-    return Promise.resolve();
+    return delivered();
   }
 
   kill(id: ReplicaId, _signal?: string): Promise<void> {
@@ -227,7 +232,7 @@ export class FakeReplicaRuntime implements RuntimePort {
     this.send(b, { type: 'kill' });
     this.end(b, 137);
     this.send(b, { type: 'die', exitCode: 137 });
-    return Promise.resolve();
+    return delivered();
   }
 
   async remove(id: ReplicaId, opts: { graceMs: number }): Promise<void> {
@@ -237,6 +242,7 @@ export class FakeReplicaRuntime implements RuntimePort {
     this.record('remove', b);
     this.boxes.delete(id);
     this.send(b, { type: 'destroy' });
+    await delivered();
   }
 
   inspect(id: ReplicaId): Promise<ReplicaSnapshot> {
@@ -261,37 +267,7 @@ export class FakeReplicaRuntime implements RuntimePort {
 
   async *events(projectName: string, signal: AbortSignal): AsyncIterable<RuntimeEvent> {
     if (this.away) throw new Error('connect ENOENT');
-    const queue: RuntimeEvent[] = [];
-    let failure: Error | undefined;
-    let wakeUp: (() => void) | undefined;
-    const sub: Subscriber = {
-      project: projectName,
-      push: (e) => {
-        queue.push(e);
-        wakeUp?.();
-      },
-      fail: (err) => {
-        failure = err;
-        wakeUp?.();
-      },
-    };
-    this.subscribers.add(sub);
-    try {
-      while (!signal.aborted) {
-        const e = queue.shift();
-        if (e) {
-          yield e;
-          continue;
-        }
-        if (failure) throw failure;
-        await new Promise<void>((resolve) => {
-          wakeUp = resolve;
-          signal.addEventListener('abort', () => resolve(), { once: true });
-        });
-      }
-    } finally {
-      this.subscribers.delete(sub);
-    }
+    yield* this.stream.subscribe(projectName, signal);
   }
 
   async *logs(
@@ -300,19 +276,7 @@ export class FakeReplicaRuntime implements RuntimePort {
   ): AsyncIterable<readonly LogLine[]> {
     const b = this.boxes.get(id);
     if (!b) throw new Error(`No such container: ${id}`);
-    let i = opts.tail === undefined ? 0 : Math.max(0, b.lines.length - opts.tail);
-    for (;;) {
-      if (i < b.lines.length) {
-        const batch = b.lines.slice(i);
-        i = b.lines.length;
-        yield batch;
-      }
-      if (!opts.follow || b.snap.state !== 'running' || opts.signal?.aborted) return;
-      await new Promise<void>((resolve) => {
-        b.waiters.push(resolve);
-        opts.signal?.addEventListener('abort', () => resolve(), { once: true });
-      });
-    }
+    yield* b.logs.read(opts, () => b.snap.state === 'running');
   }
 
   exec(
@@ -323,7 +287,11 @@ export class FakeReplicaRuntime implements RuntimePort {
     const b = this.boxes.get(id);
     if (!b || b.snap.state !== 'running') return Promise.reject(new Error(`container ${id} is not running`));
     if (opts?.signal?.aborted) return untilAborted(opts.signal);
-    return Promise.resolve(this.execScripts.get(id) ?? { exitCode: 0, output: '' });
+    // Unscripted, a command passes when the replica's health check would: a health test run
+    // early (the start check) agrees with the scripted health.
+    const healthy = b.snap.health === 'none' || b.snap.health === 'healthy';
+    const fallback = healthy ? { exitCode: 0, output: '' } : { exitCode: 1, output: 'not ready' };
+    return Promise.resolve(this.execScripts.get(id) ?? fallback);
   }
 
   // ---- plumbing ----
@@ -342,7 +310,7 @@ export class FakeReplicaRuntime implements RuntimePort {
       exitCode,
       finishedAt: new Date(this.clock.now()).toISOString(),
     };
-    wake(b);
+    b.logs.wake();
   }
 
   private record(op: FakeRuntimeCall['op'], b: Box): void {
@@ -363,7 +331,7 @@ export class FakeReplicaRuntime implements RuntimePort {
       | { type: 'health'; health: HealthStatus; output?: string },
   ): void {
     const ev = { ...e, id: b.snap.id, labels: b.snap.labels, time: this.clock.now() } as RuntimeEvent;
-    for (const s of this.subscribers) if (s.project === b.snap.labels[Label.project]) s.push(ev);
+    this.stream.send(b.snap.labels[Label.project] ?? '', ev);
   }
 
   private box(id: ReplicaId): Box {
@@ -373,8 +341,10 @@ export class FakeReplicaRuntime implements RuntimePort {
   }
 }
 
-function wake(b: Box): void {
-  const ws = b.waiters;
-  b.waiters = [];
-  for (const w of ws) w();
+/**
+ * The engine publishes a change's events before its API call answers (a stop returns once the
+ * container died): an operation of the fake resolves only after its events reached the streams.
+ */
+function delivered(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }

@@ -10,4 +10,3 @@ export type {
 export { Debouncer, DEFAULT_DEBOUNCE, type DebounceTiming } from './debounce.js';
 export { compileRule, defaultIgnored, matchRule, prunable, route, type CompiledRule } from './match.js';
 export { describePlan, diffProjects, hasWork, type ProjectPlan, type ServiceChange } from './plan.js';
-export { canRoll, rollService, type RollOptions } from './rollout.js';

@@ -11,10 +11,10 @@ import { compileRule, prunable, route, type CompiledRule } from './match.js';
 import { describePlan, diffProjects, type ProjectPlan } from './plan.js';
 import { keepAutoscaledCounts } from '../autoscale/live-edit.js';
 import type { FsChange, HostFilesPort, WatchPort, WatchSubscription } from './ports.js';
-import type { RollOptions } from './rollout.js';
+import type { RollOptions } from '../reconciler/rollout.js';
 import { dockerignoreLines } from '../ignore-patterns.js';
 
-/** What the watcher asks of the running session (Session implements it). */
+/** What the watcher asks of the running stack (the Reconciler implements it): plans go there to be applied. */
 export interface WatchSession {
   readonly current: Project;
   readonly tracker: ReplicaTracker;

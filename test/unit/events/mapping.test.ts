@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Chalk } from 'chalk';
-import { replicaFact } from '../../../src/core/session/facts.js';
-import { GatewayWatch } from '../../../src/core/session/gateway-events.js';
+import { replicaFact } from '../../../src/core/reconciler/facts.js';
+import { GatewayWatch } from '../../../src/core/reconciler/gateway-events.js';
 import type { ReplicaState } from '../../../src/core/engine/replica-tracker.js';
 import { ProbeHistory } from '../../../src/core/probes/index.js';
 import type { GatewayReplica } from '../../../src/core/gateway/membership.js';

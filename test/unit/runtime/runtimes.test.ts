@@ -143,7 +143,7 @@ describe('ReplicaTracker on a fake runtime', () => {
     const t = await running(web);
     t.runtime.script('web', { healthyAfterMs: 1000, unhealthyAfterMs: 5000, unhealthyOutput: 'no pong' });
     const prepared = await prepareService(t.p, web, [], t.tracker, t.runtime, () => undefined);
-    await startPrepared(prepared, t.tracker, () => undefined, { alreadyTracked: true });
+    await startPrepared(prepared, t.tracker, () => undefined);
     await t.clock.flush();
     expect(t.runtime.callsOf('start')).toEqual(['web-1', 'web-2']);
     expect(t.changes).toEqual(['web-1 started', 'web-2 started']);

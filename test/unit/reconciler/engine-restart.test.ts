@@ -3,7 +3,7 @@ import { ReplicaTracker } from '../../../src/core/engine/replica-tracker.js';
 import { LiveProject } from '../../../src/core/live-project.js';
 import type { ContainerSnapshot, DockerPort, EngineEvent } from '../../../src/core/ports.js';
 import type { ReplicaSnapshot } from '../../../src/core/runtime/port.js';
-import { Session } from '../../../src/core/session/session.js';
+import { Reconciler } from '../../../src/core/reconciler/index.js';
 import { OrchError } from '../../../src/errors/index.js';
 import type { OrchEventBody } from '../../../src/model/events.js';
 import { dockerRuntimes, FakeClock } from '../../fakes/index.js';
@@ -106,17 +106,10 @@ function running() {
   const runtimes = dockerRuntimes(e.docker);
   const tracker = new ReplicaTracker({ runtimes, clock, startProbe: () => Promise.resolve() }, live);
   const events: OrchEventBody[] = [];
-  const session = new Session(
+  const session = new Reconciler(
     live,
     tracker,
-    {
-      docker: e.docker,
-      runtimes,
-      clock,
-      startProbe: () => Promise.resolve(),
-      readFile: () => Promise.reject(),
-      env: {},
-    },
+    { docker: e.docker, runtimes, clock },
     {
       events: { publish: (body) => (events.push(body), { ...body, time: '' }) },
       random: () => 0.5,

@@ -1,19 +1,12 @@
 import type { Project, ServiceSpec } from '../../model/project.js';
 import { ImagePreparer } from '../engine/images.js';
 import { ensureResources, networksUsed, volumesUsed } from '../engine/resources.js';
+import type { ProjectPlan } from '../watch/plan.js';
 import { inDependencyOrder, startAddedService } from './added.js';
-import type { ProjectPlan } from './plan.js';
-import { rollService, type RolloutHost, type RollOptions } from './rollout.js';
-
-/** What applying a project edit needs of the session, beyond a rollout. */
-export interface ApplyHost extends RolloutHost {
-  setProject(next: Project): void;
-  /** Takes every replica of a service out of the gateway and removes it. */
-  removeService(service: string): Promise<void>;
-  scale(service: string, count: number): Promise<void>;
-  createAndStart(spec: ServiceSpec, replica: number): Promise<void>;
-  behindGateway(service: string): boolean;
-}
+import { removeService, scaleService } from './actions.js';
+import { useProject, type StackContext } from './context.js';
+import { createAndStart } from './replica-ops.js';
+import { rollService, type RollOptions } from './rollout.js';
 
 export interface ApplyOptions extends RollOptions {
   readonly onBuildLine?: (service: string, line: string) => void;
@@ -25,13 +18,13 @@ export interface ApplyOptions extends RollOptions {
  * plan calls unchanged are not touched.
  */
 export async function applyPlan(
-  host: ApplyHost,
+  ctx: StackContext,
   next: Project,
   plan: ProjectPlan,
   signal: AbortSignal,
   opts: ApplyOptions = {},
 ): Promise<void> {
-  const { docker } = host.deps;
+  const { docker } = ctx.deps;
   const touched = plan.changes
     .filter((c) => c.kind === 'added' || c.kind === 'recreate')
     .map((c) => c.service);
@@ -52,7 +45,7 @@ export async function applyPlan(
   for (const name of touched) {
     const spec = next.services[name];
     // A host process has no image.
-    if (spec && host.deps.runtimes.of(spec).kind === 'container')
+    if (spec && ctx.deps.runtimes.of(spec).kind === 'container')
       await preparers[rebuild.has(name) ? 1 : 0]?.prepare(spec);
   }
   await ensureResources(
@@ -63,11 +56,11 @@ export async function applyPlan(
     () => undefined,
   );
 
-  host.setProject(next);
+  useProject(ctx, next);
   const added = {
-    waitFor: host.tracker.waitFor.bind(host.tracker),
-    createAndStart: (spec: ServiceSpec, n: number) => host.createAndStart(spec, n),
-    sleep: (ms: number, s: AbortSignal) => host.deps.clock.sleep(ms, s),
+    waitFor: ctx.tracker.waitFor.bind(ctx.tracker),
+    createAndStart: (spec: ServiceSpec, n: number) => createAndStart(ctx, spec, n),
+    sleep: (ms: number, s: AbortSignal) => ctx.deps.clock.sleep(ms, s),
   };
   for (const c of inDependencyOrder(plan.changes, next)) {
     if (signal.aborted) return;
@@ -75,7 +68,7 @@ export async function applyPlan(
       case 'unchanged':
         break;
       case 'removed':
-        await host.removeService(c.service);
+        await removeService(ctx, c.service);
         opts.onStep?.(`${c.service}: removed`);
         break;
       case 'added': {
@@ -84,7 +77,7 @@ export async function applyPlan(
         // As `up` would: only once its dependencies meet their depends_on conditions.
         const why = await startAddedService(added, spec, next, signal);
         if (signal.aborted) return;
-        host.publish(c.service);
+        ctx.membership.publish(c.service);
         opts.onStep?.(why === undefined ? `${c.service}: added` : `${c.service}: not started: ${why}`);
         break;
       }
@@ -93,16 +86,16 @@ export async function applyPlan(
         if (!spec) break;
         // Roll the replicas both counts share, then grow or shrink.
         const common: ServiceSpec = { ...spec, replicas: Math.min(c.from, c.to) };
-        await rollService(host, common, signal, {
+        await rollService(ctx, common, signal, {
           ...opts,
           // Off the gateway, two generations side by side would only do the work twice.
-          ...(host.behindGateway(c.service) ? {} : { inPlace: true }),
+          ...(ctx.membership.routes(c.service) ? {} : { inPlace: true }),
         });
-        if (c.from !== c.to) await host.scale(c.service, c.to);
+        if (c.from !== c.to) await scaleService(ctx, c.service, c.to);
         break;
       }
       case 'scale':
-        await host.scale(c.service, c.to);
+        await scaleService(ctx, c.service, c.to);
         break;
       default: {
         const never: never = c;

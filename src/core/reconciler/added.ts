@@ -1,6 +1,6 @@
 import type { DependencyCondition, Project, ServiceSpec } from '../../model/project.js';
 import { topologicalOrder } from '../graph.js';
-import type { ServiceChange } from './plan.js';
+import type { ServiceChange } from '../watch/plan.js';
 
 /** How long an added service waits for its dependencies before it is left unstarted. */
 export const ADDED_DEPENDENCY_TIMEOUT_MS = 120_000;

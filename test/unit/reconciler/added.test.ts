@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { DependencyCondition, Dependency } from '../../../src/model/project.js';
-import { inDependencyOrder, startAddedService } from '../../../src/core/watch/added.js';
+import { inDependencyOrder, startAddedService } from '../../../src/core/reconciler/added.js';
 import type { ServiceChange } from '../../../src/core/watch/plan.js';
 import { FakeClock } from '../../fakes/index.js';
 import { project, service } from '../supervisor/helpers.js';

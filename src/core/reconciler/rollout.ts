@@ -1,25 +1,10 @@
-import type { Project, ServiceSpec } from '../../model/project.js';
+import type { ServiceSpec } from '../../model/project.js';
 import { OrchError } from '../../errors/index.js';
-import type { EngineDeps } from '../engine/up.js';
-import type { ReplicaState, ReplicaTracker } from '../engine/replica-tracker.js';
+import type { ReplicaState } from '../engine/replica-tracker.js';
 import { removeReplica, startTracked } from '../engine/replicas.js';
 import type { ReplicaId, RuntimePort } from '../runtime/port.js';
-import type { EventSink } from '../events/bus.js';
-
-/** What a rollout needs of the session it runs in (Session implements it with its own state). */
-export interface RolloutHost {
-  readonly project: Project;
-  readonly tracker: ReplicaTracker;
-  readonly deps: EngineDeps;
-  readonly events: EventSink;
-  /** A staged replica is in the gateway once healthy but not yet under the supervisor's care. */
-  stage(id: ReplicaId, staged: boolean): void;
-  /** A draining replica is out of the gateway whatever its health. */
-  drain(id: ReplicaId, draining: boolean): void;
-  publish(service: string): void;
-  /** Hands a replica to the supervisor (its start and health so far). */
-  adopt(r: ReplicaState): void;
-}
+import type { StackContext } from './context.js';
+import { adopt } from './replica-ops.js';
 
 export interface RollOptions {
   /** How long a new replica may take to become healthy (default 120s; unhealthy fails at once). */
@@ -31,7 +16,7 @@ export interface RollOptions {
   readonly inPlace?: boolean;
 }
 
-/** A rollout needs the old and the new replica side by side: a fixed host port or name forbids that. */
+/** A rollout needs the old and the new replica side by side: a fixed ctx port or name forbids that. */
 export function canRoll(spec: ServiceSpec): boolean {
   return (
     !spec.containerName && !spec.ports.some((p) => p.published !== undefined && !p.published.includes('-'))
@@ -45,19 +30,19 @@ export function canRoll(spec: ServiceSpec): boolean {
  * serving (under its own name again) and the error says why, with its last log lines.
  */
 export async function rollService(
-  host: RolloutHost,
+  ctx: StackContext,
   spec: ServiceSpec,
   signal: AbortSignal,
   opts: RollOptions = {},
 ): Promise<void> {
-  const runtime = host.deps.runtimes.of(spec);
+  const runtime = ctx.deps.runtimes.of(spec);
   // As `up` labels them: a later `up` then keeps what the rollout made.
-  const made = { runtime, hash: await runtime.configHash(host.project, spec) };
-  const olds = host.tracker.of(spec.name);
+  const made = { runtime, hash: await runtime.configHash(ctx.live.current, spec) };
+  const olds = ctx.tracker.of(spec.name);
   for (let n = 1; n <= spec.replicas; n++) {
     const old = olds.find((r) => r.replica === n);
-    if (!opts.inPlace && canRoll(spec)) await rollOne(host, spec, n, old, made, signal, opts);
-    else await replaceInPlace(host, spec, n, old, made, signal, opts);
+    if (!opts.inPlace && canRoll(spec)) await rollOne(ctx, spec, n, old, made, signal, opts);
+    else await replaceInPlace(ctx, spec, n, old, made, signal, opts);
   }
 }
 
@@ -67,7 +52,7 @@ interface Made {
 }
 
 async function rollOne(
-  host: RolloutHost,
+  ctx: StackContext,
   spec: ServiceSpec,
   n: number,
   old: ReplicaState | undefined,
@@ -75,64 +60,64 @@ async function rollOne(
   signal: AbortSignal,
   opts: RollOptions,
 ): Promise<void> {
-  const { docker } = host.deps;
+  const { docker } = ctx.deps;
   const { runtime } = made;
   // A container's name is unique on the engine: the old one steps aside for its successor.
   const parked =
-    old?.runtime === 'container' ? `${old.name}-old-${host.deps.clock.now().toString(36)}` : undefined;
+    old?.runtime === 'container' ? `${old.name}-old-${ctx.deps.clock.now().toString(36)}` : undefined;
   if (old && parked) await docker.renameContainer(old.id, parked);
   let id: ReplicaId | undefined;
   try {
-    const fresh = await runtime.create(host.project, spec, n, { configHash: made.hash });
+    const fresh = await runtime.create(ctx.live.current, spec, n, { configHash: made.hash });
     id = fresh.id;
-    host.events.publish({ type: 'created', service: spec.name, replica: n, container: fresh.name });
-    host.stage(id, true);
-    await startTracked(fresh, host.tracker, runtime);
-    rolloutStep(host, spec, n, 'started');
+    ctx.events.publish({ type: 'created', service: spec.name, replica: n, container: fresh.name });
+    ctx.staging.add(id);
+    await startTracked(fresh, ctx.tracker, runtime);
+    rolloutStep(ctx, spec, n, 'started');
     opts.onStep?.(`${spec.name}-${n}: new replica started`);
-    await waitReady(host, id, signal, opts.readyTimeoutMs ?? 120_000);
+    await waitReady(ctx, id, signal, opts.readyTimeoutMs ?? 120_000);
   } catch (e) {
     if (id !== undefined) {
-      host.stage(id, false);
-      host.tracker.forget(id);
+      ctx.staging.delete(id);
+      ctx.tracker.forget(id);
       await runtime.remove(id, { graceMs: 0 }).catch(() => undefined);
-      host.publish(spec.name);
+      ctx.membership.publish(spec.name);
     }
     if (old && parked) await docker.renameContainer(old.id, old.name).catch(() => undefined);
     throw e;
   }
-  host.stage(id, false);
-  const fresh = host.tracker.all().find((r) => r.id === id);
-  if (fresh) host.adopt(fresh);
-  host.publish(spec.name);
-  rolloutStep(host, spec, n, 'healthy');
+  ctx.staging.delete(id);
+  const fresh = ctx.tracker.all().find((r) => r.id === id);
+  if (fresh) adopt(ctx, fresh);
+  ctx.membership.publish(spec.name);
+  rolloutStep(ctx, spec, n, 'healthy');
   opts.onStep?.(`${spec.name}-${n}: new replica healthy, in the gateway`);
   if (!old) return;
-  rolloutStep(host, spec, n, 'stopping');
-  host.drain(old.id, true);
-  host.publish(spec.name);
-  await host.deps.clock.sleep(opts.drainMs ?? 500, signal).catch(() => undefined);
+  rolloutStep(ctx, spec, n, 'stopping');
+  ctx.membership.drain(old.id, true);
+  ctx.membership.publish(spec.name);
+  await ctx.deps.clock.sleep(opts.drainMs ?? 500, signal).catch(() => undefined);
   // Forgotten first: its stop and removal are orch's doing, not a crash to restart.
-  host.tracker.forget(old.id);
-  host.drain(old.id, false);
-  await removeReplica(host.tracker.runtimeOf(old), old.id, spec);
-  host.publish(spec.name);
-  rolloutStep(host, spec, n, 'replaced');
+  ctx.tracker.forget(old.id);
+  ctx.membership.drain(old.id, false);
+  await removeReplica(ctx.tracker.runtimeOf(old), old.id, spec);
+  ctx.membership.publish(spec.name);
+  rolloutStep(ctx, spec, n, 'replaced');
   opts.onStep?.(`${spec.name}-${n}: old replica removed`);
 }
 
 function rolloutStep(
-  host: RolloutHost,
+  ctx: StackContext,
   spec: ServiceSpec,
   n: number,
   phase: 'started' | 'healthy' | 'stopping' | 'replaced',
 ): void {
-  host.events.publish({ type: 'rollout', service: spec.name, replica: n, cause: 'update', phase });
+  ctx.events.publish({ type: 'rollout', service: spec.name, replica: n, cause: 'update', phase });
 }
 
 /** For a service that cannot have two replicas at once: stop the old, then start the new. */
 async function replaceInPlace(
-  host: RolloutHost,
+  ctx: StackContext,
   spec: ServiceSpec,
   n: number,
   old: ReplicaState | undefined,
@@ -141,32 +126,32 @@ async function replaceInPlace(
   opts: RollOptions,
 ): Promise<void> {
   if (old) {
-    rolloutStep(host, spec, n, 'stopping');
-    host.drain(old.id, true);
-    host.publish(spec.name);
-    host.tracker.forget(old.id);
-    host.drain(old.id, false);
-    await removeReplica(host.tracker.runtimeOf(old), old.id, spec);
+    rolloutStep(ctx, spec, n, 'stopping');
+    ctx.membership.drain(old.id, true);
+    ctx.membership.publish(spec.name);
+    ctx.tracker.forget(old.id);
+    ctx.membership.drain(old.id, false);
+    await removeReplica(ctx.tracker.runtimeOf(old), old.id, spec);
   }
-  const fresh = await made.runtime.create(host.project, spec, n, { configHash: made.hash });
+  const fresh = await made.runtime.create(ctx.live.current, spec, n, { configHash: made.hash });
   const id = fresh.id;
-  host.events.publish({ type: 'created', service: spec.name, replica: n, container: fresh.name });
-  await startTracked(fresh, host.tracker, made.runtime);
-  rolloutStep(host, spec, n, 'started');
-  host.publish(spec.name);
-  await waitReady(host, id, signal, opts.readyTimeoutMs ?? 120_000);
-  rolloutStep(host, spec, n, 'replaced');
+  ctx.events.publish({ type: 'created', service: spec.name, replica: n, container: fresh.name });
+  await startTracked(fresh, ctx.tracker, made.runtime);
+  rolloutStep(ctx, spec, n, 'started');
+  ctx.membership.publish(spec.name);
+  await waitReady(ctx, id, signal, opts.readyTimeoutMs ?? 120_000);
+  rolloutStep(ctx, spec, n, 'replaced');
   opts.onStep?.(`${spec.name}-${n}: recreated`);
 }
 
 /** Resolves when the container runs and is healthy (or has no health source); rejects saying why not. */
 export async function waitReady(
-  host: Pick<RolloutHost, 'tracker' | 'deps'>,
+  ctx: Pick<StackContext, 'tracker' | 'deps'>,
   id: ReplicaId,
   signal: AbortSignal,
   timeoutMs: number,
 ): Promise<void> {
-  const { tracker } = host;
+  const { tracker } = ctx;
   const verdict = (): 'ready' | 'pending' | string => {
     const r = tracker.all().find((x) => x.id === id);
     if (!r) return 'it was removed';
@@ -183,7 +168,7 @@ export async function waitReady(
     };
     const off = tracker.onChange(check);
     stop.signal.addEventListener('abort', off, { once: true });
-    host.deps.clock.sleep(timeoutMs, AbortSignal.any([signal, stop.signal])).then(
+    ctx.deps.clock.sleep(timeoutMs, AbortSignal.any([signal, stop.signal])).then(
       () => resolve(`it was not healthy after ${Math.round(timeoutMs / 1000)}s`),
       () => resolve(signal.aborted ? 'aborted' : 'pending'),
     );
@@ -192,15 +177,15 @@ export async function waitReady(
   stop.abort();
   if (outcome === 'ready') return;
   const name = tracker.all().find((x) => x.id === id)?.name ?? id.slice(0, 12);
-  throw new OrchError('STACK_FAILED', `new replica ${name}: ${outcome}${await lastLines(host, id)}`);
+  throw new OrchError('STACK_FAILED', `new replica ${name}: ${outcome}${await lastLines(ctx, id)}`);
 }
 
-async function lastLines(host: Pick<RolloutHost, 'tracker' | 'deps'>, id: ReplicaId): Promise<string> {
+async function lastLines(ctx: Pick<StackContext, 'tracker' | 'deps'>, id: ReplicaId): Promise<string> {
   try {
-    const r = host.tracker.all().find((x) => x.id === id);
+    const r = ctx.tracker.all().find((x) => x.id === id);
     if (!r) return '';
     const lines: string[] = [];
-    for await (const batch of host.tracker
+    for await (const batch of ctx.tracker
       .runtimeOf(r)
       .logs(id, { follow: false, tail: 10, timestamps: false }))
       for (const l of batch) lines.push(`    ${l.line}`);
