@@ -63,6 +63,36 @@ describe('RuntimeSet: which runtime runs a service', () => {
   });
 });
 
+describe('allReplicas: several runtimes read as one', () => {
+  it('merges every runtime’s events as they come, and ends them all when the reader stops', async () => {
+    const clock = new FakeClock();
+    const containers = new FakeReplicaRuntime(clock, 'container');
+    const processes = new FakeReplicaRuntime(clock, 'process');
+    const p = project(service('web'), hostProcess('api'));
+    const reader = allReplicas(new RuntimeSet([containers, processes]));
+    const ctl = new AbortController();
+    const seen: string[] = [];
+    const done = (async () => {
+      for await (const e of reader.events('test', ctl.signal)) seen.push(`${e.type} ${e.id}`);
+    })();
+    await clock.flush();
+    const web = await containers.create(p, service('web'), 1);
+    const api = await processes.create(p, hostProcess('api'), 1);
+    await processes.start(api.id);
+    await containers.start(web.id);
+    await clock.flush();
+    expect(seen).toEqual([`create ${web.id}`, `create ${api.id}`, `start ${api.id}`, `start ${web.id}`]);
+    // Learnt from the events alone (never listed): the process's logs come from its own runtime.
+    processes.print(api.id, 'api up');
+    const lines: string[] = [];
+    for await (const batch of reader.logs(api.id, { follow: false, timestamps: false }))
+      for (const l of batch) lines.push(l.line);
+    expect(lines).toEqual(['api up']);
+    ctl.abort();
+    await done;
+  });
+});
+
 describe('DockerRuntime over the engine port', () => {
   const snap = (id: string): ContainerSnapshot => ({
     id,
