@@ -193,6 +193,15 @@ export class ReplicaTracker {
       probeHistory: new ProbeHistory(),
       snapshot,
     };
+    const before = existing ? this.health(existing) : undefined;
+    // Running again with no `start` event seen (orch restarted it while the engine's event stream
+    // was still reconnecting): judged afresh, as the `start` case does, or a start check passed
+    // before the exit would count for this run and its `healthy` would never be reported.
+    if (existing && existing.state !== 'running' && snapshot.state === 'running') {
+      state.startCheckPassed = false;
+      state.healthyAt = undefined;
+      state.startedAt = this.deps.clock.now();
+    }
     state.snapshot = snapshot;
     state.state = snapshot.state;
     state.exitCode = snapshot.exitCode;
@@ -204,8 +213,13 @@ export class ReplicaTracker {
     this.replicas.set(snapshot.id, state);
     this.maybeStartProbe(state);
     this.maybeStartCheck(state);
-    this.refreshHealthy(state);
-    this.notify();
+    // A verdict that moved under a re-read is news like one from an event (a new replica's first
+    // verdict comes from its events and probes).
+    if (before !== undefined) this.afterChange(state, before);
+    else {
+      this.refreshHealthy(state);
+      this.notify();
+    }
     return state;
   }
 
@@ -357,6 +371,7 @@ export class ReplicaTracker {
         r.state = 'exited';
         r.exitCode = ev.exitCode ?? null;
         r.exitedAt = this.deps.clock.now();
+        r.startCheckPassed = false;
         this.stopProbe(r);
         this.stopStartCheck(r.id);
         // Orch's own stop is not news; the restarted container dying at once is.

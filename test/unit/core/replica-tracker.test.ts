@@ -235,6 +235,31 @@ describe('ReplicaTracker when the engine goes away', () => {
     tracker.close();
   });
 
+  it('reports the healthy of a replica orch restarted before the new stream subscribed', async () => {
+    const { e, clock, tracker, changes, stop } = following();
+    // Healthy by orch's start check while Docker still said `starting` (as `up` hands it over).
+    tracker.track({ ...snap('running'), health: 'starting' }, { startChecked: true });
+    expect(tracker.health(tracker.all()[0]!)).toBe('healthy');
+    await tick();
+    e.restart([{ ...snap('exited'), exitCode: 137, health: 'starting' }]);
+    await tick();
+    await clock.advance(750);
+    await tick();
+    expect(changes).toEqual(['web-1 exited']);
+    // The supervisor starts it again and tracks the inspect; the engine's `start` event is missed.
+    tracker.track({ ...snap('running'), health: 'starting' });
+    expect(tracker.health(tracker.all()[0]!)).toBe('starting');
+    // The next re-read finds Docker's verdict: that is news, not an old pass carried over.
+    e.restart([{ ...snap('running'), health: 'healthy' }]);
+    await tick();
+    await clock.advance(1_000);
+    await tick();
+    expect(changes).toEqual(['web-1 exited', 'web-1 health']);
+    expect(tracker.health(tracker.all()[0]!)).toBe('healthy');
+    stop.abort();
+    tracker.close();
+  });
+
   it('reports a replica the engine no longer has as removed', async () => {
     const { e, clock, tracker, changes } = following();
     tracker.track(snap('running'));
