@@ -45,3 +45,24 @@ start_detached() {
   # shellcheck disable=SC2086
   $ORCH_SUDO setsid -f sh -c 'log="$1"; shift; exec "$@" >"$log" 2>&1' sh "$log" "$@" </dev/null
 }
+
+# `ensure_package WHO PACKAGE BIN WHAT`: installs Debian's PACKAGE unless BIN is there already.
+# Quiet on the fast path; without root (or password-less sudo) or apt it says that WHAT will be
+# skipped and leaves it, so a developer's machine without root still runs the rest.
+ensure_package() {
+  local who="$1" pkg="$2" bin="$3" what="$4"
+  [ -x "$bin" ] && return 0
+  if [ "$(id -u)" != 0 ]; then
+    if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+      ORCH_SUDO='sudo -n'
+    else
+      echo "$who: $pkg is missing and installing it needs root; $what will be skipped" >&2
+      return 0
+    fi
+  fi
+  if ! command -v apt-get >/dev/null 2>&1; then
+    echo "$who: $pkg is missing and there is no apt-get; $what will be skipped" >&2
+    return 0
+  fi
+  apt_install "$who" "$pkg" || echo "$who: $pkg could not be installed; $what will be skipped" >&2
+}
