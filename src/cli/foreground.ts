@@ -1,6 +1,6 @@
 import type { ChalkInstance } from 'chalk';
 import type { Project } from '../model/project.js';
-import { listAll, runtimeOf } from '../core/runtime/runtimes.js';
+import { killAll } from '../core/runtime/runtimes.js';
 import { allReplicas } from '../core/runtime/all-replicas.js';
 import type { EngineDeps, UpResult } from '../core/engine/up.js';
 import { downProject } from '../core/engine/down.js';
@@ -97,16 +97,7 @@ export async function tearDownOnInterrupt(
   say: (text: string) => void,
 ): Promise<void> {
   say('orch: stopping (Ctrl-C again to kill)…');
-  const kill = async (): Promise<void> => {
-    const cs = await listAll(deps.runtimes, project.name);
-    await Promise.all(
-      cs.map((c) =>
-        runtimeOf(deps.runtimes, c)
-          .kill(c.id)
-          .catch(() => undefined),
-      ),
-    );
-  };
+  const kill = (): Promise<void> => killAll(deps.runtimes, project.name);
   interrupt.force.addEventListener('abort', () => void kill(), { once: true });
   const result = await downProject(project, { removeVolumes: false, onEvent: () => undefined }, deps);
   say(`orch: removed ${result.containers.length} container(s)`);

@@ -7,7 +7,7 @@ import { upProject, type EngineDeps, type UpResult } from '../core/engine/up.js'
 import { downProject } from '../core/engine/down.js';
 import { psProject } from '../core/engine/ps.js';
 import { statusRows } from '../core/reconciler/status.js';
-import { listAll, runtimeOf } from '../core/runtime/runtimes.js';
+import { killAll } from '../core/runtime/runtimes.js';
 import type { Project } from '../model/project.js';
 import {
   runChecks,
@@ -243,16 +243,7 @@ async function finish(
     }
     return;
   }
-  const kill = async (): Promise<void> => {
-    const cs = await listAll(deps.runtimes, project.name);
-    await Promise.all(
-      cs.map((c) =>
-        runtimeOf(deps.runtimes, c)
-          .kill(c.id)
-          .catch(() => undefined),
-      ),
-    );
-  };
+  const kill = (): Promise<void> => killAll(deps.runtimes, project.name);
   const onForce = (): void => void kill();
   if (interrupt.signal.aborted) say('orch: stopping (Ctrl-C again to kill)…');
   interrupt.force.addEventListener('abort', onForce, { once: true });

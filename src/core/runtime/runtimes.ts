@@ -42,3 +42,15 @@ export async function listAll(
   const lists = await Promise.all(runtimes.all.map((r) => r.list(projectName, filter)));
   return lists.flat();
 }
+
+/** A second Ctrl-C: kill every replica of the project at once, whatever fails. */
+export async function killAll(runtimes: Runtimes, projectName: string): Promise<void> {
+  const all = await listAll(runtimes, projectName);
+  await Promise.all(
+    all.map((r) =>
+      runtimeOf(runtimes, r)
+        .kill(r.id)
+        .catch(() => undefined),
+    ),
+  );
+}
