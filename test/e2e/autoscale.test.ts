@@ -115,9 +115,13 @@ describe.skipIf(!existsSync(WRK))('autoscaling under wrk load on a real engine',
       reason: expect.stringMatching(/^inflight_per_replica [\d.]+ vs target 2 \(above/) as unknown,
     });
     expect(follower.events.find(isUp)?.['value'] as number).toBeGreaterThan(2.2);
-    expect(
-      follower.events.some((e) => e.type === 'scaled' && e['service'] === 'web' && e['from'] === 1),
-    ).toBe(true);
+    // `scaled` comes once every new replica of that step was created and started: it may follow
+    // the second replica's `running` in ps, so it is waited for, not expected at once.
+    await waitUntil(
+      () => follower.events.some((e) => e.type === 'scaled' && e['service'] === 'web' && e['from'] === 1),
+      20_000,
+      'the scaled event of the scale-up',
+    );
     // While the load lasts the count does not fall back (no flapping under a steady load).
     await new Promise((r) => setTimeout(r, 5000));
     expect((await running(dir)).length).toBeGreaterThanOrEqual(2);
