@@ -201,7 +201,14 @@ describe.skipIf(!hasChromium)('the dashboard in a real browser (Chromium)', () =
     await shot(page, 'dashboard-graph.png');
 
     await page.click('nav a[data-page="gateway"]');
-    await page.waitForSelector('#gateway tr[data-replica]');
+    // Rows arrive as the page's refresh brings them: wait for both replicas (a load-proof bound).
+    await page.waitForFunction(
+      () => document.querySelectorAll('#gateway tr[data-replica]').length >= 2,
+      null,
+      {
+        timeout: 15_000,
+      },
+    );
     expect(await page.locator('#gateway tr[data-replica]').count()).toBe(2);
     await shot(page, 'dashboard-gateway.png');
 

@@ -45,6 +45,7 @@ export class ProcessRuntime implements RuntimePort {
   private readonly health = new Map<string, HealthRunner>();
   /** Runs (`id@startTime`) whose end has been reported, so each `die` is published once. */
   private readonly ended = new Set<string>();
+  private readonly ending = new Map<string, Promise<void>>();
   private readonly pollMs: number;
   private closed = false;
 
@@ -243,9 +244,21 @@ export class ProcessRuntime implements RuntimePort {
   /** The end of a run, once: what is left of its group goes, and `die` is published. */
   private async noticeEnd(rec: ProcessRecord, store: ProcessStore): Promise<void> {
     const key = endKey(rec);
-    if (!rec.run || this.ended.has(key)) return;
+    if (!rec.run) return;
+    // A caller that comes while another is noticing the end waits for it: `remove` must not
+    // delete the files before the other one has written the exit record.
+    const inFlight = this.ending.get(key);
+    if (inFlight) return inFlight;
+    if (this.ended.has(key)) return;
     // Claimed before the first await: several pollers and the child's exit may all notice it.
     this.ended.add(key);
+    const done = this.recordEnd(rec, store, key).finally(() => this.ending.delete(key));
+    this.ending.set(key, done);
+    return done;
+  }
+
+  private async recordEnd(rec: ProcessRecord, store: ProcessStore, key: string): Promise<void> {
+    if (!rec.run) return;
     if (await isAlive(rec.run)) {
       this.ended.delete(key);
       return;
