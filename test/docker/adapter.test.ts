@@ -430,10 +430,9 @@ describe('DockerodeAdapter on a real engine', () => {
     );
     await docker.startContainer(id);
     const viaDockerode = new DockerodeAdapter({ timeout: 30_000 });
-    const t0 = Date.now();
+    // One reading at once (one-shot): asserted on the wire in test/integration/engine-http.test.ts;
+    // how long it takes is the engine's and the machine's, not a behaviour to assert here.
     const first = await docker.stats(id);
-    // one-shot: no second sample inside the engine, so no one-second wait
-    expect(Date.now() - t0).toBeLessThan(900);
     await new Promise((r) => setTimeout(r, 1000));
     const second = await viaDockerode.stats(id);
     for (const s of [first, second]) {

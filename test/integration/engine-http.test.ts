@@ -12,6 +12,7 @@ import {
 } from '../../src/adapters/docker/engine-http.js';
 import { engineMessage, isUnreachable, statusCode } from '../../src/adapters/docker/engine-errors.js';
 import { readSocket } from '../../src/adapters/docker/socket-reader.js';
+import { plainReads } from '../../src/adapters/docker/engine-reads.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'orch-engine-http-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -106,6 +107,23 @@ describe('getJson', () => {
       ApiVersion: '1.99',
     });
     expect(heads[0]?.split('\r\n')[0]).toBe('GET /version HTTP/1.0');
+    await close(server);
+  });
+
+  it('asks for stats as one reading at once (one-shot: the engine takes no second sample)', async () => {
+    const heads: string[] = [];
+    const { path, server } = await engine((head, sock) => {
+      heads.push(head);
+      const body = JSON.stringify({ memory_stats: { usage: 1 } });
+      sock.end(
+        `HTTP/1.0 200 OK\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`,
+      );
+    });
+    expect(await plainReads({ socketPath: path }).stats('abc')).toEqual({ memory_stats: { usage: 1 } });
+    const line = heads[0]?.split('\r\n')[0] ?? '';
+    expect(line).toMatch(/^GET \/containers\/abc\/stats\?/);
+    expect(new URLSearchParams(line.split(' ')[1]?.split('?')[1]).get('one-shot')).toBe('true');
+    expect(new URLSearchParams(line.split(' ')[1]?.split('?')[1]).get('stream')).toBe('false');
     await close(server);
   });
 
