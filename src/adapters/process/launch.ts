@@ -1,6 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { OrchError } from '../../errors/index.js';
+import { engineHealthcheck } from '../../core/engine/container-spec.js';
 import type { DockerHealthcheck } from '../../core/ports.js';
 import type { Project, ServiceSpec } from '../../model/project.js';
 import { Label } from '../../model/labels.js';
@@ -8,7 +9,7 @@ import { hostPortFor } from './ports.js';
 import { ProcessStore, type ProcessRecord } from './state.js';
 
 /** How one replica is run: the argv the shim spawns, and the environment it gets. */
-export interface Launch {
+interface Launch {
   /** `shell`: a string command, run by `shell -c`; `exec`: a list, run as it is. */
   readonly form: 'shell' | 'exec';
   readonly argv: readonly string[];
@@ -17,7 +18,7 @@ export interface Launch {
 }
 
 /** The command and environment of replica `replica` (1-based) listening on `port`, if any. */
-export function launchOf(spec: ServiceSpec, replica: number, port: number | undefined): Launch {
+function launchOf(spec: ServiceSpec, replica: number, port: number | undefined): Launch {
   const p = processOf(spec);
   const argv = typeof p.command === 'string' ? [p.shell ?? '/bin/sh', '-c', p.command] : [...p.command];
   // The host's environment (PATH, HOME, ...) as a shell would pass it, then the service's own
@@ -39,13 +40,13 @@ export function launchOf(spec: ServiceSpec, replica: number, port: number | unde
   };
 }
 
-export function processOf(spec: ServiceSpec): NonNullable<ServiceSpec['orch']['process']> {
+function processOf(spec: ServiceSpec): NonNullable<ServiceSpec['orch']['process']> {
   const p = spec.orch.process;
   if (!p) throw new Error(`service ${spec.name} is not a host process`);
   return p;
 }
 
-export function labelsOf(
+function labelsOf(
   project: Project,
   spec: ServiceSpec,
   replica: number,
@@ -60,18 +61,11 @@ export function labelsOf(
   };
 }
 
-/** The file's healthcheck, run by the process runtime on the host as Docker runs a container's. */
-export function healthcheckOf(spec: ServiceSpec): DockerHealthcheck | undefined {
-  const h = spec.healthcheck;
-  if (!h || h.disable || h.test.length === 0 || h.test[0] === 'NONE') return undefined;
-  return {
-    test: h.test,
-    ...(h.intervalMs !== undefined ? { intervalMs: h.intervalMs } : {}),
-    ...(h.timeoutMs !== undefined ? { timeoutMs: h.timeoutMs } : {}),
-    ...(h.retries !== undefined ? { retries: h.retries } : {}),
-    ...(h.startPeriodMs !== undefined ? { startPeriodMs: h.startPeriodMs } : {}),
-    ...(h.startIntervalMs !== undefined ? { startIntervalMs: h.startIntervalMs } : {}),
-  };
+/** The file's healthcheck, run by the process runtime on the host as the engine runs a container's. */
+function healthcheckOf(spec: ServiceSpec): DockerHealthcheck | undefined {
+  const hc = engineHealthcheck(spec);
+  // `NONE` only turns off an image's own check; a process has none.
+  return hc?.test[0] === 'NONE' ? undefined : hc;
 }
 
 /**

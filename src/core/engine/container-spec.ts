@@ -63,7 +63,7 @@ export function containerCreateSpec(input: ReplicaInput): ContainerCreateSpec {
     ...(service.init !== undefined ? { init: service.init } : {}),
     ...(service.resources ? { resources: engineResources(service.resources) } : {}),
   };
-  const hc = healthcheck(service);
+  const hc = engineHealthcheck(service);
   return hc ? { ...spec, healthcheck: hc } : spec;
 }
 
@@ -178,7 +178,11 @@ function mount(project: Project, v: ServiceSpec['volumes'][number]): MountSpec {
   }
 }
 
-function healthcheck(service: ServiceSpec): DockerHealthcheck | undefined {
+/**
+ * The file's healthcheck as the engine takes it (`NONE` turns the image's off). The process
+ * runtime runs the same on the host.
+ */
+export function engineHealthcheck(service: ServiceSpec): DockerHealthcheck | undefined {
   const hc = service.healthcheck;
   if (!hc) return undefined;
   if (hc.disable) return { test: ['NONE'] };
