@@ -1,4 +1,6 @@
 import type { DockerHealthcheck, ExecResult, HealthStatus } from '../../core/ports.js';
+import { runOnHost } from './exec.js';
+import type { ProcessRecord } from './state.js';
 
 /** Docker's defaults for a healthcheck that leaves a field out. */
 const DEFAULTS = {
@@ -10,7 +12,7 @@ const DEFAULTS = {
 };
 
 /** The argv a healthcheck test runs: `CMD` as exec form, `CMD-SHELL` through the shell. */
-export function testArgv(test: readonly string[], shell = '/bin/sh'): string[] {
+function testArgv(test: readonly string[], shell = '/bin/sh'): string[] {
   const [kind, ...rest] = test;
   if (kind === 'CMD') return rest;
   if (kind === 'CMD-SHELL') return [shell, '-c', rest.join(' ')];
@@ -87,5 +89,48 @@ export class HealthRunner {
     if (status === this.status) return;
     this.status = status;
     this.onChange(status, output);
+  }
+}
+
+/**
+ * The healthchecks a runtime runs, one per replica that has one, on the host in the replica's
+ * cwd and environment. A replica without a runner yet reports `starting` while it runs.
+ */
+export class HealthChecks {
+  private readonly runners = new Map<string, HealthRunner>();
+  private closed = false;
+
+  constructor(
+    private readonly onChange: (rec: ProcessRecord, status: HealthStatus, output: string) => void,
+  ) {}
+
+  /** Starts the replica's healthcheck unless it has none or it runs already. */
+  watch(rec: ProcessRecord): void {
+    if (!rec.healthcheck || this.runners.has(rec.id) || this.closed) return;
+    const runner = new HealthRunner(
+      rec.healthcheck,
+      (argv, timeoutMs, signal) => runOnHost(argv, { cwd: rec.cwd, env: rec.env, timeoutMs, signal }),
+      (status, output) => this.onChange(rec, status, output),
+    );
+    this.runners.set(rec.id, runner);
+    runner.start();
+  }
+
+  statusOf(rec: ProcessRecord, running: boolean): HealthStatus {
+    const runner = this.runners.get(rec.id);
+    if (runner) return runner.status;
+    return rec.healthcheck && running ? 'starting' : 'none';
+  }
+
+  stop(id: string): void {
+    this.runners.get(id)?.stop();
+    this.runners.delete(id);
+  }
+
+  /** Stops them all, and starts no more. */
+  close(): void {
+    this.closed = true;
+    for (const r of this.runners.values()) r.stop();
+    this.runners.clear();
   }
 }

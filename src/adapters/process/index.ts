@@ -1,2 +1,2 @@
-export { ProcessRuntime, ProcessNotFoundError, type ProcessRuntimeOptions } from './runtime.js';
+export { ProcessRuntime } from './runtime.js';
 export { processesDir } from './state.js';

@@ -36,7 +36,7 @@ export async function hostPortFor(
 }
 
 /** The host port the service publishes for its declared port, when it names one. */
-export function fixedPort(spec: ServiceSpec): number | undefined {
+function fixedPort(spec: ServiceSpec): number | undefined {
   const declared = spec.orch.process?.port;
   const fixed = spec.ports.find(
     (p) => p.target === declared && p.published !== undefined && /^\d+$/.test(p.published),

@@ -1,11 +1,11 @@
-import { EventEmitter, on } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { serviceConfigHash } from '../../core/engine/config-hash.js';
-import type { ExecResult, HealthStatus, LogLine } from '../../core/ports.js';
+import type { ExecResult, LogLine } from '../../core/ports.js';
 import type { ReplicaId, ReplicaSnapshot, RuntimeEvent, RuntimePort } from '../../core/runtime/port.js';
 import type { Project, ServiceSpec } from '../../model/project.js';
+import { ProcessEvents } from './events.js';
 import { runOnHost } from './exec.js';
-import { HealthRunner } from './health.js';
+import { HealthChecks } from './health.js';
 import { checkRunnable, newRecord } from './launch.js';
 import { promisedPort } from './ports.js';
 import { exitOf, spawnShim, waitGone } from './lifecycle.js';
@@ -41,11 +41,13 @@ export class ProcessRuntime implements RuntimePort {
   private readonly stores = new Map<string, ProcessStore>();
   /** Which store holds an id: ids are found through `create` and `list` of a project first. */
   private readonly storeOfId = new Map<string, ProcessStore>();
-  private readonly emitters = new Map<string, EventEmitter>();
-  private readonly health = new Map<string, HealthRunner>();
-  /** Runs (`id@startTime`) whose end has been reported, so each `die` is published once. */
-  private readonly ended = new Set<string>();
-  private readonly ending = new Map<string, Promise<void>>();
+  private readonly bus = new ProcessEvents();
+  private readonly health = new HealthChecks((rec, status, output) => this.bus.health(rec, status, output));
+  /**
+   * Runs (`id@startTime`) whose end is being or has been reported, so each `die` is published
+   * once; a caller that comes meanwhile waits for the report (see `noticeEnd`).
+   */
+  private readonly ends = new Map<string, Promise<void>>();
   private readonly pollMs: number;
   private closed = false;
 
@@ -96,7 +98,7 @@ export class ProcessRuntime implements RuntimePort {
     });
     await store.write(rec);
     this.storeOfId.set(rec.id, store);
-    this.emit(rec, { type: 'create' });
+    this.bus.lifecycle(rec, { type: 'create' });
     return this.snapshot(rec, store);
   }
 
@@ -111,9 +113,9 @@ export class ProcessRuntime implements RuntimePort {
     const run = { ...identity, startedAt: new Date().toISOString() };
     const next: ProcessRecord = { ...rec, run };
     await store.write(next);
-    this.emit(next, { type: 'start' });
+    this.bus.lifecycle(next, { type: 'start' });
     void ended.then(() => this.noticeEnd(next, store));
-    this.watchHealth(next);
+    this.health.watch(next);
   }
 
   async stop(id: ReplicaId, graceMs: number): Promise<void> {
@@ -126,7 +128,7 @@ export class ProcessRuntime implements RuntimePort {
         await waitGone(rec, 5_000);
       }
       await this.noticeEnd(rec, store);
-      this.emit(rec, { type: 'stop' });
+      this.bus.lifecycle(rec, { type: 'stop' });
     } else {
       await this.noticeEnd(rec, store);
     }
@@ -141,11 +143,10 @@ export class ProcessRuntime implements RuntimePort {
     const found = await this.record(id).catch(() => undefined);
     if (!found) return;
     await this.stop(id, opts.graceMs);
-    this.health.get(id)?.stop();
-    this.health.delete(id);
+    this.health.stop(id);
     await found.store.remove(id);
     this.storeOfId.delete(id);
-    this.emit(found.rec, { type: 'destroy' });
+    this.bus.lifecycle(found.rec, { type: 'destroy' });
   }
 
   async inspect(id: ReplicaId): Promise<ReplicaSnapshot> {
@@ -169,15 +170,14 @@ export class ProcessRuntime implements RuntimePort {
   }
 
   async *events(projectName: string, signal: AbortSignal): AsyncIterable<RuntimeEvent> {
-    const emitter = this.emitter(projectName);
     const store = this.store(projectName);
     // Ends before this subscription are history (`list` reports them); only new ones are events.
-    for (const r of await store.all()) if (r.run && !(await isAlive(r.run))) this.ended.add(endKey(r));
+    for (const r of await store.all())
+      if (r.run && !(await isAlive(r.run)) && !this.ends.has(endKey(r)))
+        this.ends.set(endKey(r), Promise.resolve());
     const poller = this.poll(projectName, signal);
     try {
-      for await (const [event] of on(emitter, 'event', { signal })) yield event as RuntimeEvent;
-    } catch (err) {
-      if ((err as Error).name !== 'AbortError') throw err;
+      yield* this.bus.follow(projectName, signal);
     } finally {
       await poller;
     }
@@ -220,8 +220,7 @@ export class ProcessRuntime implements RuntimePort {
   /** Stops this runtime's healthchecks and pollers; the processes themselves keep running. */
   close(): void {
     this.closed = true;
-    for (const h of this.health.values()) h.stop();
-    this.health.clear();
+    this.health.close();
   }
 
   // ---- internals ----
@@ -232,63 +231,39 @@ export class ProcessRuntime implements RuntimePort {
       if (await isAlive(rec.run)) state = { kind: 'running' };
       else state = { kind: 'exited', exit: await exitOf(rec, store) };
     }
-    return snapshotOf(rec, state, this.healthOf(rec, state.kind === 'running'));
-  }
-
-  private healthOf(rec: ProcessRecord, running: boolean): HealthStatus {
-    const runner = this.health.get(rec.id);
-    if (runner) return runner.status;
-    return rec.healthcheck && running ? 'starting' : 'none';
+    return snapshotOf(rec, state, this.health.statusOf(rec, state.kind === 'running'));
   }
 
   /** The end of a run, once: what is left of its group goes, and `die` is published. */
   private async noticeEnd(rec: ProcessRecord, store: ProcessStore): Promise<void> {
-    const key = endKey(rec);
     if (!rec.run) return;
+    const key = endKey(rec);
     // A caller that comes while another is noticing the end waits for it: `remove` must not
     // delete the files before the other one has written the exit record.
-    const inFlight = this.ending.get(key);
-    if (inFlight) return inFlight;
-    if (this.ended.has(key)) return;
+    const claimed = this.ends.get(key);
+    if (claimed) return claimed;
     // Claimed before the first await: several pollers and the child's exit may all notice it.
-    this.ended.add(key);
-    const done = this.recordEnd(rec, store, key).finally(() => this.ending.delete(key));
-    this.ending.set(key, done);
+    const done = this.recordEnd(rec, store, key);
+    // Later callers only wait: a failure is the first caller's to report.
+    this.ends.set(
+      key,
+      done.catch(() => undefined),
+    );
     return done;
   }
 
   private async recordEnd(rec: ProcessRecord, store: ProcessStore, key: string): Promise<void> {
     if (!rec.run) return;
     if (await isAlive(rec.run)) {
-      this.ended.delete(key);
+      this.ends.delete(key);
       return;
     }
     // The shim ends its group when the command exits; if the shim itself was killed, the
     // command and what it started may still run, orphaned in the group.
     await signalGroup(rec.run, 'SIGKILL');
-    this.health.get(rec.id)?.stop();
-    this.health.delete(rec.id);
+    this.health.stop(rec.id);
     const exit = await exitOf(rec, store);
-    this.emit(rec, { type: 'die', exitCode: exit.exitCode });
-  }
-
-  private watchHealth(rec: ProcessRecord): void {
-    if (!rec.healthcheck || this.health.has(rec.id) || this.closed) return;
-    const runner = new HealthRunner(
-      rec.healthcheck,
-      (argv, timeoutMs, signal) => runOnHost(argv, { cwd: rec.cwd, env: rec.env, timeoutMs, signal }),
-      (health, output) =>
-        this.emitter(rec.project).emit('event', {
-          type: 'health',
-          id: rec.id,
-          labels: rec.labels,
-          health,
-          ...(health === 'unhealthy' ? { output } : {}),
-          time: Date.now(),
-        } satisfies RuntimeEvent),
-    );
-    this.health.set(rec.id, runner);
-    runner.start();
+    this.bus.lifecycle(rec, { type: 'die', exitCode: exit.exitCode });
   }
 
   /**
@@ -300,8 +275,8 @@ export class ProcessRuntime implements RuntimePort {
     const store = this.store(projectName);
     while (!signal.aborted && !this.closed) {
       for (const rec of await store.all().catch(() => [])) {
-        if (!rec.run || this.ended.has(endKey(rec))) continue;
-        if (await isAlive(rec.run)) this.watchHealth(rec);
+        if (!rec.run || this.ends.has(endKey(rec))) continue;
+        if (await isAlive(rec.run)) this.health.watch(rec);
         else await this.noticeEnd(rec, store);
       }
       try {
@@ -310,28 +285,6 @@ export class ProcessRuntime implements RuntimePort {
         return;
       }
     }
-  }
-
-  private emitter(projectName: string): EventEmitter {
-    let e = this.emitters.get(projectName);
-    if (!e) {
-      e = new EventEmitter();
-      e.setMaxListeners(0);
-      this.emitters.set(projectName, e);
-    }
-    return e;
-  }
-
-  private emit(
-    rec: ProcessRecord,
-    e: { type: 'create' | 'start' | 'stop' | 'destroy' } | { type: 'die'; exitCode: number },
-  ): void {
-    this.emitter(rec.project).emit('event', {
-      ...e,
-      id: rec.id,
-      labels: rec.labels,
-      time: Date.now(),
-    } satisfies RuntimeEvent);
   }
 }
 
