@@ -1,5 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll } from 'vitest';
@@ -181,12 +182,25 @@ export interface PsRow {
   restarts: number;
   ports: string[];
   startedAt: string | null;
+  /** A host process's shim, which leads its process group. */
+  pid?: number;
 }
 
 export async function ps(dir: string): Promise<PsRow[]> {
   const r = await orch(['ps', '--json'], { cwd: dir });
   if (r.code !== 0) throw new Error(`ps failed: ${r.stderr}`);
   return JSON.parse(r.stdout) as PsRow[];
+}
+
+/** A port free on 127.0.0.1 a moment ago. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createNetServer();
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
 }
 
 /** The gateway address `orch up -d` printed. */

@@ -1,61 +1,15 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cliPath, leftovers, orch, projectDir, projectNames, repoRoot } from './helpers.js';
+import { groupMembers, until as untilEvery } from '../procs.js';
+import { cliPath, freePort, leftovers, orch, projectDir, projectNames, ps, repoRoot } from './helpers.js';
 
 const project = projectNames();
 
-/** Live pids in the process group `pgid` (field 5 of /proc/<pid>/stat). */
-function groupMembers(pgid: number): number[] {
-  const out: number[] = [];
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(f[2]) === pgid && f[0] !== 'Z') out.push(Number(name));
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return out;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-interface Row {
-  service: string;
-  replica: number;
-  state: string;
-  health: string;
-  restarts: number;
-  pid?: number;
-}
-
-async function ps(dir: string): Promise<Row[]> {
-  const r = await orch(['ps', '--json'], { cwd: dir });
-  return JSON.parse(r.stdout) as Row[];
-}
-
-async function until<T>(what: string, fn: () => Promise<T | undefined | false>, ms = 30_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+/** `orch ps` is slower than a /proc read: polled less often, for longer. */
+const until = <T>(what: string, fn: () => Promise<T | undefined | false>, ms = 30_000) =>
+  untilEvery(what, fn, ms, 200);
 
 /** A project: a host-process web server (2 replicas) between a redis it waits for and a container that waits for it. */
 function stack(name: string, gatewayPort: number): string {

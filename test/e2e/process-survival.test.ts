@@ -3,6 +3,7 @@ import { readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ProcessRuntime, processesDir } from '../../src/adapters/process/index.js';
+import { alive } from '../procs.js';
 import { projectDir, repoRoot } from './helpers.js';
 
 /**
@@ -34,15 +35,6 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true });
   dir = undefined;
 });
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe('host process survives a kill -9 of its supervisor', () => {
   it('keeps running and logging, and a new runtime adopts it, then ends its whole group', async () => {

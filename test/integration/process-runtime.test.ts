@@ -9,6 +9,7 @@ import type { RuntimeEvent } from '../../src/core/runtime/port.js';
 import { OrchError } from '../../src/errors/index.js';
 import type { Project } from '../../src/model/project.js';
 import { loadProject, memoryFs } from '../../src/project/index.js';
+import { alive, groupMembers, until } from '../procs.js';
 
 let dir: string;
 let runtimes: ProcessRuntime[];
@@ -51,50 +52,18 @@ async function project(yaml: string): Promise<Project> {
   return project;
 }
 
+/** A project of one host process, `service`, running the shell command `command`. */
+function oneProcess(name: string, command: string, service = 'svc'): Promise<Project> {
+  return project(
+    `name: ${name}\nservices:\n  ${service}:\n    x-orch:\n      process: { command: ${JSON.stringify(command)} }\n`,
+  );
+}
+
 async function up(rt: ProcessRuntime, p: Project, service: string, replica = 1) {
   const spec = p.services[service]!;
   const snap = await rt.create(p, spec, replica);
   await rt.start(snap.id);
   return rt.inspect(snap.id);
-}
-
-async function until<T>(
-  what: string,
-  fn: () => Promise<T | undefined | false> | T | undefined | false,
-  ms = 10_000,
-): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
-/** Live pids of a process group, from /proc (field 5 is the group). */
-function groupMembers(pgid: number): number[] {
-  const out: number[] = [];
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(f[2]) === pgid && f[0] !== 'Z') out.push(Number(name));
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return out;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 async function collect(rt: ProcessRuntime, name: string, signal: AbortSignal): Promise<RuntimeEvent[]> {
@@ -182,13 +151,7 @@ services:
   });
 
   it('stop signals the whole group: a child that started grandchildren leaves nothing behind', async () => {
-    const p = await project(`name: tree
-services:
-  t:
-    x-orch:
-      process:
-        command: "sleep 300 & sleep 300 & sh -c 'sleep 300 & wait' & wait"
-`);
+    const p = await oneProcess('tree', "sleep 300 & sleep 300 & sh -c 'sleep 300 & wait' & wait", 't');
     const rt = runtime();
     const s = await up(rt, p, 't');
     const pgid = s.pid!;
@@ -232,12 +195,7 @@ services:
   });
 
   it('reports exits with their codes as events: start, then die with exitCode', async () => {
-    const p = await project(`name: ev
-services:
-  quick:
-    x-orch:
-      process: { command: "sleep 0.3; exit 7" }
-`);
+    const p = await oneProcess('ev', 'sleep 0.3; exit 7', 'quick');
     const rt = runtime();
     const ac = new AbortController();
     const seen = await collect(rt, 'ev', ac.signal);
@@ -253,12 +211,7 @@ services:
   });
 
   it('a new runtime adopts a running process by pid and start time, follows its end and can stop it', async () => {
-    const p = await project(`name: adopt
-services:
-  svc:
-    x-orch:
-      process: { command: "echo hi; sleep 300" }
-`);
+    const p = await oneProcess('adopt', 'echo hi; sleep 300');
     const first = runtime();
     const s = await up(first, p, 'svc');
     first.close();
@@ -280,12 +233,7 @@ services:
   });
 
   it('a state file whose pid now belongs to another process is not adopted, nor signalled', async () => {
-    const p = await project(`name: recycled
-services:
-  svc:
-    x-orch:
-      process: { command: "sleep 300" }
-`);
+    const p = await oneProcess('recycled', 'sleep 300');
     const rt = runtime();
     const s = await rt.create(p, p.services['svc']!, 1);
     const stranger = spawn('sleep', ['300'], { detached: true, stdio: 'ignore' });
@@ -312,13 +260,11 @@ services:
   });
 
   it('logs: stamped lines of both streams, tail, since, and follow until aborted or the process ends', async () => {
-    const p = await project(`name: logs
-services:
-  talk:
-    x-orch:
-      process:
-        command: "for i in 1 2 3 4 5; do echo out-$$i; done; echo err-1 >&2; while [ ! -f go ]; do sleep 0.05; done; echo late; sleep 0.3"
-`);
+    const p = await oneProcess(
+      'logs',
+      'for i in 1 2 3 4 5; do echo out-$$i; done; echo err-1 >&2; while [ ! -f go ]; do sleep 0.05; done; echo late; sleep 0.3',
+      'talk',
+    );
     const rt = runtime();
     const s = await up(rt, p, 'talk');
     await until('first lines', async () => (await allLogs(rt, s.id)).length >= 6);
@@ -349,16 +295,7 @@ services:
     expect((await rt.inspect(s.id)).state).toBe('exited');
 
     // follow of a running one stops when aborted
-    const again = await up(
-      rt,
-      await project(`name: logs2
-services:
-  idle:
-    x-orch:
-      process: { command: "echo one; sleep 300" }
-`),
-      'idle',
-    );
+    const again = await up(rt, await oneProcess('logs2', 'echo one; sleep 300', 'idle'), 'idle');
     const ac = new AbortController();
     const got: string[] = [];
     const done = (async () => {
@@ -448,12 +385,7 @@ services:
   });
 
   it('remove stops the process and forgets it (state and log)', async () => {
-    const p = await project(`name: rm
-services:
-  svc:
-    x-orch:
-      process: { command: "sleep 300" }
-`);
+    const p = await oneProcess('rm', 'sleep 300');
     const rt = runtime();
     const s = await up(rt, p, 'svc');
     await rt.remove(s.id, { graceMs: 1_000 });
