@@ -13,12 +13,12 @@ export function stackRuntimes(docker: DockerPort, files: FileSources, projectDir
   const processes = new ProcessRuntime({ dirOf: (name) => processesDir(projectDir, name) });
   const containers = new DockerRuntime(docker, files, {
     // Containers may be made before the processes they depend on: replica 1's port is promised.
-    hostProcessPorts: async (project) => {
+    hostProcessPorts: async (project, services) => {
       const out: Record<string, number> = {};
-      for (const spec of Object.values(project.services)) {
-        if (!spec.orch.process) continue;
-        const port = await processes.portOf(project, spec, 1);
-        if (port !== undefined) out[spec.name] = port;
+      for (const name of services) {
+        const spec = project.services[name];
+        const port = spec && (await processes.portOf(project, spec, 1));
+        if (port !== undefined) out[name] = port;
       }
       return out;
     },

@@ -36,8 +36,11 @@ export class DockerRuntime implements RuntimePort {
     private readonly docker: DockerPort,
     private readonly sources: FileSources,
     private readonly opts: {
-      /** The `PORT` of replica 1 of each host-process service, for `ORCH_<SERVICE>_URL`. */
-      readonly hostProcessPorts?: (project: Project) => Promise<Readonly<Record<string, number>>>;
+      /** The `PORT` of replica 1 of the named host-process services, for `ORCH_<SERVICE>_URL`. */
+      readonly hostProcessPorts?: (
+        project: Project,
+        services: readonly string[],
+      ) => Promise<Readonly<Record<string, number>>>;
     } = {},
   ) {}
 
@@ -53,11 +56,12 @@ export class DockerRuntime implements RuntimePort {
     replica: number,
     opts?: { readonly configHash?: string },
   ): Promise<ReplicaSnapshot> {
-    const dependsOnProcess = Object.keys(spec.dependsOn).some((d) => project.services[d]?.orch.process);
+    // Only the host processes this service depends on: asking for a port may promise one.
+    const processDeps = Object.keys(spec.dependsOn).filter((d) => project.services[d]?.orch.process);
     const [files, hash, hostProcessPorts] = await Promise.all([
       serviceFiles(project, spec, this.sources),
       opts?.configHash ?? this.configHash(project, spec),
-      dependsOnProcess ? this.opts.hostProcessPorts?.(project) : undefined,
+      processDeps.length > 0 ? this.opts.hostProcessPorts?.(project, processDeps) : undefined,
     ]);
     const create = containerCreateSpec({
       project,
