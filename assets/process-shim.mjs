@@ -27,12 +27,16 @@ for (const s of ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2',
 /** A line longer than this is written in pieces, so one endless line cannot exhaust memory. */
 const MAX_LINE = 64 * 1024;
 
-function write(stream, text) {
+function append(text) {
   try {
-    writeSync(log, `${new Date().toISOString()} ${stream} ${text}\n`);
+    writeSync(log, text);
   } catch {
     // A full disk must not take the command down with the shim.
   }
+}
+
+function write(stream, text) {
+  append(`${new Date().toISOString()} ${stream} ${text}\n`);
 }
 
 function lines(stream) {
@@ -48,13 +52,7 @@ function lines(stream) {
         out += `${now} ${stream} ${rest.slice(0, MAX_LINE)}\n`;
         rest = rest.slice(MAX_LINE);
       }
-      if (out !== '') {
-        try {
-          writeSync(log, out);
-        } catch {
-          // as in write()
-        }
-      }
+      if (out !== '') append(out);
     },
     flush() {
       if (rest !== '') write(stream, rest);
