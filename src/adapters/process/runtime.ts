@@ -22,7 +22,7 @@ export interface ProcessRuntimeOptions {
 }
 
 /** A replica that is not there (any more): the engine's 404 for a container. */
-export class ProcessNotFoundError extends Error {
+class ProcessNotFoundError extends Error {
   readonly statusCode = 404;
   constructor(id: string) {
     super(`no such host process: ${id}`);
