@@ -4,7 +4,7 @@ import { BodyError, BodyReader } from './http1/body.js';
 import { checkPartialHead, HeadError, headEnd, parseRequestHead, type RequestHead } from './http1/head.js';
 import { gatewayResponse } from './http1/write.js';
 import { logRejection, requestLine } from './reject.js';
-import { startExchange, type ClientSide, type Exchange } from './proxy.js';
+import { startExchange, type ClientSide, type Exchange } from './proxy/index.js';
 import { tunnel } from './tunnel.js';
 
 /** node:http's default header limit; larger heads are answered 431. */

@@ -1,44 +1,23 @@
 import type { Socket } from 'node:net';
-import type { ClientSide } from './client-side.js';
 import {
-  forwardRequestHeaders,
   forwardResponseHeaders,
-  matchRoute,
-  upstreamPath,
   type ForwardedRequest,
   type Membership,
   type RouteState,
   type TryFailure,
   type Upstream,
-} from '../../core/gateway/index.js';
-import { logAccess } from './access.js';
-import { canRetry, gatewayBody, isConnectFailure, isEjectable, isStaleReuse, type ProxyEnv } from './env.js';
-import { BodyReader } from './http1/body.js';
-import type { Framing, RequestHead, ResponseHead } from './http1/head.js';
-import type { UpstreamConn, UpstreamHandler } from './http1/upstream.js';
-import { gatewayResponse, requestHeadText } from './http1/write.js';
+} from '../../../core/gateway/index.js';
+import { logAccess } from '../access.js';
+import { gatewayBody, isEjectable, type ProxyEnv } from '../env.js';
+import { BodyReader } from '../http1/body.js';
+import type { Framing, RequestHead, ResponseHead } from '../http1/head.js';
+import type { UpstreamConn, UpstreamHandler } from '../http1/upstream.js';
+import { gatewayResponse, requestHeadText } from '../http1/write.js';
+import type { ClientSide } from './client-side.js';
+import { PendingBody } from './pending.js';
+import { recovery } from './recovery.js';
 import { requestFraming, responseHeadText, upgradeHeadText } from './response-head.js';
 import { Tries } from './tries.js';
-
-export type { ClientSide } from './client-side.js';
-
-const PENDING_LIMIT = 1024 * 1024;
-
-/** Starts one plain (non-Upgrade) request: route, rewrite, send. */
-export function startExchange(env: ProxyEnv, client: ClientSide, head: RequestHead): Exchange {
-  const start = env.mono();
-  const fwd = forwardRequestHeaders(head.rawHeaders, {
-    ids: env.ids,
-    clientIp: client.ip,
-    proto: 'http',
-    upgrade: head.upgrade,
-  });
-  const ex = new Exchange(env, client, head, fwd, start);
-  const route = matchRoute(env.table, fwd.host === '' ? undefined : fwd.host, head.url);
-  if (route === undefined) ex.answer(404, 'no route matches this request');
-  else ex.route(env.membership, env.membership.state(route), upstreamPath(route, head.url));
-  return ex;
-}
 
 /**
  * One proxied request/response. The request head is rewritten once; body bytes are passed on as
@@ -54,8 +33,7 @@ export class Exchange implements UpstreamHandler {
   private upstream: Upstream | undefined;
   private conn: UpstreamConn | undefined;
   private ready = false;
-  private pending: Buffer[] | undefined;
-  private pendingBytes = 0;
+  private pending: PendingBody | undefined;
   private bodyDone: boolean;
   private staleRetried = false;
   private status = 0;
@@ -109,10 +87,7 @@ export class Exchange implements UpstreamHandler {
       if (last) conn.requestComplete();
       return;
     }
-    if (chunk.length === 0) return;
-    (this.pending ??= []).push(chunk);
-    this.pendingBytes += chunk.length;
-    if (this.pendingBytes > PENDING_LIMIT) this.client.pause();
+    if (chunk.length > 0) (this.pending ??= new PendingBody(this.client)).push(chunk);
   }
 
   private attempt(fresh: boolean): void {
@@ -155,7 +130,7 @@ export class Exchange implements UpstreamHandler {
     if (u === undefined || tries === undefined) return false;
     const next = tries.retryTo(u, failure, this.req.method, this.req.framing.kind !== 'none');
     if (next === undefined) return false;
-    this.release(u, status, true);
+    tries.release(u, status, true, this.env.mono() - this.start);
     this.conn = undefined;
     this.ready = false;
     this.upstream = next;
@@ -176,18 +151,11 @@ export class Exchange implements UpstreamHandler {
     this.conn = conn;
     this.ready = true;
     const s = requestHeadText(this.req.method, this.path, this.fwd.headers, requestFraming(this.req));
-    const pending = this.pending;
-    if (pending === undefined) {
-      conn.write(s);
-    } else {
-      conn.socket.cork();
-      conn.write(s);
-      for (const b of pending) conn.write(b);
-      conn.socket.uncork();
-      // Kept until the upstream answers: a refused connect never got here, so nothing is replayed.
+    if (this.pending === undefined) conn.write(s);
+    else {
+      // Kept until a connection is ready: a refused connect never got here, so nothing is replayed.
+      this.pending.flush(conn.socket, (b) => conn.write(b), s);
       this.pending = undefined;
-      if (this.pendingBytes > PENDING_LIMIT) this.client.resume();
-      this.pendingBytes = 0;
     }
     if (this.bodyDone) conn.requestComplete();
   }
@@ -288,34 +256,24 @@ export class Exchange implements UpstreamHandler {
     this.conn = undefined;
     this.ready = false;
     if (!this.responded && u !== undefined) {
-      const method = this.req.method;
+      const staleReuse = conn?.reused === true && !this.staleRetried;
       const hasBody = this.req.framing.kind !== 'none';
-      // A kept-alive connection the upstream closed as the request went out is not a dead replica:
-      // one more try on a new connection to the same one.
-      if (
-        conn?.reused === true &&
-        isStaleReuse(code) &&
-        !this.staleRetried &&
-        canRetry(code, method, hasBody)
-      ) {
+      const hasRetries = this.rs?.route.retries !== undefined;
+      const next = recovery(code, this.req.method, hasBody, staleReuse, hasRetries);
+      if (next === 'reconnect') {
         this.staleRetried = true;
         this.attempt(true);
         return;
       }
       this.report(false);
-      if (isEjectable(code)) {
-        this.env.eject(u);
-        if (this.rs?.route.retries !== undefined) {
-          const failure: TryFailure = { kind: isConnectFailure(code) ? 'connect' : 'reset' };
-          if (this.retry(failure, 502)) return;
-        } else if (canRetry(code, method, hasBody)) {
-          this.release(u, 502, true);
-          const tries = this.tries;
-          if (tries !== undefined) (tries.tried ??= []).push(u);
-          this.upstream = undefined;
-          this.attempt(false);
-          return;
-        }
+      if (isEjectable(code)) this.env.eject(u);
+      if ((next === 'connect' || next === 'reset') && this.retry({ kind: next }, 502)) return;
+      if (next === 'failover') {
+        this.tries?.release(u, 502, true, this.env.mono() - this.start);
+        this.tries?.exclude(u);
+        this.upstream = undefined;
+        this.attempt(false);
+        return;
       }
       this.answer(502, `upstream failed: ${code === 'UPSTREAM_ERROR' ? message : code}`);
       return;
@@ -376,12 +334,6 @@ export class Exchange implements UpstreamHandler {
     this.finish(status >= 500 ? message : undefined);
   }
 
-  private release(u: Upstream, status: number, failed: boolean): void {
-    const ms = this.env.mono() - this.start;
-    u.inFlight--;
-    u.stats.end(status, failed, ms);
-  }
-
   private finish(error: string | undefined, upgraded = false): void {
     if (this.done) return;
     this.done = true;
@@ -390,15 +342,9 @@ export class Exchange implements UpstreamHandler {
     const ms = this.env.mono() - this.start;
     const u = this.upstream;
     const rs = this.rs;
-    // A probe that ended without an answer (its client left) decides nothing.
-    if (u !== undefined) this.tries?.abandon(u);
     // A client hanging up (499) is logged with its reason but is not the upstream's error.
     const failed = error !== undefined && this.status !== 499;
-    if (u !== undefined) {
-      u.inFlight--;
-      u.stats.end(this.status, failed, ms);
-      if (!failed && rs !== undefined) rs.balancer.succeeded(u.key);
-    }
+    if (u !== undefined) this.tries?.end(u, this.status, failed, ms);
     rs?.stats.end(this.status, failed, ms);
     logAccess(
       this.env.access,

@@ -5,8 +5,8 @@ import {
   type RouteState,
   type TryFailure,
   type Upstream,
-} from '../../core/gateway/index.js';
-import type { ProxyEnv } from './env.js';
+} from '../../../core/gateway/index.js';
+import type { ProxyEnv } from '../env.js';
 
 /**
  * One request's tries on its route: the replicas tried, the retries made (route `retries`), and
@@ -43,9 +43,23 @@ export class Tries {
     if (reopens !== undefined) this.env.wake(reopens);
   }
 
-  /** The request ended with the current try's outcome unknown (its client left, say). */
-  abandon(u: Upstream): void {
+  /** The try on `u` is over without being the request's last (a retry or failover follows). */
+  release(u: Upstream, status: number, failed: boolean, ms: number): void {
+    u.inFlight--;
+    u.stats.end(status, failed, ms);
+  }
+
+  /** Another replica is tried next, outside the route's `retries` (the gateway's failover). */
+  exclude(u: Upstream): void {
+    (this.tried ??= []).push(u);
+  }
+
+  /** The request ended on its try on `u`. */
+  end(u: Upstream, status: number, failed: boolean, ms: number): void {
+    // A probe that ended without an answer (its client left, say) decides nothing.
     if (!this.reported) this.membership.abandoned(this.rs, u, this.probe);
+    this.release(u, status, failed, ms);
+    if (!failed) this.rs.balancer.succeeded(u.key);
   }
 
   /** When the current try, sent now, must have its response head by. */

@@ -1,4 +1,4 @@
-import type { Framing, RequestHead, ResponseHead } from './http1/head.js';
+import type { Framing, RequestHead, ResponseHead } from '../http1/head.js';
 
 /**
  * The response head sent to the client, re-framed from what was read: the upstream's own
