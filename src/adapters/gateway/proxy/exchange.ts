@@ -1,65 +1,37 @@
 import type { Socket } from 'node:net';
 import {
   forwardResponseHeaders,
-  type ForwardedRequest,
   type Membership,
   type RouteState,
   type TryFailure,
   type Upstream,
 } from '../../../core/gateway/index.js';
-import { logAccess } from '../access.js';
-import { gatewayBody, isEjectable, type ProxyEnv } from '../env.js';
-import { BodyReader } from '../http1/body.js';
-import type { Framing, RequestHead, ResponseHead } from '../http1/head.js';
+import { isEjectable } from '../env.js';
+import type { Framing, ResponseHead } from '../http1/head.js';
 import type { UpstreamConn, UpstreamHandler } from '../http1/upstream.js';
-import { gatewayResponse, requestHeadText } from '../http1/write.js';
-import type { ClientSide } from './client-side.js';
+import { requestHeadText } from '../http1/write.js';
 import { PendingBody } from './pending.js';
 import { recovery } from './recovery.js';
-import { requestFraming, responseHeadText, upgradeHeadText } from './response-head.js';
+import { requestFraming, upgradeHeadText } from './response-head.js';
+import { Reply } from './reply.js';
 import { Tries } from './tries.js';
 
 /**
  * One proxied request/response. The request head is rewritten once; body bytes are passed on as
  * framed (chunked stays chunked), and held only while no upstream connection is ready, so a
- * request refused at connect can still be sent to another replica.
+ * request refused at connect can still be sent to another replica. This is the upstream side
+ * (tries, connection, failures); what goes to the client and the accounting are `Reply`'s.
  */
-export class Exchange implements UpstreamHandler {
+export class Exchange extends Reply implements UpstreamHandler {
   /** When the upstream must have answered (or sent more body) by; checked by the gateway's sweep. */
   deadline = Infinity;
-  private rs: RouteState | undefined;
-  private tries: Tries | undefined;
   private path = '';
-  private upstream: Upstream | undefined;
   private conn: UpstreamConn | undefined;
   private ready = false;
   private pending: PendingBody | undefined;
-  private bodyDone: boolean;
   private staleRetried = false;
-  private status = 0;
-  private responded = false;
-  private closeAfter = false;
-  private dechunk: BodyReader | undefined;
-  private done = false;
-  /** Set when the gateway refused the request itself (logged as `reason=`). */
-  private reason: string | undefined;
   /** When the current try must have its response head by (route `per_try_timeout`). */
   private tryDeadline = Infinity;
-
-  constructor(
-    private readonly env: ProxyEnv,
-    private readonly client: ClientSide,
-    private readonly req: RequestHead,
-    private readonly fwd: ForwardedRequest,
-    private readonly start: number,
-  ) {
-    env.active++;
-    this.bodyDone = req.framing.kind === 'none';
-  }
-
-  get isDone(): boolean {
-    return this.done;
-  }
 
   route(membership: Membership, rs: RouteState, path: string): void {
     this.tries = new Tries(this.env, membership, rs);
@@ -171,32 +143,14 @@ export class Exchange implements UpstreamHandler {
         return;
       }
     }
-    this.status = head.status;
-    this.responded = true;
-    const chunked = framing.kind === 'chunked';
-    const http10 = this.client.minor === 0;
-    // A body the client cannot be told the length of ends with the connection.
-    const lengthless = framing.kind === 'close' || (chunked && http10);
-    // The client's request body was not read to its end: the connection cannot carry another.
-    this.closeAfter = this.client.willClose(this.req.keepAlive && !lengthless && this.bodyDone);
-    const headers = forwardResponseHeaders(head.rawHeaders, this.fwd.requestId);
-    const s = responseHeadText(this.req.method, head, headers, framing, http10, this.closeAfter);
-    if (chunked && http10) {
-      this.dechunk = new BodyReader(framing, (b, from, to) => void this.client.write(b.subarray(from, to)));
-      this.client.write(s);
-      if (body !== undefined) this.dechunk.consume(body, 0);
-    } else if (!this.client.writeHeadAndBody(s, body) && !complete) this.backpressure();
+    if (!this.writeHead(head, framing, body) && !complete) this.backpressure();
     if (complete) this.finish(undefined);
     else this.deadline = this.env.mono() + this.env.timeoutMs;
   }
 
   onResponseBody(chunk: Buffer, complete: boolean): void {
     if (this.done) return;
-    let ok = true;
-    if (chunk.length > 0) {
-      if (this.dechunk !== undefined) this.dechunk.consume(chunk, 0);
-      else ok = this.client.write(chunk);
-    }
+    const ok = this.writeBody(chunk);
     if (complete) {
       this.finish(undefined);
       return;
@@ -319,45 +273,5 @@ export class Exchange implements UpstreamHandler {
     this.conn = undefined;
     if (conn !== undefined) conn.abort();
     else if (this.upstream !== undefined) this.env.pools.cancel(this.upstream.origin, this);
-  }
-
-  /** A response made by the gateway itself; 5xx ones count as errors. */
-  answer(status: number, message: string): void {
-    if (this.done) return;
-    this.status = status;
-    const body = gatewayBody(status, message, this.rs?.route.label, this.rs?.route.service);
-    this.closeAfter = this.client.willClose(this.req.keepAlive && this.bodyDone);
-    this.client.writeHeadAndBody(
-      gatewayResponse(status, body, { requestId: this.fwd.requestId, close: this.closeAfter }),
-      undefined,
-    );
-    this.finish(status >= 500 ? message : undefined);
-  }
-
-  private finish(error: string | undefined, upgraded = false): void {
-    if (this.done) return;
-    this.done = true;
-    this.env.active--;
-    this.env.inflight.delete(this);
-    const ms = this.env.mono() - this.start;
-    const u = this.upstream;
-    const rs = this.rs;
-    // A client hanging up (499) is logged with its reason but is not the upstream's error.
-    const failed = error !== undefined && this.status !== 499;
-    if (u !== undefined) this.tries?.end(u, this.status, failed, ms);
-    rs?.stats.end(this.status, failed, ms);
-    logAccess(
-      this.env.access,
-      this.req,
-      this.fwd,
-      this.status,
-      ms,
-      rs?.route,
-      u?.name,
-      error,
-      this.reason,
-      this.tries?.retries ?? 0,
-    );
-    if (!upgraded) this.client.done(this.closeAfter || (error !== undefined && this.responded));
   }
 }
