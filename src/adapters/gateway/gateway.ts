@@ -1,6 +1,5 @@
 import type { Server } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { setTimeout as sleep } from 'node:timers/promises';
 import {
   compileRoutes,
   Membership,
@@ -245,8 +244,8 @@ export class Gateway {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       this.env.draining = true;
       for (const c of this.clients) c.closeIfIdle();
-      const deadline = Date.now() + this.drainMs;
-      while (this.env.active > 0 && Date.now() < deadline) await sleep(20);
+      const deadline = this.clock.now() + this.drainMs;
+      while (this.env.active > 0 && this.clock.now() < deadline) await this.clock.sleep(20);
       for (const c of this.clients) c.destroy();
       for (const s of this.env.tunnels) s.destroy();
       this.env.tunnels.clear();

@@ -65,7 +65,7 @@ export interface MembershipOptions {
   readonly random?: RandomSource;
   readonly ejection?: EjectionPolicy;
   /** Wall-clock milliseconds (the injected Clock's), for breakers and retry budgets. */
-  readonly now?: () => number;
+  readonly now: () => number;
   readonly onBreaker?: (change: BreakerChange) => void;
 }
 
@@ -97,10 +97,10 @@ export class Membership {
   private readonly now: () => number;
   private readonly onBreaker: ((change: BreakerChange) => void) | undefined;
 
-  constructor(table: RouteTable, opts: MembershipOptions = {}) {
+  constructor(table: RouteTable, opts: MembershipOptions) {
     const random = opts.random ?? Math.random;
     const ejection = opts.ejection ?? DEFAULT_EJECTION;
-    const now = opts.now ?? Date.now;
+    const now = opts.now;
     this.now = now;
     this.onBreaker = opts.onBreaker;
     this.routes = table.routes.map((route) => ({

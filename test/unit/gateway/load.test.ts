@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { Membership, compileRoutes, quantileOfCounts } from '../../../src/core/gateway/index.js';
 import type { GatewayRoute } from '../../../src/model/project.js';
 
+/** These routes have no breaker or retry budget: nothing reads the time. */
+const NO_CLOCK = { now: (): number => 0 };
 const pos = { file: 'orch.yaml', line: 1, col: 1 };
 const route = (path: string, service: string): GatewayRoute => ({
   path,
@@ -14,7 +16,10 @@ const route = (path: string, service: string): GatewayRoute => ({
 
 describe('Membership.load (the autoscaler’s gateway figures)', () => {
   it('sums in-flight requests and latency counts over every route to the service', () => {
-    const m = new Membership(compileRoutes([route('/a', 'api'), route('/b', 'api'), route('/', 'web')]));
+    const m = new Membership(
+      compileRoutes([route('/a', 'api'), route('/b', 'api'), route('/', 'web')]),
+      NO_CLOCK,
+    );
     const [a, b, web] = m.routes;
     a!.stats.begin();
     a!.stats.begin();
@@ -32,7 +37,7 @@ describe('Membership.load (the autoscaler’s gateway figures)', () => {
   });
 
   it('hands out a copy: later requests do not change a load already taken', () => {
-    const m = new Membership(compileRoutes([route('/', 'api')]));
+    const m = new Membership(compileRoutes([route('/', 'api')]), NO_CLOCK);
     const before = m.load('api')!;
     m.routes[0]!.stats.begin();
     m.routes[0]!.stats.end(200, false, 5);
@@ -48,7 +53,7 @@ describe('Membership.load (the autoscaler’s gateway figures)', () => {
         { service: 'next', weight: 1 },
       ],
     };
-    const m = new Membership(compileRoutes([weighted]));
+    const m = new Membership(compileRoutes([weighted]), NO_CLOCK);
     const replica = (service: string, n: number) => ({
       id: `${service}-${n}`,
       name: `${service}-${n}`,
