@@ -7,10 +7,10 @@ export {
   type RandomSource,
 } from './balancer.js';
 export { CircuitBreaker, type BreakerState } from './breaker.js';
-export { RETRY_FLOOR, RetryBudget } from './budget.js';
+export { RetryBudget } from './budget.js';
 export { backoffMs, IDEMPOTENT, isRetryable, type TryFailure } from './retry.js';
-export { RouteBalancer, type RouteShape } from './route-balancer.js';
-export { SmoothWeighted, type Weighted } from './swrr.js';
+export { RouteBalancer } from './route-balancer.js';
+export { SmoothWeighted } from './swrr.js';
 export {
   acceptableRequestId,
   forwardRequestHeaders,

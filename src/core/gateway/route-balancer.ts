@@ -2,6 +2,8 @@ import type { BalanceStrategy, RouteBackend } from '../../model/project.js';
 import { Balancer, type Candidate, type EjectionPolicy, type Member, type RandomSource } from './balancer.js';
 import { SmoothWeighted } from './swrr.js';
 
+const hasActive = (b: Balancer<Member>): boolean => b.active.length > 0;
+
 /** What a route needs to choose its upstreams. */
 export interface RouteShape {
   readonly service: string;
@@ -35,12 +37,6 @@ export class RouteBalancer<M extends Member> {
     this.split = new SmoothWeighted(entries);
   }
 
-  /** Members in rotation, every service's. */
-  get active(): readonly M[] {
-    if (this.single !== undefined) return this.single.active;
-    return [...this.byService.values()].flatMap((b) => b.active);
-  }
-
   /** The full current set of one service's members; replaces its previous one. */
   update(service: string, candidates: readonly Candidate<M>[]): void {
     const b = this.byService.get(service);
@@ -53,8 +49,11 @@ export class RouteBalancer<M extends Member> {
   pick(exclude?: readonly M[]): M | undefined {
     if (this.single !== undefined) return this.single.pick(exclude);
     const split = this.split as SmoothWeighted<Balancer<M>>;
-    const usable = (b: Balancer<M>): boolean =>
-      exclude === undefined ? b.active.length > 0 : b.active.some((m) => !exclude.includes(m));
+    // The first try (every request) uses a shared predicate: no closure per request.
+    const usable =
+      exclude === undefined
+        ? hasActive
+        : (b: Balancer<M>): boolean => b.active.some((m) => !exclude.includes(m));
     return split.pick(usable)?.pick(exclude);
   }
 
