@@ -1,10 +1,14 @@
 import type { Project } from '../model/project.js';
-import type { StatsRow } from '../ui/stats-view.js';
+import type { ReplicaStats } from '../core/stats/sampler.js';
 import { OrchError } from '../errors/index.js';
 import type { ControlClient } from '../adapters/control/client.js';
 import { controlClient } from './supervisor-process.js';
 
-/** The control socket of the project's running stack (foreground `up` or background supervisor). */
+/**
+ * The control socket of the project's running stack (foreground `up` or background supervisor):
+ * every command that asks the running stack meets "not running" here, with one message, code and
+ * exit (2).
+ */
 export async function runningStack(project: Project): Promise<ControlClient> {
   const client = controlClient(project);
   if (!(await client.alive()))
@@ -12,24 +16,25 @@ export async function runningStack(project: Project): Promise<ControlClient> {
   return client;
 }
 
+/** The running stack's dashboard URL (with its token); `orch dashboard` prints it, `orch metrics` scrapes it. */
+export async function runningDashboard(project: Project, why?: string): Promise<string> {
+  const status = await (await runningStack(project)).call<{ dashboard?: string | null }>('GET', '/status');
+  if (!status.dashboard)
+    throw new OrchError('NOT_RUNNING', `${project.name} runs without a dashboard${why ? `, ${why}` : ''}`, {
+      hint: 'it was started with --no-dashboard; run `orch up -d` again without it',
+    });
+  return status.dashboard;
+}
+
 /** Every running replica's CPU, memory and network, as fresh as the stack's sampler has them. */
-export async function readStats(project: Project): Promise<StatsRow[]> {
-  const res = await (await runningStack(project)).call<{ replicas: StatsRow[] }>('GET', '/stats');
+export async function readStats(project: Project): Promise<ReplicaStats[]> {
+  const res = await (await runningStack(project)).call<{ replicas: ReplicaStats[] }>('GET', '/stats');
   return res.replicas;
 }
 
-/**
- * The stack's /metrics, read from its dashboard server as a scraper would: the URL and token
- * come from the stack itself, the way `orch dashboard` finds them.
- */
+/** The stack's /metrics, read from its dashboard server as a scraper would. */
 export async function readMetrics(project: Project): Promise<string> {
-  const client = await runningStack(project);
-  const status = await client.call<{ dashboard?: string | null }>('GET', '/status');
-  if (!status.dashboard)
-    throw new OrchError('NOT_RUNNING', `${project.name} runs without a dashboard, which serves /metrics`, {
-      hint: 'it was started with --no-dashboard; run `orch up -d` again without it',
-    });
-  const page = new URL(status.dashboard);
+  const page = new URL(await runningDashboard(project, 'which serves /metrics'));
   const token = page.searchParams.get('token') ?? '';
   const res = await fetch(new URL('/metrics', page.origin), {
     headers: { authorization: `Bearer ${token}` },

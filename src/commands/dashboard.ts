@@ -1,9 +1,8 @@
 import { Flags } from '@oclif/core';
 import { OrchCommand } from '../cli/base-command.js';
 import { loadFromFlags } from '../cli/load-project.js';
-import { controlClient } from '../cli/supervisor-process.js';
+import { runningDashboard } from '../cli/running-stack.js';
 import { openInBrowser } from '../cli/open-browser.js';
-import { OrchError } from '../errors/index.js';
 
 export default class Dashboard extends OrchCommand {
   static override summary = "Print the URL of the running stack's dashboard (with its token).";
@@ -22,20 +21,11 @@ export default class Dashboard extends OrchCommand {
   async run(): Promise<DashboardResult> {
     const { flags } = await this.parse(Dashboard);
     const { project } = await loadFromFlags(flags);
-    const client = controlClient(project);
-    if (!(await client.alive()))
-      throw new OrchError('USAGE', `${project.name} is not running under orch`, {
-        hint: 'start it with `orch up` or `orch up -d`',
-      });
-    const status = await client.call<{ dashboard?: string | null }>('GET', '/status');
-    if (!status.dashboard)
-      throw new OrchError('USAGE', `${project.name} runs without a dashboard`, {
-        hint: 'it was started with --no-dashboard; run `orch up -d` again without it',
-      });
-    this.out(status.dashboard);
-    if (flags.open && !(await openInBrowser(status.dashboard)))
+    const url = await runningDashboard(project);
+    this.out(url);
+    if (flags.open && !(await openInBrowser(url)))
       this.say('orch: no browser to open here; the URL is above');
-    return { url: status.dashboard };
+    return { url };
   }
 }
 

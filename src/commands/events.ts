@@ -3,7 +3,7 @@ import { Args, Flags } from '@oclif/core';
 import { OrchCommand } from '../cli/base-command.js';
 import { loadFromFlags } from '../cli/load-project.js';
 import { onInterrupt } from '../cli/interrupt.js';
-import { controlClient } from '../cli/supervisor-process.js';
+import { runningStack } from '../cli/running-stack.js';
 import { parseSince } from '../core/logs/query.js';
 import { OrchError } from '../errors/index.js';
 import { eventService, type OrchEvent } from '../model/events.js';
@@ -40,11 +40,7 @@ export default class Events extends OrchCommand {
           hint: `services: ${Object.keys(project.services).join(', ')}`,
         });
     const since = flags.since === undefined ? undefined : sinceMs(flags.since);
-    const client = controlClient(project);
-    if (!(await client.alive()))
-      throw new OrchError('USAGE', `${project.name} is not running under orch`, {
-        hint: 'start it with `orch up` or `orch up -d`',
-      });
+    const client = await runningStack(project);
     const style = this.outStyle();
     const json = this.jsonEnabled();
     const show = (e: OrchEvent): void => {

@@ -1,8 +1,7 @@
 import { OrchCommand } from '../cli/base-command.js';
 import { loadFromFlags } from '../cli/load-project.js';
-import { controlClient } from '../cli/supervisor-process.js';
+import { runningStack } from '../cli/running-stack.js';
 import type { GatewayStats } from '../adapters/gateway/index.js';
-import { OrchError } from '../errors/index.js';
 import { renderGatewayStats } from '../ui/gateway-view.js';
 
 export default class GatewayCmd extends OrchCommand {
@@ -14,11 +13,7 @@ export default class GatewayCmd extends OrchCommand {
   async run(): Promise<GatewayResult> {
     const { flags } = await this.parse(GatewayCmd);
     const { project } = await loadFromFlags(flags);
-    const client = controlClient(project);
-    if (!(await client.alive()))
-      throw new OrchError('USAGE', `${project.name} is not running under orch`, {
-        hint: 'start it with `orch up -d`',
-      });
+    const client = await runningStack(project);
     const res = await client.call<GatewayResult>('GET', '/gateway');
     this.out(renderGatewayStats(res.address, res.stats));
     return res;

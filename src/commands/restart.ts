@@ -1,9 +1,8 @@
 import { Args } from '@oclif/core';
 import { OrchCommand } from '../cli/base-command.js';
 import { loadFromFlags } from '../cli/load-project.js';
-import { controlClient } from '../cli/supervisor-process.js';
+import { runningStack } from '../cli/running-stack.js';
 import type { StatusRow } from '../core/reconciler/status.js';
-import { OrchError } from '../errors/index.js';
 import { renderPs } from '../ui/ps-view.js';
 
 export default class Restart extends OrchCommand {
@@ -19,11 +18,7 @@ export default class Restart extends OrchCommand {
   async run(): Promise<StatusRow[]> {
     const { flags, argv } = await this.parse(Restart);
     const { project } = await loadFromFlags(flags);
-    const client = controlClient(project);
-    if (!(await client.alive()))
-      throw new OrchError('USAGE', `${project.name} is not running under orch`, {
-        hint: 'start it with `orch up -d`',
-      });
+    const client = await runningStack(project);
     const res = await client.call<{ rows: StatusRow[] }>('POST', '/restart', { services: argv });
     this.out(renderPs(res.rows, Date.now(), this.outStyle()));
     return res.rows;

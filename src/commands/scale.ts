@@ -1,7 +1,7 @@
 import { Args } from '@oclif/core';
 import { OrchCommand } from '../cli/base-command.js';
 import { loadFromFlags } from '../cli/load-project.js';
-import { controlClient } from '../cli/supervisor-process.js';
+import { runningStack } from '../cli/running-stack.js';
 import type { StatusRow } from '../core/reconciler/status.js';
 import { OrchError } from '../errors/index.js';
 import { renderPs } from '../ui/ps-view.js';
@@ -30,11 +30,7 @@ export default class Scale extends OrchCommand {
         });
       scales[m[1]] = Number(m[2]);
     }
-    const client = controlClient(project);
-    if (!(await client.alive()))
-      throw new OrchError('USAGE', `${project.name} is not running under orch`, {
-        hint: 'start it with `orch up -d`',
-      });
+    const client = await runningStack(project);
     const res = await client.call<{ rows: StatusRow[] }>('POST', '/scale', { scales });
     this.out(renderPs(res.rows, Date.now(), this.outStyle()));
     return res.rows;
