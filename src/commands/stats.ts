@@ -1,11 +1,13 @@
-import { setMaxListeners } from 'node:events';
 import { Args, Flags } from '@oclif/core';
 import { OrchCommand } from '../cli/base-command.js';
 import { loadFromFlags } from '../cli/load-project.js';
 import { onInterrupt } from '../cli/interrupt.js';
 import { readStats } from '../cli/running-stack.js';
 import { OrchError } from '../errors/index.js';
-import { renderStats, type StatsRow } from '../ui/stats-view.js';
+import { systemClock } from '../adapters/clock.js';
+import type { ReplicaStats } from '../core/stats/sampler.js';
+import { sleepOrAbort } from '../core/probes/wait.js';
+import { redrawStats, renderStats } from '../ui/stats-view.js';
 
 /**
  * The pause between redraws. The stack answers once it has a reading newer than its ~2 s sampling
@@ -29,7 +31,7 @@ export default class Stats extends OrchCommand {
     'no-stream': Flags.boolean({ description: 'print one table and exit' }),
   };
 
-  async run(): Promise<StatsRow[]> {
+  async run(): Promise<ReplicaStats[]> {
     const { flags, argv } = await this.parse(Stats);
     const { project } = await loadFromFlags(flags);
     const services = new Set(argv.map(String));
@@ -38,7 +40,7 @@ export default class Stats extends OrchCommand {
         throw new OrchError('USAGE', `no such service: ${s}`, {
           hint: `services: ${Object.keys(project.services).join(', ')}`,
         });
-    const read = async (): Promise<StatsRow[]> =>
+    const read = async (): Promise<ReplicaStats[]> =>
       (await readStats(project)).filter((r) => services.size === 0 || services.has(r.service));
     const rows = await read();
     if (this.jsonEnabled() || flags['no-stream'] || !process.stdout.isTTY) {
@@ -46,17 +48,12 @@ export default class Stats extends OrchCommand {
       return rows;
     }
     const interrupt = onInterrupt();
-    setMaxListeners(0, interrupt.signal);
     try {
       let current = rows;
-      while (!interrupt.signal.aborted) {
-        // Home and clear to the end: the table redraws in place, as `docker stats` does.
-        process.stdout.write(`\x1b[H\x1b[J${renderStats(current)}\n`);
-        await new Promise<void>((resolve) => {
-          const t = setTimeout(resolve, REFRESH_MS);
-          interrupt.signal.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
-        });
-        if (!interrupt.signal.aborted) current = await read();
+      for (;;) {
+        process.stdout.write(redrawStats(current));
+        if (!(await sleepOrAbort(systemClock, REFRESH_MS, interrupt.signal))) break;
+        current = await read();
       }
     } finally {
       interrupt.dispose();

@@ -1,22 +1,8 @@
+import type { ReplicaStats } from '../core/stats/sampler.js';
 import { renderTable } from './table.js';
 
-/** One replica's figures as `orch stats --json` prints them (the control API's `GET /stats`). */
-export interface StatsRow {
-  readonly service: string;
-  readonly replica: number;
-  readonly container: string;
-  readonly id: string;
-  readonly cpuPercent?: number;
-  readonly memoryBytes: number;
-  readonly memoryLimitBytes: number;
-  readonly memoryPercent?: number;
-  readonly rxBytes: number;
-  readonly txBytes: number;
-  readonly pids?: number;
-}
-
 /** As `docker stats` shows them: memory in binary units, network in decimal ones. */
-export function renderStats(rows: readonly StatsRow[]): string {
+export function renderStats(rows: readonly ReplicaStats[]): string {
   return renderTable(
     ['SERVICE', 'REPLICA', 'CONTAINER', 'CPU %', 'MEM USAGE / LIMIT', 'MEM %', 'NET I/O', 'PIDS'],
     rows.map((r) => [
@@ -32,24 +18,21 @@ export function renderStats(rows: readonly StatsRow[]): string {
   );
 }
 
-function binary(n: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let v = n;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return i === 0 ? `${v}B` : `${v.toFixed(2)}${units[i]}`;
+/** `docker stats` home-and-clear redraw: the table replaces the previous one in place. */
+export function redrawStats(rows: readonly ReplicaStats[]): string {
+  return `\x1b[H\x1b[J${renderStats(rows)}\n`;
 }
 
-function decimal(n: number): string {
-  const units = ['B', 'kB', 'MB', 'GB', 'TB'];
+const binary = (n: number): string => scaled(n, 1024, ['B', 'KiB', 'MiB', 'GiB', 'TiB'], () => 2);
+const decimal = (n: number): string =>
+  scaled(n, 1000, ['B', 'kB', 'MB', 'GB', 'TB'], (v) => (v < 10 ? 2 : 1));
+
+function scaled(n: number, step: number, units: readonly string[], digits: (v: number) => number): string {
   let v = n;
   let i = 0;
-  while (v >= 1000 && i < units.length - 1) {
-    v /= 1000;
+  while (v >= step && i < units.length - 1) {
+    v /= step;
     i++;
   }
-  return i === 0 ? `${v}B` : `${v.toFixed(v < 10 ? 2 : 1)}${units[i]}`;
+  return i === 0 ? `${v}B` : `${v.toFixed(digits(v))}${units[i]}`;
 }
