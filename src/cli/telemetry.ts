@@ -45,20 +45,18 @@ export function startTelemetry(parts: {
   const url = otlpTracesUrl(parts.project, parts.env);
   let metrics: OrchMetrics | undefined;
   let spans: GatewaySpans | undefined;
-  let early: ({ access: AccessEntry } | { event: OrchEvent })[] | undefined = [];
-  const feed = (
-    m: OrchMetrics,
-    s: GatewaySpans | undefined,
-    item: { access: AccessEntry } | { event: OrchEvent },
-  ) => {
-    if ('access' in item) {
-      m.observe(item.access);
-      s?.record(item.access);
-    } else m.onEvent(item.event);
+  type Early = { access: AccessEntry } | { event: OrchEvent };
+  let early: Early[] | undefined = [];
+  const keep = (item: Early): void => {
+    if (early && early.length < EARLY_LIMIT) early.push(item);
+  };
+  const access = (m: OrchMetrics, e: AccessEntry): void => {
+    m.observe(e);
+    spans?.record(e);
   };
   const ready = (async () => {
     const m = new (await import('../adapters/metrics/registry.js')).OrchMetrics(parts.sources);
-    const s = url
+    spans = url
       ? (await import('../adapters/metrics/otlp.js')).otlpSpans({
           url,
           project: parts.project.name,
@@ -66,20 +64,18 @@ export function startTelemetry(parts: {
           warn: parts.warn,
         })
       : undefined;
-    for (const item of early ?? []) feed(m, s, item);
+    for (const item of early ?? [])
+      if ('access' in item) access(m, item.access);
+      else m.onEvent(item.event);
     early = undefined;
     metrics = m;
-    spans = s;
   })();
   // Reported by metrics() when asked; never an unhandled rejection that ends the stack.
   ready.catch(() => undefined);
-  const push = (item: { access: AccessEntry } | { event: OrchEvent }): void => {
-    if (metrics) feed(metrics, spans, item);
-    else if (early && early.length < EARLY_LIMIT) early.push(item);
-  };
   return {
-    access: (e) => push({ access: e }),
-    event: (e) => push({ event: e }),
+    // Once loaded, an entry goes straight in: nothing is wrapped or queued per request.
+    access: (e) => (metrics ? access(metrics, e) : keep({ access: e })),
+    event: (e) => (metrics ? metrics.onEvent(e) : keep({ event: e })),
     async metrics() {
       await ready;
       const m = metrics as OrchMetrics;

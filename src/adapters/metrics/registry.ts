@@ -152,6 +152,7 @@ export class OrchMetrics {
   private gauges(registers: Registry[]): void {
     const { sources } = this;
     const breakers = this.breakers;
+    const replicaLabel = (container: string): string => this.replicaLabel(container);
     new Gauge({
       name: 'orch_gateway_in_flight',
       help: 'Requests the gateway is forwarding now, by route and replica',
@@ -160,13 +161,11 @@ export class OrchMetrics {
       collect() {
         this.reset();
         for (const r of sources.gateway()?.routes ?? [])
-          for (const rep of r.replicas) {
-            const n = sources.replicaOf(rep.replica);
+          for (const rep of r.replicas)
             this.set(
-              { route: r.route, service: r.service, replica: n === undefined ? rep.replica : String(n) },
+              { route: r.route, service: r.service, replica: replicaLabel(rep.replica) },
               rep.inFlight,
             );
-          }
       },
     });
     new Gauge({
