@@ -1,48 +1,17 @@
 // Gateway vs nginx (one worker) over the same 3 loopback upstreams, measured with wrk.
 // Run `npm run build` first; then `bash bench/gateway/run.sh` (or `node bench/gateway/bench.mjs`).
 // Env: DURATION (s, default 10), CONNECTIONS (50), THREADS (2), ROUNDS (2), WARMUP (s, 3).
-import { execFile, fork, spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { children, forkReady, freePort, settings } from './lib.mjs';
 
-const here = dirname(fileURLToPath(import.meta.url));
 const run = promisify(execFile);
-const env = (k, d) => Number(process.env[k] ?? d);
-const DURATION = env('DURATION', 10);
-const CONNECTIONS = env('CONNECTIONS', 50);
-const THREADS = env('THREADS', 2);
-const ROUNDS = env('ROUNDS', 2);
-const WARMUP = env('WARMUP', 3);
+const { DURATION, CONNECTIONS, THREADS, ROUNDS, WARMUP } = settings(2);
 
-const children = [];
 let tmp;
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-function forkReady(script, args) {
-  return new Promise((resolve, reject) => {
-    const child = fork(join(here, script), args.map(String), {
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    });
-    children.push(child);
-    child.once('error', reject);
-    child.once('exit', (code) => reject(new Error(`${script} exited early (${code})`)));
-    child.once('message', () => resolve(child));
-  });
-}
 
 async function waitForPort(port, ms = 5000) {
   const until = Date.now() + ms;

@@ -7,28 +7,23 @@ import { Gateway } from '../../dist/adapters/gateway/index.js';
 const [port, ...upstreams] = process.argv.slice(2).map(Number);
 let lines = 0;
 let onEntry = () => undefined;
+let telemetry;
 if (process.env.METRICS === '1') {
-  const { OrchMetrics } = await import('../../dist/adapters/metrics/registry.js');
-  const { otlpSpans } = await import('../../dist/adapters/metrics/otlp.js');
-  const metrics = new OrchMetrics({
-    gateway: () => gw.stats(),
-    replicas: () => [],
-    usage: () => [],
-    replicaOf: (name) => Number(name.slice('hello-'.length)),
+  // The stack's own telemetry (dist/cli/telemetry.js), so the bench measures what `orch up` runs.
+  const { startTelemetry } = await import('../../dist/cli/telemetry.js');
+  telemetry = startTelemetry({
+    project: { name: 'bench', orch: {} },
+    env: process.env.OTLP_SINK ? { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: process.env.OTLP_SINK } : {},
+    warn: (l) => console.error(l),
+    sources: {
+      gateway: () => gw.stats(),
+      replicas: () => [],
+      usage: () => [],
+      replicaOf: (name) => Number(name.slice('hello-'.length)),
+    },
   });
-  const spans = process.env.OTLP_SINK
-    ? otlpSpans({
-        url: process.env.OTLP_SINK,
-        project: 'bench',
-        dropped: (n) => metrics.spansDropped(n),
-        warn: (l) => console.error(l),
-      })
-    : undefined;
-  setInterval(() => void metrics.text(), 1000).unref();
-  onEntry = (e) => {
-    metrics.observe(e);
-    spans?.record(e);
-  };
+  setInterval(() => void telemetry.metrics(), 1000).unref();
+  onEntry = (e) => telemetry.access(e);
 }
 const gw = new Gateway(
   {
@@ -66,6 +61,8 @@ gw.setReplicas(
   })),
 );
 await gw.start();
+// Loaded before `ready`, so the first round counts like the rest.
+await telemetry?.metrics();
 process.send?.('ready');
 // CPU time so far and requests answered: CPU per request is steadier than req/s on a busy box.
 process.on('message', (m) => {

@@ -3,46 +3,13 @@
 // (goal: on costs at most 5%).
 // Run `npm run build` first; then `bash bench/gateway/run.sh telemetry`.
 // Env: DURATION (s, default 10), CONNECTIONS (50), THREADS (2), ROUNDS (3), WARMUP (s, 3).
-import { execFile, fork } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { createServer as httpServer } from 'node:http';
-import { createServer } from 'node:net';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { children, forkReady, freePort, settings } from './lib.mjs';
 
-const here = dirname(fileURLToPath(import.meta.url));
 const run = promisify(execFile);
-const env = (k, d) => Number(process.env[k] ?? d);
-const DURATION = env('DURATION', 10);
-const CONNECTIONS = env('CONNECTIONS', 50);
-const THREADS = env('THREADS', 2);
-const ROUNDS = env('ROUNDS', 3);
-const WARMUP = env('WARMUP', 3);
-const children = [];
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-function forkReady(script, args, extraEnv = {}) {
-  return new Promise((resolve, reject) => {
-    const child = fork(join(here, script), args.map(String), {
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-      env: { ...process.env, ...extraEnv },
-    });
-    children.push(child);
-    child.once('error', reject);
-    child.once('exit', (code) => reject(new Error(`${script} exited early (${code})`)));
-    child.once('message', () => resolve(child));
-  });
-}
+const { DURATION, CONNECTIONS, THREADS, ROUNDS, WARMUP } = settings(3);
 
 async function wrk(port, seconds) {
   const { stdout } = await run('wrk', [
