@@ -12,8 +12,7 @@ describe('startTelemetry', () => {
       warn: () => undefined,
       sources: { gateway: () => undefined, replicas: () => [], usage: () => [], replicaOf: () => 1 },
     });
-    // Synchronously, before the dynamic imports can have finished.
-    for (let i = 0; i < 25; i++)
+    const request = () =>
       t.access({
         ts: '2026-01-01T00:00:00.000Z',
         method: 'GET',
@@ -27,6 +26,8 @@ describe('startTelemetry', () => {
         replica: 'p-api-1',
         retries: 0,
       });
+    // Synchronously, before the dynamic imports can have finished.
+    for (let i = 0; i < 25; i++) request();
     t.event({
       time: '2026-01-01T00:00:00.000Z',
       type: 'breaker',
@@ -42,6 +43,11 @@ describe('startTelemetry', () => {
     expect(total?.metrics.map((s) => [s.labels?.['replica'], s.value])).toEqual([['1', '25']]);
     const breaker = parsed.find((f) => f.name === 'orch_gateway_breaker_state');
     expect(breaker?.metrics.map((s) => s.value)).toEqual(['2']);
+    // Once loaded, entries are counted as they come.
+    for (let i = 0; i < 5; i++) request();
+    const later = parsePrometheusTextFormat((await t.metrics()).text);
+    const after = later.find((f) => f.name === 'orch_gateway_requests_total');
+    expect(after?.metrics.map((s) => s.value)).toEqual(['30']);
     await t.close();
   });
 });
