@@ -79,7 +79,11 @@ export class Autoscaler {
   /** Samples every autoscaled service and acts on its decision. */
   async tick(): Promise<void> {
     const now = this.opts.clock.now();
-    for (const spec of Object.values(this.opts.live.current.services)) {
+    const services = this.opts.live.current.services;
+    // A service a live edit removed takes its windows and cooldown with it: were it added back, it
+    // would otherwise inherit a stale cooldown (and a long session would keep every name it ever had).
+    for (const name of this.states.keys()) if (services[name] === undefined) this.forget(name);
+    for (const spec of Object.values(services)) {
       const a = spec.orch.autoscale;
       if (a === undefined) {
         this.forget(spec.name);

@@ -68,6 +68,15 @@ function stack(autoscale: Omit<AutoscaleSpec, 'pos'>, replicas = 1) {
       if (o.routed !== undefined) routed = o.routed;
     },
     failNext: () => void (failNext = true),
+    /** A live edit that deletes api from the project, and one that adds it back as the file has it. */
+    removeApi: () => {
+      const { api: _gone, ...rest } = live.current.services;
+      live.set({ ...live.current, services: rest });
+    },
+    restoreApi: () => {
+      const back = project(autoscale, replicas).services['api'] as ServiceSpec;
+      live.set({ ...live.current, services: { ...live.current.services, api: back } });
+    },
     stop: async () => {
       ctl.abort();
       await done;
@@ -222,6 +231,28 @@ describe('Autoscaler on the virtual clock', () => {
     expect(s.calls).toEqual([]);
     expect(s.autoscale().map((e) => e.reason)).toEqual([
       'holding at 1: no gateway route reaches it (is the gateway off?)',
+    ]);
+  });
+
+  it('a service removed by a live edit and added back starts afresh (no cooldown carried over)', async () => {
+    const s = (current = stack({
+      min: 1,
+      max: 3,
+      target: { metric: 'inflight_per_replica', value: 4 },
+      cooldownMs: 60_000,
+    }));
+    s.set({ inFlight: 8 });
+    await s.clock.advance(1000);
+    expect(s.calls).toEqual([['api', 2]]);
+    s.removeApi();
+    await s.clock.advance(1000);
+    s.restoreApi();
+    s.set({ inFlight: 12 });
+    await s.clock.advance(1000);
+    // Within the first decision's 60 s cooldown: only a forgotten state lets the new api scale now.
+    expect(s.calls).toEqual([
+      ['api', 2],
+      ['api', 3],
     ]);
   });
 
