@@ -157,14 +157,19 @@ export async function runStack(
   });
   reconciler.start();
   const stats = new StatsSampler({
-    docker: deps.docker,
+    runtimes: deps.runtimes,
     clock: deps.clock,
     targets: () =>
       reconciler.tracker
         .all()
-        // The engine's stats cover containers; a host process has no container to read.
-        .filter((r) => r.state === 'running' && r.runtime === 'container')
-        .map((r) => ({ service: r.service, replica: r.replica, id: r.id, container: r.name })),
+        .filter((r) => r.state === 'running')
+        .map((r) => ({
+          service: r.service,
+          replica: r.replica,
+          id: r.id,
+          container: r.name,
+          runtime: r.runtime,
+        })),
   });
   const gw = gateway;
   telemetry = startTelemetry({

@@ -142,20 +142,33 @@ export interface ExecResult {
  * cumulative, so a CPU % needs two readings (core/stats/sampler.ts takes the difference): a
  * one-shot read answers at once, where a plain `stream=false` read waits a second per container.
  */
-export interface ContainerStats {
-  /** CPU time the container has used, in ns since it started. */
+/**
+ * One reading of a running replica's counters, whatever runs it. CPU time is cumulative, so a
+ * rate needs two readings (see core/stats).
+ */
+export interface UsageReading {
+  /** CPU time the replica has used, in ns since it started. */
   readonly cpuTotalNs: number;
-  /** CPU time of the whole host, in ns: the denominator of CPU %. 0 when the engine gives none. */
+  /** CPU time of the whole host, in ns: the denominator of CPU %. 0 when there is none (then wall time is). */
   readonly systemCpuNs: number;
   readonly onlineCpus: number;
-  /** Memory in use less the inactive file cache, as `docker stats` shows it. */
+  /** Memory in use (a container: less the inactive file cache, as `docker stats` shows it). */
   readonly memoryBytes: number;
-  /** The container's memory limit (the host's memory when it has none). */
+  /** The replica's memory limit (the host's memory when it has none). */
   readonly memoryLimitBytes: number;
-  /** Bytes received and sent over all its network interfaces, since it started. */
+  /**
+   * Bytes received and sent over all its network interfaces, since it started. Absent for a host
+   * process: it shares the host's network namespace, where traffic is counted per interface only.
+   */
+  readonly rxBytes?: number;
+  readonly txBytes?: number;
+  readonly pids?: number;
+}
+
+/** The engine's stats of a container: always with network figures (its own namespace). */
+export interface ContainerStats extends UsageReading {
   readonly rxBytes: number;
   readonly txBytes: number;
-  readonly pids?: number;
 }
 
 export interface EngineInfo {

@@ -12,7 +12,10 @@ export function renderStats(rows: readonly ReplicaStats[]): string {
       r.cpuPercent === undefined ? '--' : `${r.cpuPercent.toFixed(2)}%`,
       `${binary(r.memoryBytes)} / ${binary(r.memoryLimitBytes)}`,
       r.memoryPercent === undefined ? '--' : `${r.memoryPercent.toFixed(2)}%`,
-      `${decimal(r.rxBytes)} / ${decimal(r.txBytes)}`,
+      // A host process has no network of its own to count.
+      r.rxBytes === undefined || r.txBytes === undefined
+        ? '--'
+        : `${decimal(r.rxBytes)} / ${decimal(r.txBytes)}`,
       r.pids === undefined ? '--' : String(r.pids),
     ]),
   );

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Project, ServiceSpec } from '../../src/model/project.js';
 import { Label } from '../../src/model/labels.js';
-import type { ExecResult, HealthStatus, LogLine } from '../../src/core/ports.js';
+import type { ExecResult, HealthStatus, LogLine, UsageReading } from '../../src/core/ports.js';
 import type {
   ReplicaId,
   ReplicaSnapshot,
@@ -292,6 +292,19 @@ export class FakeReplicaRuntime implements RuntimePort {
     const healthy = b.snap.health === 'none' || b.snap.health === 'healthy';
     const fallback = healthy ? { exitCode: 0, output: '' } : { exitCode: 1, output: 'not ready' };
     return Promise.resolve(this.execScripts.get(id) ?? fallback);
+  }
+
+  /** A running replica reads as idle: nothing here uses CPU or memory. */
+  stats(id: ReplicaId): Promise<UsageReading> {
+    const b = this.boxes.get(id);
+    if (!b || b.snap.state !== 'running') return Promise.reject(new Error(`container ${id} is not running`));
+    return Promise.resolve({
+      cpuTotalNs: 0,
+      systemCpuNs: 0,
+      onlineCpus: 1,
+      memoryBytes: 0,
+      memoryLimitBytes: 0,
+    });
   }
 
   // ---- plumbing ----

@@ -9,25 +9,62 @@ export interface ProcessIdentity {
   readonly startTime: string;
 }
 
-interface ProcStat {
+/** The fields of `/proc/<pid>/stat` orch reads (numbers as the kernel writes them). */
+export interface ProcStat {
+  readonly pid: number;
+  /** Field 3: R, S, D, Z (zombie), X (dead), ... */
   readonly state: string;
+  /** Field 5: the process group. */
   readonly pgid: number;
+  /** Fields 14–17 in clock ticks: user and system time, and those of the children it has waited for. */
+  readonly utime: number;
+  readonly stime: number;
+  readonly cutime: number;
+  readonly cstime: number;
+  /** Field 22, kept as text: compared, never computed with. */
   readonly startTime: string;
+  /** Field 24: resident set size in pages. */
+  readonly rssPages: number;
 }
 
-/** `/proc/<pid>/stat`: the command name (field 2) may hold spaces and parentheses, so fields count from its last `)`. */
-async function procStat(pid: number): Promise<ProcStat | undefined> {
+/**
+ * One `/proc/<pid>/stat` line. The command name (field 2) may hold spaces and parentheses, so
+ * fields count from its last `)`. Undefined for anything cut short.
+ */
+export function parseStat(text: string): ProcStat | undefined {
+  const open = text.indexOf(' (');
+  const close = text.lastIndexOf(')');
+  if (open < 0 || close < open) return undefined;
+  // fields[0] is field 3 (state); field n is fields[n - 3].
+  const fields = text.slice(close + 2).split(' ');
+  const num = (n: number): number => Number(fields[n - 3]);
+  const state = fields[0];
+  const startTime = fields[22 - 3];
+  if (state === undefined || startTime === undefined) return undefined;
+  const stat = {
+    pid: Number(text.slice(0, open)),
+    state,
+    pgid: num(5),
+    utime: num(14),
+    stime: num(15),
+    cutime: num(16),
+    cstime: num(17),
+    startTime,
+    rssPages: num(24),
+  };
+  const numbers = [stat.pid, stat.pgid, stat.utime, stat.stime, stat.cutime, stat.cstime, stat.rssPages];
+  return numbers.every(Number.isFinite) ? stat : undefined;
+}
+
+/** The process's stat, or undefined when it is gone (or was never there). */
+export async function procStat(pid: number): Promise<ProcStat | undefined> {
   let text: string;
   try {
     text = await readFile(`/proc/${pid}/stat`, 'utf8');
   } catch {
     return undefined;
   }
-  const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-  // fields[0] is field 3 (state); field 5 (pgrp) is fields[2]; field 22 (starttime) is fields[19].
-  const [state, , pgid, startTime] = [fields[0], fields[1], fields[2], fields[19]];
-  if (state === undefined || pgid === undefined || startTime === undefined) return undefined;
-  return { state, pgid: Number(pgid), startTime };
+  return parseStat(text);
 }
 
 /** The identity of a live process, read right after it was spawned. */

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { serviceConfigHash } from '../../core/engine/config-hash.js';
-import type { ExecResult, LogLine } from '../../core/ports.js';
+import type { ExecResult, LogLine, UsageReading } from '../../core/ports.js';
 import type { ReplicaId, ReplicaSnapshot, RuntimeEvent, RuntimePort } from '../../core/runtime/port.js';
 import type { Project, ServiceSpec } from '../../model/project.js';
 import { ProcessEvents } from './events.js';
@@ -11,23 +11,15 @@ import { promisedPort } from './ports.js';
 import { exitOf, spawnShim, waitGone } from './lifecycle.js';
 import { readLog } from './logs.js';
 import { groupAlive, isAlive, signalGroup } from './proc.js';
-import { ProcessStore, type ProcessRecord } from './state.js';
+import { ProcessNotFoundError, ProcessStore, type ProcessRecord } from './state.js';
 import { snapshotOf, type RunState } from './snapshot.js';
+import { readGroupUsage } from './stats.js';
 
 export interface ProcessRuntimeOptions {
   /** The `processes/` directory of a project: `<project dir>/.orch/<project>/processes`. */
   readonly dirOf: (projectName: string) => string;
   /** How often the liveness of processes this runtime did not spawn is checked. Default 250 ms. */
   readonly pollMs?: number;
-}
-
-/** A replica that is not there (any more): the engine's 404 for a container. */
-class ProcessNotFoundError extends Error {
-  readonly statusCode = 404;
-  constructor(id: string) {
-    super(`no such host process: ${id}`);
-    this.name = 'ProcessNotFoundError';
-  }
 }
 
 /**
@@ -199,10 +191,14 @@ export class ProcessRuntime implements RuntimePort {
     cmd: readonly string[],
     opts: { timeoutMs?: number; signal?: AbortSignal } = {},
   ): Promise<ExecResult> {
-    const { rec } = await this.record(id);
-    if (!rec.run || !(await isAlive(rec.run)))
-      throw Object.assign(new Error(`host process ${rec.name} is not running`), { statusCode: 409 });
+    const { rec } = await this.running(id);
     return runOnHost(cmd, { cwd: rec.cwd, env: rec.env, ...opts });
+  }
+
+  /** CPU, memory and pids of the replica's process group, from /proc (see stats.ts). */
+  async stats(id: ReplicaId): Promise<UsageReading> {
+    const { run } = await this.running(id);
+    return readGroupUsage(run.pid);
   }
 
   /**
@@ -224,6 +220,16 @@ export class ProcessRuntime implements RuntimePort {
   }
 
   // ---- internals ----
+
+  /** The replica's record and current run; rejects (409, as the engine) when it does not run. */
+  private async running(
+    id: ReplicaId,
+  ): Promise<{ rec: ProcessRecord; run: NonNullable<ProcessRecord['run']> }> {
+    const { rec } = await this.record(id);
+    if (!rec.run || !(await isAlive(rec.run)))
+      throw Object.assign(new Error(`host process ${rec.name} is not running`), { statusCode: 409 });
+    return { rec, run: rec.run };
+  }
 
   private async snapshot(rec: ProcessRecord, store: ProcessStore): Promise<ReplicaSnapshot> {
     let state: RunState = { kind: 'created' };

@@ -40,6 +40,15 @@ export interface ExitRecord {
   readonly finishedAt: string;
 }
 
+/** A replica that is not there (any more): the engine's 404 for a container. */
+export class ProcessNotFoundError extends Error {
+  readonly statusCode = 404;
+  constructor(id: string) {
+    super(`no such host process: ${id}`);
+    this.name = 'ProcessNotFoundError';
+  }
+}
+
 export class ProcessStore {
   private portWrites: Promise<unknown> = Promise.resolve();
 

@@ -1,7 +1,7 @@
 import type { Project, ServiceSpec } from '../../model/project.js';
 import { Label } from '../../model/labels.js';
 import { OrchError } from '../../errors/index.js';
-import type { ContainerSnapshot, DockerPort, ExecResult, LogLine } from '../ports.js';
+import type { ContainerSnapshot, DockerPort, ExecResult, LogLine, UsageReading } from '../ports.js';
 import { containerCreateSpec } from '../engine/container-spec.js';
 import { serviceConfigHash } from '../engine/config-hash.js';
 import { imageRef } from '../engine/naming.js';
@@ -142,5 +142,9 @@ export class DockerRuntime implements RuntimePort {
     opts?: { timeoutMs?: number; signal?: AbortSignal },
   ): Promise<ExecResult> {
     return this.docker.exec(id, cmd, opts);
+  }
+
+  stats(id: ReplicaId): Promise<UsageReading> {
+    return this.docker.stats(id);
   }
 }

@@ -1,5 +1,5 @@
 import type { Project, ServiceSpec } from '../../model/project.js';
-import type { ContainerSnapshot, EngineEvent, ExecResult, LogLine } from '../ports.js';
+import type { ContainerSnapshot, EngineEvent, ExecResult, LogLine, UsageReading } from '../ports.js';
 
 /**
  * Which runtime runs a replica. Docker containers first; host processes (`x-orch.process`) run
@@ -68,6 +68,11 @@ export interface RuntimePort {
     id: ReplicaId,
     opts: { follow: boolean; tail?: number; sinceS?: number; timestamps: boolean; signal?: AbortSignal },
   ): AsyncIterable<readonly LogLine[]>;
+  /**
+   * One reading of a running replica's CPU, memory and network counters (the engine's stats of a
+   * container; /proc for a host process). Rejects when it is not running.
+   */
+  stats(id: ReplicaId): Promise<UsageReading>;
   /** Runs a command in the replica's context (in the container; for a process, on the host in its cwd and env). */
   exec(
     id: ReplicaId,

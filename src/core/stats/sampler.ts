@@ -1,16 +1,19 @@
-import type { Clock, ContainerStats, DockerPort } from '../ports.js';
+import type { Clock, UsageReading } from '../ports.js';
+import type { RuntimeKind, RuntimePort } from '../runtime/port.js';
 
-/** A replica the sampler reads: a running container of the live project. */
+/** A replica the sampler reads: a running replica (container or host process) of the live project. */
 export interface StatsTarget {
   readonly service: string;
   readonly replica: number;
   readonly id: string;
   /** Container (or process) name. */
   readonly container: string;
+  /** Which runtime reads it. */
+  readonly runtime: RuntimeKind;
 }
 
 /** The latest figures of one replica. */
-export interface ReplicaStats extends StatsTarget {
+export interface ReplicaStats extends Omit<StatsTarget, 'runtime'> {
   /** When this reading was taken (the clock's ms). */
   readonly at: number;
   /** Share of one CPU × 100 (200 = two CPUs busy), as `docker stats`; absent until a second reading. */
@@ -18,13 +21,15 @@ export interface ReplicaStats extends StatsTarget {
   readonly memoryBytes: number;
   readonly memoryLimitBytes: number;
   readonly memoryPercent?: number;
-  readonly rxBytes: number;
-  readonly txBytes: number;
+  /** Absent for a host process: it has no network of its own (see UsageReading). */
+  readonly rxBytes?: number;
+  readonly txBytes?: number;
   readonly pids?: number;
 }
 
 export interface StatsSamplerOptions {
-  readonly docker: Pick<DockerPort, 'stats'>;
+  /** Where a replica's counters come from: its runtime (the engine, or /proc for a host process). */
+  readonly runtimes: { kind(kind: RuntimeKind): Pick<RuntimePort, 'stats'> };
   readonly clock: Clock;
   /** The replicas to read now (running replicas of the live project), asked before each round. */
   readonly targets: () => readonly StatsTarget[];
@@ -32,7 +37,7 @@ export interface StatsSamplerOptions {
   readonly intervalMs?: number;
   /** Sampling stops when nobody has read the figures for this long, and starts again on a read. */
   readonly idleMs?: number;
-  /** Engine reads in flight at once, so 50 replicas do not queue 50 requests on the engine. */
+  /** Reads in flight at once, so 50 replicas do not queue 50 requests on the engine. */
   readonly concurrency?: number;
 }
 
@@ -42,7 +47,7 @@ interface Waiter {
 }
 
 /**
- * The latest CPU, memory and network figures per replica, read from the engine every ~2 s while
+ * The latest CPU, memory and network figures per replica, read from its runtime every ~2 s while
  * someone reads them (the dashboard, /metrics, `orch stats`, the autoscaler) and not at all
  * otherwise. Readers never wait on the engine: `latest()` answers from what the last round got.
  */
@@ -51,8 +56,8 @@ export class StatsSampler {
   private readonly idleMs: number;
   private readonly concurrency: number;
   private readonly figures = new Map<string, ReplicaStats>();
-  /** The previous raw reading per container id, for CPU % (its counters are cumulative). */
-  private readonly previous = new Map<string, { raw: ContainerStats; at: number }>();
+  /** The previous raw reading per replica id, for CPU % (its counters are cumulative). */
+  private readonly previous = new Map<string, { raw: UsageReading; at: number }>();
   private readonly lifetime = new AbortController();
   private lastReadAt = Number.NEGATIVE_INFINITY;
   private running = false;
@@ -148,9 +153,9 @@ export class StatsSampler {
   }
 
   private async read(t: StatsTarget): Promise<void> {
-    let raw: ContainerStats;
+    let raw: UsageReading;
     try {
-      raw = await this.opts.docker.stats(t.id);
+      raw = await this.opts.runtimes.kind(t.runtime).stats(t.id);
     } catch {
       // Stopped or removed between the list and the read: it has no figures now.
       this.figures.delete(key(t.service, t.replica));
@@ -173,8 +178,8 @@ export class StatsSampler {
       memoryBytes: raw.memoryBytes,
       memoryLimitBytes: raw.memoryLimitBytes,
       ...(memoryPercent !== undefined ? { memoryPercent } : {}),
-      rxBytes: raw.rxBytes,
-      txBytes: raw.txBytes,
+      ...(raw.rxBytes !== undefined ? { rxBytes: raw.rxBytes } : {}),
+      ...(raw.txBytes !== undefined ? { txBytes: raw.txBytes } : {}),
       ...(raw.pids !== undefined ? { pids: raw.pids } : {}),
     });
   }
@@ -182,10 +187,11 @@ export class StatsSampler {
 
 /**
  * CPU % between two readings, as `docker stats` computes it (the container's share of the host's
- * CPU time, times the CPUs); by wall time when the engine gives no host figure. Undefined when
- * the counters went backwards (the container restarted in between).
+ * CPU time, times the CPUs); by wall time when there is no host figure (a host process, or an
+ * engine that gives none). Undefined when the counters went backwards (the container restarted
+ * in between, or a host process's child ended unwaited-for).
  */
-export function cpuPercent(prev: ContainerStats, next: ContainerStats, wallMs: number): number | undefined {
+export function cpuPercent(prev: UsageReading, next: UsageReading, wallMs: number): number | undefined {
   const used = next.cpuTotalNs - prev.cpuTotalNs;
   if (used < 0) return undefined;
   const system = next.systemCpuNs - prev.systemCpuNs;

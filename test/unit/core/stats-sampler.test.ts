@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ContainerStats } from '../../../src/core/ports.js';
+import type { ContainerStats, UsageReading } from '../../../src/core/ports.js';
 import { StatsSampler, cpuPercent, type StatsTarget } from '../../../src/core/stats/sampler.js';
 import { FakeClock } from '../../fakes/index.js';
 import { mapStats } from '../../../src/adapters/docker/stats.js';
@@ -12,6 +12,8 @@ const NS = 1e6; // ns per ms
  */
 class FakeStatsPort {
   readonly calls: string[] = [];
+  /** `runtime:id` of each read, as the sampler routed it. */
+  readonly kinds: string[] = [];
   readonly failing = new Set<string>();
   readonly share = new Map<string, number>();
   private readonly used = new Map<string, number>();
@@ -22,7 +24,7 @@ class FakeStatsPort {
     private readonly cpus = 2,
   ) {}
 
-  stats(id: string): Promise<ContainerStats> {
+  stats(id: string): Promise<UsageReading> {
     this.calls.push(id);
     if (this.failing.has(id)) return Promise.reject(new Error(`no such container: ${id}`));
     const now = this.clock.now();
@@ -30,6 +32,16 @@ class FakeStatsPort {
     this.lastAt.set(id, now);
     const used = (this.used.get(id) ?? 0) + since * NS * (this.share.get(id) ?? 0);
     this.used.set(id, used);
+    if (id.startsWith('proc-'))
+      // A host process: no host CPU counter (wall time instead), no network of its own.
+      return Promise.resolve({
+        cpuTotalNs: used,
+        systemCpuNs: 0,
+        onlineCpus: this.cpus,
+        memoryBytes: 30_000_000,
+        memoryLimitBytes: 120_000_000,
+        pids: 2,
+      });
     return Promise.resolve({
       cpuTotalNs: used,
       systemCpuNs: 1e12 + now * NS * this.cpus,
@@ -46,13 +58,20 @@ class FakeStatsPort {
 function setup(targets: StatsTarget[]): { clock: FakeClock; port: FakeStatsPort; sampler: StatsSampler } {
   const clock = new FakeClock(1_000_000);
   const port = new FakeStatsPort(clock);
-  const sampler = new StatsSampler({ docker: port, clock, targets: () => targets, idleMs: 10_000 });
+  const sampler = new StatsSampler({
+    runtimes: { kind: (kind) => ({ stats: (id) => (port.kinds.push(`${kind}:${id}`), port.stats(id)) }) },
+    clock,
+    targets: () => targets,
+    idleMs: 10_000,
+  });
   return { clock, port, sampler };
 }
 
 describe('StatsSampler', () => {
   it('reads nothing until someone asks, then every 2 s; CPU % from the second reading on', async () => {
-    const targets = [{ service: 'api', replica: 1, id: 'c1', container: 'p-c1' }];
+    const targets: StatsTarget[] = [
+      { service: 'api', replica: 1, id: 'c1', container: 'p-c1', runtime: 'container' },
+    ];
     const { clock, port, sampler } = setup(targets);
     port.share.set('c1', 0.5);
     await clock.advance(60_000);
@@ -76,8 +95,27 @@ describe('StatsSampler', () => {
     sampler.close();
   });
 
+  it('reads a host process through its runtime: CPU by wall time, memory, pids, and no network figures', async () => {
+    const { clock, port, sampler } = setup([
+      { service: 'api', replica: 1, id: 'c1', container: 'p-c1', runtime: 'container' },
+      { service: 'web', replica: 1, id: 'proc-1', container: 'p-web-1', runtime: 'process' },
+    ]);
+    port.share.set('proc-1', 0.75);
+    sampler.latest();
+    await clock.advance(2_000);
+    expect(port.kinds.slice(0, 2).sort()).toEqual(['container:c1', 'process:proc-1']);
+    const web = sampler.of('web', 1);
+    expect(web).toMatchObject({ cpuPercent: 75, memoryBytes: 30_000_000, memoryPercent: 25, pids: 2 });
+    expect(web).not.toHaveProperty('rxBytes');
+    expect(web).not.toHaveProperty('txBytes');
+    expect(sampler.of('api', 1)).toHaveProperty('rxBytes');
+    sampler.close();
+  });
+
   it('stops once nobody has read for idleMs, and starts again on the next read', async () => {
-    const { clock, port, sampler } = setup([{ service: 'api', replica: 1, id: 'c1', container: 'p-c1' }]);
+    const { clock, port, sampler } = setup([
+      { service: 'api', replica: 1, id: 'c1', container: 'p-c1', runtime: 'container' },
+    ]);
     sampler.latest();
     await clock.advance(10_000);
     const whileRead = port.calls.length;
@@ -93,9 +131,9 @@ describe('StatsSampler', () => {
 
   it('follows the targets: a replica gone or failing to read loses its figures', async () => {
     const targets: StatsTarget[] = [
-      { service: 'api', replica: 1, id: 'c1', container: 'p-c1' },
-      { service: 'api', replica: 2, id: 'c2', container: 'p-c2' },
-      { service: 'db', replica: 1, id: 'c3', container: 'p-c3' },
+      { service: 'api', replica: 1, id: 'c1', container: 'p-c1', runtime: 'container' },
+      { service: 'api', replica: 2, id: 'c2', container: 'p-c2', runtime: 'container' },
+      { service: 'db', replica: 1, id: 'c3', container: 'p-c3', runtime: 'container' },
     ];
     const { clock, port, sampler } = setup(targets);
     sampler.latest();
@@ -109,7 +147,9 @@ describe('StatsSampler', () => {
   });
 
   it('fresh() waits for a CPU figure (two rounds) when idle, and answers at once when current', async () => {
-    const { clock, port, sampler } = setup([{ service: 'api', replica: 1, id: 'c1', container: 'p-c1' }]);
+    const { clock, port, sampler } = setup([
+      { service: 'api', replica: 1, id: 'c1', container: 'p-c1', runtime: 'container' },
+    ]);
     port.share.set('c1', 1.5);
     let got: readonly { cpuPercent?: number }[] | undefined;
     void sampler.fresh().then((s) => (got = s));
@@ -129,7 +169,9 @@ describe('StatsSampler', () => {
   });
 
   it('close() ends the loop and releases waiting readers', async () => {
-    const { clock, sampler } = setup([{ service: 'api', replica: 1, id: 'c1', container: 'p-c1' }]);
+    const { clock, sampler } = setup([
+      { service: 'api', replica: 1, id: 'c1', container: 'p-c1', runtime: 'container' },
+    ]);
     const p = sampler.fresh();
     await clock.flush();
     sampler.close();

@@ -29,6 +29,12 @@ describe('renderStats', () => {
     expect(line).toMatch(/^api\s+1\s+p-api-1\s+--\s+512B \/ 256\.00MiB\s+--\s+1\.50kB \/ 15\.0kB\s+--$/);
   });
 
+  it('shows -- for the network of a host process (it has none of its own)', () => {
+    const { rxBytes: _rx, txBytes: _tx, ...proc } = { ...row, container: 'p-web-1', cpuPercent: 42, pids: 2 };
+    const line = renderStats([proc]).split('\n')[1];
+    expect(line).toMatch(/^api\s+1\s+p-web-1\s+42\.00%\s+512B \/ 256\.00MiB\s+--\s+--\s+2$/);
+  });
+
   it('redraws in place: home, clear to the end, then the table', () => {
     expect(redrawStats([row])).toBe(`\x1b[H\x1b[J${renderStats([row])}\n`);
   });
