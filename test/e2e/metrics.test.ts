@@ -1,4 +1,5 @@
 import type { Server } from 'node:http';
+import { totalmem } from 'node:os';
 import parsePrometheusTextFormat, { type PromFamily } from 'parse-prometheus-text-format';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { otlpReceiver, type ReceivedSpan } from '../integration/otlp-receiver.js';
@@ -14,6 +15,10 @@ import {
 } from './helpers.js';
 
 const name = uniqueName('metrics');
+/** A host process that keeps ~30 MB touched and works ~30 ms in every 100. */
+const BUSY = `const b = Buffer.alloc(30 * 1024 * 1024, 1);
+setInterval(() => { const t = Date.now(); while (Date.now() - t < 30) b[Math.floor(Math.random() * b.length)]++; }, 100);
+`;
 const N = 40;
 
 let dir = '';
@@ -35,9 +40,13 @@ describe('metrics, stats and traces of a running stack', () => {
     const otlp = receiver.url.replace(/\/v1\/traces$/, '');
     dir = projectDir({
       'server.js': echoServer,
+      'busy.js': BUSY,
       'orch.yaml': `
 name: ${name}
 services:
+  busy:
+    x-orch:
+      process: { command: [node, busy.js] }
   echo:
     image: node:20-slim
     command: ["node", "/srv/server.js"]
@@ -101,7 +110,11 @@ x-orch:
       ['2', '2xx', String(N / 2)],
     ]);
     const healthy = families.find((f) => f.name === 'orch_replica_healthy');
-    expect(healthy?.metrics.map((m) => m.value)).toEqual(['1', '1']);
+    expect(healthy?.metrics.map((m) => [m.labels?.['service'], m.value]).sort()).toEqual([
+      ['busy', '1'],
+      ['echo', '1'],
+      ['echo', '1'],
+    ]);
     expect(families.map((f) => f.name)).toEqual(
       expect.arrayContaining([
         'orch_gateway_request_duration_seconds',
@@ -157,12 +170,24 @@ x-orch:
       memoryBytes: number;
       memoryLimitBytes: number;
       memoryPercent?: number;
-      rxBytes: number;
-      txBytes: number;
+      rxBytes?: number;
+      txBytes?: number;
       pids?: number;
     }[];
-    expect(rows.map((x) => `${x.service}-${x.replica}`)).toEqual(['echo-1', 'echo-2']);
-    for (const x of rows) {
+    expect(rows.map((x) => `${x.service}-${x.replica}`)).toEqual(['busy-1', 'echo-1', 'echo-2']);
+    // The host process, read from /proc: its own CPU and memory, the host's memory as its limit
+    // (as docker stats shows a container without one), and no network figures (it has none).
+    const busy = rows[0]!;
+    expect(busy.container).toBe(`${name}-busy-1`);
+    expect(busy.cpuPercent).toBeGreaterThan(0);
+    expect(busy.cpuPercent).toBeLessThan(400);
+    expect(busy.memoryBytes).toBeGreaterThan(10 * 1024 * 1024);
+    expect(busy.memoryLimitBytes).toBe(totalmem());
+    expect(busy.memoryPercent).toBeGreaterThan(0);
+    expect(busy).not.toHaveProperty('rxBytes');
+    expect(busy).not.toHaveProperty('txBytes');
+    expect(busy.pids).toBe(1);
+    for (const x of rows.slice(1)) {
       expect(x.container).toBe(`${name}-echo-${x.replica}`);
       expect(x.cpuPercent).toBeGreaterThanOrEqual(0);
       expect(x.cpuPercent).toBeLessThan(400);
@@ -180,6 +205,35 @@ x-orch:
       /^SERVICE\s+REPLICA\s+CONTAINER\s+CPU %\s+MEM USAGE \/ LIMIT/,
     );
     expect(table.stdout).toContain('/ 256.00MiB');
+    const busyLine = (await orch(['stats', '--no-stream', 'busy'], { cwd: dir })).stdout.split('\n')[1];
+    expect(busyLine).toMatch(new RegExp(`^busy\\s+1\\s+${name}-busy-1\\s+[\\d.]+%\\s+.*\\s--\\s+1$`));
+  });
+
+  it("orch metrics has the host process replica's CPU and memory series, and no network ones", async () => {
+    const series = (families: PromFamily[], metric: string, service: string) =>
+      families.find((f) => f.name === metric)?.metrics.filter((m) => m.labels?.['service'] === service) ?? [];
+    let families: PromFamily[] = [];
+    // The stats test just read the figures, so the sampler has CPU readings; retried for a slow round.
+    await waitUntil(
+      async () => {
+        const r = await orch(['metrics'], { cwd: dir });
+        families = parsePrometheusTextFormat(r.stdout);
+        return series(families, 'orch_replica_cpu_percent', 'busy').length === 1;
+      },
+      30_000,
+      'a cpu series for the host process',
+    );
+    const cpu = series(families, 'orch_replica_cpu_percent', 'busy');
+    expect(cpu.map((m) => m.labels?.['replica'])).toEqual(['1']);
+    expect(Number(cpu[0]?.value)).toBeGreaterThan(0);
+    const memory = series(families, 'orch_replica_memory_bytes', 'busy');
+    expect(Number(memory[0]?.value)).toBeGreaterThan(10 * 1024 * 1024);
+    const limit = series(families, 'orch_replica_memory_limit_bytes', 'busy');
+    expect(Number(limit[0]?.value)).toBe(totalmem());
+    for (const metric of ['orch_replica_network_receive_bytes', 'orch_replica_network_transmit_bytes']) {
+      expect(series(families, metric, 'busy')).toEqual([]);
+      expect(series(families, metric, 'echo')).toHaveLength(2);
+    }
   });
 
   it('says clearly when no stack runs (exit 2)', async () => {
