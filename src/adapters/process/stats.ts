@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
-import { readdir, readFile } from 'node:fs/promises';
+import { closeSync, openSync, readSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
 import { availableParallelism, totalmem } from 'node:os';
 import type { UsageReading } from '../../core/ports.js';
 import { parseStat, type ProcStat } from './proc.js';
@@ -94,21 +95,48 @@ export function processGroups(): Promise<Map<number, ProcStat[]>> {
   return scanning;
 }
 
-/** `dir`: /proc, or a copy of its layout (tests). */
+/** Stat files read between two turns of the event loop. */
+const CHUNK = 64;
+/** A stat line is under 1 KB (the command name is at most 16 bytes in it). */
+const line = Buffer.alloc(4096);
+
+/**
+ * Every process's stat in `dir` (/proc, or a copy of its layout in tests), by process group.
+ * Read synchronously in chunks of CHUNK, yielding between them: about a third of the CPU of
+ * fs/promises (a FileHandle and four thread-pool round trips per file; measured ~65 against
+ * ~200 µs per process on a loaded 2-core machine), while the supervisor's event loop (the
+ * gateway's) waits at most one chunk, a few ms.
+ */
 export async function scanProc(dir: string): Promise<Map<number, ProcStat[]>> {
   const pids = (await readdir(dir)).filter((n) => /^\d+$/.test(n));
-  const stats = await Promise.all(
-    pids.map((pid) =>
-      // A process that ended since the listing (ENOENT, ESRCH) is simply not there.
-      readFile(`${dir}/${pid}/stat`, 'utf8').then(parseStat, () => undefined),
-    ),
-  );
   const groups = new Map<number, ProcStat[]>();
-  for (const s of stats) {
-    if (!s) continue;
-    const g = groups.get(s.pgid);
-    if (g) g.push(s);
-    else groups.set(s.pgid, [s]);
+  for (let i = 0; i < pids.length; i += CHUNK) {
+    if (i > 0) await new Promise((resolve) => setImmediate(resolve));
+    for (const pid of pids.slice(i, i + CHUNK)) {
+      const s = readStat(`${dir}/${pid}/stat`);
+      if (!s) continue;
+      const g = groups.get(s.pgid);
+      if (g) g.push(s);
+      else groups.set(s.pgid, [s]);
+    }
   }
   return groups;
+}
+
+/** One stat file; undefined for a process that ended since the listing (ENOENT, ESRCH). */
+function readStat(file: string): ProcStat | undefined {
+  let fd: number;
+  try {
+    fd = openSync(file, 'r');
+  } catch {
+    return undefined;
+  }
+  try {
+    const n = readSync(fd, line, 0, line.length, 0);
+    return parseStat(line.toString('latin1', 0, n));
+  } catch {
+    return undefined;
+  } finally {
+    closeSync(fd);
+  }
 }
