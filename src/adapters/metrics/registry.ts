@@ -18,7 +18,7 @@ export interface MetricsSources {
   /** The gateway's own counters (for in-flight); undefined without a gateway. */
   readonly gateway: () => GatewayStats | undefined;
   readonly replicas: () => readonly MetricsReplica[];
-  /** The sampler's latest engine figures. */
+  /** The sampler's latest figures (the engine's, /proc's for host processes). */
   readonly usage: () => readonly ReplicaStats[];
   /** The replica number of a container name (access entries name the container). */
   readonly replicaOf: (container: string) => number | undefined;
@@ -216,7 +216,7 @@ export class OrchMetrics {
     );
     perReplica(
       'orch_replica_memory_bytes',
-      'Memory in use less the inactive file cache',
+      'Memory in use: a container less the inactive file cache, a host process the RSS of its processes',
       usage((r) => r.memoryBytes),
     );
     perReplica(
@@ -226,12 +226,12 @@ export class OrchMetrics {
     );
     perReplica(
       'orch_replica_network_receive_bytes',
-      'Bytes received since the replica started',
+      'Bytes received since the replica started (containers: a host process has no network of its own)',
       usage((r) => r.rxBytes),
     );
     perReplica(
       'orch_replica_network_transmit_bytes',
-      'Bytes sent since the replica started',
+      'Bytes sent since the replica started (containers: a host process has no network of its own)',
       usage((r) => r.txBytes),
     );
   }

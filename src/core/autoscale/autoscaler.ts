@@ -16,7 +16,7 @@ export interface AutoscaleFigures {
   /** The gateway's load on a service; undefined without a gateway or a route to it. */
   load(service: string): ServiceLoad | undefined;
   /**
-   * Mean CPU percent of a service's replicas now (100 = one core), from the engine's stats;
+   * Mean CPU percent of a service's replicas now (100 = one core), from the stats sampler;
    * undefined while there is no figure (or no stats source at all). The autoscaler averages it
    * over its window.
    */

@@ -52,7 +52,7 @@ function total(counts: Uint32Array): number {
   return n;
 }
 
-/** The mean of a figure sampled each tick, over a sliding window (CPU % from the engine's stats). */
+/** The mean of a figure sampled each tick, over a sliding window (CPU % from the replicas' stats). */
 export class MeanWindow {
   private samples: { at: number; value: number }[] = [];
 
