@@ -88,6 +88,17 @@ const sources: MetricsSources = {
       rxBytes: 10,
       txBytes: 20,
     },
+    // A host process: no network figures of its own.
+    {
+      service: 'worker',
+      replica: 1,
+      id: 'proc-1',
+      container: 'shop-worker-1',
+      at: 0,
+      cpuPercent: 50,
+      memoryBytes: 3000,
+      memoryLimitBytes: 8000,
+    },
   ],
   replicaOf: (name) => (/^shop-api-(\d+)$/.exec(name) ? Number(name.slice(9)) : undefined),
 };
@@ -159,11 +170,17 @@ describe('OrchMetrics', () => {
     expect(value(healthy, { service: 'api', replica: '2' })).toBe(0);
     expect(value(healthy, { service: 'worker', replica: '1' })).toBe(1);
     expect(value(family(parsed, 'orch_replica_restarts'), { service: 'api', replica: '1' })).toBe(2);
-    expect(value(family(parsed, 'orch_replica_cpu_percent'), { replica: '1' })).toBe(12.5);
-    expect(value(family(parsed, 'orch_replica_memory_bytes'), { replica: '1' })).toBe(1000);
-    expect(value(family(parsed, 'orch_replica_memory_limit_bytes'), { replica: '1' })).toBe(4000);
-    expect(value(family(parsed, 'orch_replica_network_receive_bytes'), { replica: '1' })).toBe(10);
-    expect(value(family(parsed, 'orch_replica_network_transmit_bytes'), { replica: '1' })).toBe(20);
+    const api = { service: 'api', replica: '1' };
+    expect(value(family(parsed, 'orch_replica_cpu_percent'), api)).toBe(12.5);
+    expect(value(family(parsed, 'orch_replica_memory_bytes'), api)).toBe(1000);
+    expect(value(family(parsed, 'orch_replica_memory_limit_bytes'), api)).toBe(4000);
+    expect(value(family(parsed, 'orch_replica_network_receive_bytes'), api)).toBe(10);
+    expect(value(family(parsed, 'orch_replica_network_transmit_bytes'), api)).toBe(20);
+    const worker = { service: 'worker', replica: '1' };
+    expect(value(family(parsed, 'orch_replica_cpu_percent'), worker)).toBe(50);
+    expect(value(family(parsed, 'orch_replica_memory_bytes'), worker)).toBe(3000);
+    for (const net of ['orch_replica_network_receive_bytes', 'orch_replica_network_transmit_bytes'])
+      expect(family(parsed, net).metrics.map((m) => m.labels?.['service'])).toEqual(['api']);
   });
 
   it('keeps the last breaker state per replica from breaker events; counts dropped spans', async () => {
