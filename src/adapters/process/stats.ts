@@ -15,8 +15,8 @@ import { parseStat, type ProcStat } from './proc.js';
  *   the short-lived children of a build or a shell script count once they end, as they do in a
  *   container's cgroup. The counter is in clock ticks; the sampler makes a rate of it over wall
  *   time (systemCpuNs 0), as a share of one CPU like `docker stats`.
- * - Memory: the members' RSS summed, so pages they share (after a fork) count once per process,
- *   as `ps` sums them. The limit is the host's memory, as `docker stats` shows for a container
+ * - Memory: the members' RSS summed, so a page they share (after a fork) counts in each of them,
+ *   as a sum over `ps` counts it. The limit is the host's memory, as `docker stats` shows for a container
  *   without one.
  * - Network: none. A host process shares the host's network namespace, where Linux counts bytes
  *   per interface, not per process.
