@@ -13,6 +13,7 @@ import { isOrchError } from '../../errors/index.js';
 import { combineHealth } from '../health.js';
 import { ProbeHistory, type ProbeChangeListener, type ProbeStatus } from '../probes/index.js';
 import { startCheckOf, startProbe } from '../probes/start.js';
+import { followEvents } from '../runtime/follow-events.js';
 
 export interface ReplicaState {
   readonly id: ReplicaId;
@@ -57,12 +58,6 @@ export type ReplicaChange =
   | { readonly kind: 'health'; readonly health: HealthStatus }
   | { readonly kind: 'removed' };
 
-/** Reconnecting to the engine's event stream: first retry, and the cap of the doubling delay. */
-const RECONNECT_MIN_MS = 250;
-const RECONNECT_MAX_MS = 5_000;
-/** How long a new event stream gets to subscribe before the project is re-read. */
-const RESYNC_AFTER_MS = 500;
-
 export class ServiceNotReady extends Error {
   constructor(
     readonly service: string,
@@ -85,6 +80,7 @@ export class ReplicaTracker {
   private readonly startChecks = new Map<ReplicaId, AbortController>();
   private readonly lifetime = new AbortController();
   private readonly changeListeners = new Set<(r: ReplicaState, change: ReplicaChange) => void>();
+  private readonly startListeners = new Set<(r: ReplicaState) => void>();
   /** Containers orch itself is stopping or restarting: their stop/die events are not news. */
   private readonly ownActions = new Set<ReplicaId>();
   /** Containers that started again inside orch's own action: a die after that is real news. */
@@ -122,32 +118,10 @@ export class ReplicaTracker {
   }
 
   private followRuntime(runtime: RuntimePort, projectName: string, stop: AbortSignal): void {
-    void (async () => {
-      let delay = RECONNECT_MIN_MS;
-      let lost = false;
-      while (!stop.aborted) {
-        try {
-          const stream = runtime.events(projectName, stop);
-          // After a break: re-read once the new stream had time to subscribe, so a change made
-          // between the read and the subscription is not missed (a change seen twice is no news).
-          if (lost)
-            void this.deps.clock
-              .sleep(RESYNC_AFTER_MS, stop)
-              .then(() => this.resync(runtime, projectName))
-              .catch(() => undefined);
-          for await (const ev of stream) {
-            delay = RECONNECT_MIN_MS;
-            this.onEvent(ev);
-          }
-        } catch {
-          // The engine went away; reconnect below.
-        }
-        if (stop.aborted) return;
-        lost = true;
-        await this.deps.clock.sleep(delay, stop).catch(() => undefined);
-        delay = Math.min(delay * 2, RECONNECT_MAX_MS);
-      }
-    })();
+    followEvents((signal) => runtime.events(projectName, signal), this.deps.clock, stop, {
+      onEvent: (ev) => this.onEvent(ev),
+      onResubscribed: () => this.resync(runtime, projectName),
+    });
   }
 
   /** A runtime's view of every replica it runs, applied as the events it would have sent. */
@@ -194,6 +168,7 @@ export class ReplicaTracker {
       snapshot,
     };
     const before = existing ? this.health(existing) : undefined;
+    const startSeen = snapshot.state === 'running' && existing?.state !== 'running';
     // Running again with no `start` event seen (orch restarted it while the engine's event stream
     // was still reconnecting): judged afresh, as the `start` case does, or a start check passed
     // before the exit would count for this run and its `healthy` would never be reported.
@@ -211,6 +186,7 @@ export class ReplicaTracker {
       state.startedAt = this.deps.clock.now();
     if (snapshot.state === 'exited' || snapshot.state === 'dead') state.exitedAt ??= this.deps.clock.now();
     this.replicas.set(snapshot.id, state);
+    if (startSeen) this.started(state);
     this.maybeStartProbe(state);
     this.maybeStartCheck(state);
     // A verdict that moved under a re-read is news like one from an event (a new replica's first
@@ -227,6 +203,22 @@ export class ReplicaTracker {
   onChange(listener: (r: ReplicaState, change: ReplicaChange) => void): () => void {
     this.changeListeners.add(listener);
     return () => this.changeListeners.delete(listener);
+  }
+
+  /**
+   * Every (re)start of a tracked replica, however the tracker learnt of it: the runtime's `start`
+   * event, a re-read after the event stream reconnected, or orch's own look at a replica it
+   * started (then the `start` event may follow: a start can be reported twice, never missed). Not
+   * a `ReplicaChange`: the supervisor and `orch events` hear of a start from the runtime alone.
+   * Returns an unsubscribe function.
+   */
+  onStart(listener: (r: ReplicaState) => void): () => void {
+    this.startListeners.add(listener);
+    return () => this.startListeners.delete(listener);
+  }
+
+  private started(r: ReplicaState): void {
+    for (const l of [...this.startListeners]) l(r);
   }
 
   /** Runs an action of orch's own on a container (a restart); its stop and die are not reported. */
@@ -247,6 +239,10 @@ export class ReplicaTracker {
     this.stopStartCheck(id);
     this.replicas.delete(id);
     this.notify();
+  }
+
+  get(id: ReplicaId): ReplicaState | undefined {
+    return this.replicas.get(id);
   }
 
   of(service: string): ReplicaState[] {
@@ -366,6 +362,7 @@ export class ReplicaTracker {
         if (this.ownActions.has(r.id)) this.startedInOwnAction.add(r.id);
         this.answeredAtDie.delete(r.id);
         this.emit(r, { kind: 'started' });
+        this.started(r);
         break;
       case 'die':
         r.state = 'exited';

@@ -260,6 +260,40 @@ describe('ReplicaTracker when the engine goes away', () => {
     tracker.close();
   });
 
+  it('tells onStart of every start however it learnt of it, where the supervisor hears only of the event', async () => {
+    const { e, clock, tracker, changes, stop } = following();
+    const starts: string[] = [];
+    tracker.onStart((r) => starts.push(`${r.service}-${r.replica}`));
+    tracker.track(snap('running'));
+    expect(starts).toEqual(['web-1']);
+    await tick();
+    e.restart([{ ...snap('exited'), exitCode: 137 }]);
+    await tick();
+    await clock.advance(750);
+    await tick();
+    expect(changes).toEqual(['web-1 exited']);
+    // Orch starts it again before the new stream subscribed: only its own inspect shows it.
+    tracker.track(snap('running'));
+    expect(starts).toEqual(['web-1', 'web-1']);
+    expect(changes).toEqual(['web-1 exited']);
+    // Tracked again as it runs: no start.
+    tracker.track(snap('running'));
+    expect(starts).toHaveLength(2);
+    // Dead and back while the stream was away: the re-read finds it running.
+    e.restart([{ ...snap('exited'), exitCode: 137 }]);
+    await tick();
+    await clock.advance(1_000);
+    await tick();
+    e.restart([snap('running')]);
+    await tick();
+    await clock.advance(2_000);
+    await tick();
+    expect(changes).toEqual(['web-1 exited', 'web-1 exited', 'web-1 started']);
+    expect(starts).toEqual(['web-1', 'web-1', 'web-1']);
+    stop.abort();
+    tracker.close();
+  });
+
   it('reports a replica the engine no longer has as removed', async () => {
     const { e, clock, tracker, changes } = following();
     tracker.track(snap('running'));
