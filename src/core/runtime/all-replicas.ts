@@ -34,7 +34,7 @@ export function allReplicas(runtimes: Runtimes): ReplicaReader {
     },
     events(projectName, signal) {
       return merge(
-        runtimes.all.map((rt) => tagged(rt, rt.events(projectName, signal), owner)),
+        (each) => runtimes.all.map((rt) => tagged(rt, rt.events(projectName, each), owner)),
         signal,
       );
     },
@@ -53,11 +53,18 @@ async function* tagged(
 }
 
 /**
- * The items of several async iterables as they come. Ends when all end; the first error ends it
- * (as one runtime's broken stream would end a single one).
+ * The items of several event streams as they come, until the first of them ends or fails: a
+ * runtime's stream ends only when it is lost (the engine closed it on its way down), and a merged
+ * stream that went on with the others would hide that from whoever reconnects on its end.
  */
-async function* merge<T>(sources: readonly AsyncIterable<T>[], signal: AbortSignal): AsyncIterable<T> {
-  const its = sources.map((s) => s[Symbol.asyncIterator]());
+async function* merge<T>(
+  open: (signal: AbortSignal) => readonly AsyncIterable<T>[],
+  signal: AbortSignal,
+): AsyncIterable<T> {
+  // The others are stopped by their signal: a generator waiting for its next item would not see
+  // a `return()` until that item came.
+  const rest = new AbortController();
+  const its = open(AbortSignal.any([signal, rest.signal])).map((s) => s[Symbol.asyncIterator]());
   const pending = new Map<number, Promise<{ i: number; r: IteratorResult<T> }>>();
   const pull = (i: number): void => {
     const it = its[i];
@@ -71,14 +78,12 @@ async function* merge<T>(sources: readonly AsyncIterable<T>[], signal: AbortSign
   try {
     while (pending.size > 0 && !signal.aborted) {
       const { i, r } = await Promise.race(pending.values());
-      if (r.done) {
-        pending.delete(i);
-        continue;
-      }
+      if (r.done) return;
       pull(i);
       yield r.value;
     }
   } finally {
+    rest.abort();
     await Promise.allSettled(its.map((it) => it.return?.()));
   }
 }

@@ -93,6 +93,35 @@ describe('allReplicas: several runtimes read as one', () => {
   });
 });
 
+describe('allReplicas: a runtime whose stream ends', () => {
+  it('ends the merged events when one runtime’s stream ends, the others still open (so a follower reconnects)', async () => {
+    const clock = new FakeClock();
+    const containers = new FakeReplicaRuntime(clock, 'container');
+    const processes = new FakeReplicaRuntime(clock, 'process');
+    // The engine closes its event stream on its way down: the stream ends, it does not fail.
+    let close: () => void = () => undefined;
+    containers.events = async function* (_project: string, signal: AbortSignal) {
+      await new Promise<void>((r) => {
+        close = r;
+        signal.addEventListener('abort', () => r(), { once: true });
+      });
+      yield* [];
+    };
+    const reader = allReplicas(new RuntimeSet([containers, processes]));
+    let ended = false;
+    const done = (async () => {
+      for await (const _ of reader.events('test', new AbortController().signal)) void _;
+      ended = true;
+    })();
+    await clock.flush();
+    expect(ended).toBe(false);
+    close();
+    await clock.flush();
+    await done;
+    expect(ended).toBe(true);
+  });
+});
+
 describe('DockerRuntime over the engine port', () => {
   const snap = (id: string): ContainerSnapshot => ({
     id,
