@@ -6,6 +6,7 @@ import type { EngineDeps, UpResult } from '../core/engine/up.js';
 import { downProject } from '../core/engine/down.js';
 import { setMaxListeners } from 'node:events';
 import { followLogs } from '../core/logs/session.js';
+import { trackedReader, trackerStarts } from '../core/logs/starts.js';
 import { accessRecord } from '../core/logs/access.js';
 import { createRecorder } from '../core/logs/recorder.js';
 import { LineFormatter, LineWriter } from '../ui/log-view.js';
@@ -69,10 +70,17 @@ export async function runForeground(
     io.say(success(io.errStyle, `gateway: http://${host.gateway.host}:${host.gateway.port}/`));
   if (host.dashboard) io.say(success(io.errStyle, `dashboard: ${host.dashboard}`));
   const logs = followLogs(
-    { replicas: allReplicas(deps.runtimes), clock: deps.clock, store, onStoreError },
+    {
+      replicas: trackedReader(result.tracker, allReplicas(deps.runtimes)),
+      clock: deps.clock,
+      store,
+      onStoreError,
+    },
     { project: project.name },
     {
       signal: interrupt.signal,
+      // The stack's tracker already follows the engine (and reconnects): no second stream.
+      starts: trackerStarts(result.tracker),
       onHistoric: (records) => writer.writeAll(records, (r) => formatter.format(r)),
       onLive: (records) => {
         for (const r of records) writer.push(formatter.format(r));

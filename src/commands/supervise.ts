@@ -46,7 +46,7 @@ export default class Supervise extends OrchCommand {
 
     const log = (obj: Record<string, unknown>): void =>
       this.out(JSON.stringify({ ts: new Date().toISOString(), ...obj }));
-    const logs = recordProjectLogs(project, deps, stop.signal, (e) =>
+    const logs = recordProjectLogs(project, deps, start.tracker, stop.signal, (e) =>
       log({ kind: 'log-store-error', error: String(e) }),
     );
     const host = await runStack(start, deps, {

@@ -1,7 +1,7 @@
 import { Label } from '../../model/labels.js';
 import type { LogLine } from '../ports.js';
 import type { ReplicaReader } from '../runtime/all-replicas.js';
-import type { ReplicaSnapshot } from '../runtime/port.js';
+import type { ReplicaId, ReplicaSnapshot } from '../runtime/port.js';
 import { sortByTs } from './order.js';
 import { normalizeTs, tsSeconds, type LogSource, type SourcedRecord } from './types.js';
 
@@ -30,7 +30,10 @@ function sourceFromLabels(
 }
 
 /** Every replica of the project (running or exited), in service, replica, creation order. */
-export async function listSources(replicas: ReplicaReader, sel: Selection): Promise<LogSource[]> {
+export async function listSources(
+  replicas: Pick<ReplicaReader, 'list'>,
+  sel: Selection,
+): Promise<LogSource[]> {
   const cs = await replicas.list(sel.project);
   const created = new Map<string, string>(cs.map((c: ReplicaSnapshot) => [c.id, c.createdAt]));
   return cs
@@ -64,7 +67,7 @@ function toRecord(src: LogSource, l: LogLine): SourcedRecord {
  * stderr lines stamped out of order (then the array is stable-sorted). Checked as lines arrive.
  */
 export async function readHistoric(
-  replicas: ReplicaReader,
+  replicas: Pick<ReplicaReader, 'logs'>,
   sources: readonly LogSource[],
   from: LogsFrom,
   signal?: AbortSignal,
@@ -99,13 +102,37 @@ function logsOpts(from: LogsFrom, follow: boolean, signal: AbortSignal | undefin
   };
 }
 
+/** What capture reads: the replicas and their logs (events come through `CaptureOptions.starts`). */
+export type CaptureReader = Pick<ReplicaReader, 'list' | 'logs'>;
+
+/** A replica that (re)started: its id and orch's labels. */
+export interface ReplicaStart {
+  readonly id: ReplicaId;
+  readonly labels: Readonly<Record<string, string>>;
+}
+
+/**
+ * Tells `onStart` of every replica start of the project until the returned function is called.
+ * In the supervisor, the replica tracker's (the stack's one event stream, reconnecting after an
+ * engine restart); elsewhere the runtimes' own (see starts.ts). A start told twice is harmless, a
+ * missed one is not.
+ */
+export type StartFeed = (onStart: (s: ReplicaStart) => void) => () => void;
+
 export interface CaptureOptions extends Selection {
   readonly signal: AbortSignal;
+  readonly starts: StartFeed;
   readonly onRecord: (r: SourcedRecord) => void;
-  /** Where to begin for containers that exist when capture starts. Default: their whole log. */
+  /**
+   * Where to begin a replica capture has read nothing of yet (those that exist when it starts,
+   * and any it first hears of from a start). Default: its whole log.
+   */
   readonly initialFrom?: (src: LogSource) => LogsFrom;
-  /** A container's stream failed (not by abort); capture goes on with the others. */
-  readonly onError?: (err: unknown, src: LogSource) => void;
+  /**
+   * A replica's stream failed (not by abort), or (no `src`) the first listing did, the engine
+   * going away just then: capture goes on, with what the starts feed reports once it is back.
+   */
+  readonly onError?: (err: unknown, src?: LogSource) => void;
 }
 
 interface Attachment {
@@ -113,30 +140,42 @@ interface Attachment {
 }
 
 /**
- * Follows every replica of a project until `signal` aborts, picking up containers that start
- * later (new replicas, recreated containers) and re-attaching to a restarted one. Per container id
- * a high-water mark of the last ts emitted keeps a re-attach from repeating lines.
+ * Follows every replica of a project until `signal` aborts, picking up replicas that start later
+ * (new replicas, recreated containers) and re-attaching to a restarted one. Per replica a
+ * high-water mark of the last ts emitted keeps a re-attach from repeating lines; it reads from
+ * that mark on, so nothing written between the start and the attach is lost either.
  */
-export async function captureProject(replicas: ReplicaReader, opts: CaptureOptions): Promise<void> {
+export async function captureProject(replicas: CaptureReader, opts: CaptureOptions): Promise<void> {
   const { signal } = opts;
   if (signal.aborted) return;
   const attached = new Map<string, Attachment>();
   const lastTs = new Map<string, string>();
+  /** Where a replica's first attach began: a re-attach before any line came starts there again. */
+  const firstFrom = new Map<string, LogsFrom>();
   const tasks = new Set<Promise<void>>();
+
+  const resume = (src: LogSource): LogsFrom => {
+    const mark = lastTs.get(src.containerId);
+    if (mark !== undefined) return { sinceS: tsSeconds(mark), afterTs: mark };
+    // Nothing emitted yet: as the first attach did, or where a replica new to capture begins.
+    return firstFrom.get(src.containerId) ?? opts.initialFrom?.(src) ?? {};
+  };
 
   const follow = (src: LogSource, from: LogsFrom): void => {
     const current = attached.get(src.containerId);
     if (current) {
-      // The old stream may not have ended yet when the start event arrives: re-attach after it.
+      // The old stream may not have ended yet when the start is reported: re-attach after it.
       current.restartPending = true;
       return;
     }
+    if (!firstFrom.has(src.containerId)) firstFrom.set(src.containerId, from);
+    if (from.afterTs !== undefined && !lastTs.has(src.containerId)) lastTs.set(src.containerId, from.afterTs);
     const state: Attachment = { restartPending: false };
     attached.set(src.containerId, state);
     const task = (async () => {
       let next: LogsFrom = from;
       for (;;) {
-        const mark = next.afterTs ?? lastTs.get(src.containerId);
+        const mark = lastTs.get(src.containerId);
         try {
           for await (const batch of replicas.logs(src.containerId, logsOpts(next, true, signal))) {
             let last: string | undefined;
@@ -153,7 +192,7 @@ export async function captureProject(replicas: ReplicaReader, opts: CaptureOptio
         }
         if (signal.aborted || !state.restartPending) break;
         state.restartPending = false;
-        next = resumeFrom(lastTs.get(src.containerId) ?? mark, undefined);
+        next = resume(src);
       }
       attached.delete(src.containerId);
     })();
@@ -161,31 +200,25 @@ export async function captureProject(replicas: ReplicaReader, opts: CaptureOptio
     void task.finally(() => tasks.delete(task));
   };
 
-  // Subscribe before listing, so a container starting in between is not missed.
-  const events = (async () => {
-    try {
-      for await (const ev of replicas.events(opts.project, signal)) {
-        if (ev.type !== 'start') continue;
-        const src = sourceFromLabels(ev.id, ev.labels, opts);
-        if (src) follow(src, resumeFrom(lastTs.get(ev.id), ev.time));
-      }
-    } catch {
-      // The event stream ends with the session; a broken one only stops the pick-up of new containers.
-    }
-  })();
-
-  for (const src of await listSources(replicas, opts)) follow(src, opts.initialFrom?.(src) ?? {});
-
-  await new Promise<void>((resolve) => {
-    if (signal.aborted) resolve();
-    else signal.addEventListener('abort', () => resolve(), { once: true });
+  // Subscribe before listing, so a replica starting in between is not missed.
+  const unsubscribe = opts.starts((s) => {
+    if (signal.aborted) return;
+    const src = sourceFromLabels(s.id, s.labels, opts);
+    if (src) follow(src, resume(src));
   });
-  await Promise.allSettled([events, ...tasks]);
-}
 
-/** After the mark if there is one; else from a second before the container started. */
-function resumeFrom(mark: string | undefined, startedAtMs: number | undefined): LogsFrom {
-  if (mark !== undefined) return { sinceS: tsSeconds(mark), afterTs: mark };
-  if (startedAtMs !== undefined) return { sinceS: Math.floor(startedAtMs / 1000) - 1 };
-  return {};
+  try {
+    const listed = await listSources(replicas, opts).catch((err: unknown) => {
+      if (!signal.aborted) opts.onError?.(err);
+      return [];
+    });
+    for (const src of listed) follow(src, resume(src));
+    await new Promise<void>((resolve) => {
+      if (signal.aborted) resolve();
+      else signal.addEventListener('abort', () => resolve(), { once: true });
+    });
+  } finally {
+    unsubscribe();
+  }
+  await Promise.allSettled([...tasks]);
 }

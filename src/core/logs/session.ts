@@ -1,5 +1,6 @@
 import type { Clock } from '../ports.js';
-import { captureProject, listSources, readHistoric, type LogsFrom } from './capture.js';
+import { captureProject, listSources, readHistoric, type LogsFrom, type StartFeed } from './capture.js';
+import { runtimeStarts } from './starts.js';
 import type { ReplicaReader } from '../runtime/all-replicas.js';
 import { LiveOrderer, defaultLiveOrder, type LiveOrderOptions } from './order.js';
 import { mergeSorted } from './order.js';
@@ -108,12 +109,17 @@ export interface FollowOptions {
   readonly order?: LiveOrderOptions;
   /** How often buffered live lines are stored. */
   readonly storeEveryMs?: number;
+  /**
+   * Where live capture hears of replica starts: a running stack's tracker (`trackerStarts`), so
+   * the stack keeps one event stream; without it, the runtimes' own (`runtimeStarts`).
+   */
+  readonly starts?: StartFeed;
 }
 
 /**
  * `orch logs -f`: the historic part (per `--tail`/`--since`) fully sorted, then every replica
- * followed live (new and restarted containers included) through the ordering window, until the
- * signal aborts. Each container resumes right after the last line the historic part read.
+ * followed live (new and restarted containers included, through an engine restart too) through
+ * the ordering window, until the signal aborts. Each container resumes right after the last line the historic part read.
  */
 export async function followLogs(deps: LogsDeps, req: LogsRequest, opts: FollowOptions): Promise<void> {
   const startedS = Math.floor(deps.clock.now() / 1000) - 1;
@@ -140,6 +146,7 @@ export async function followLogs(deps: LogsDeps, req: LogsRequest, opts: FollowO
     project: req.project,
     ...(req.services ? { services: req.services } : {}),
     signal: opts.signal,
+    starts: opts.starts ?? runtimeStarts(deps.replicas, req.project, deps.clock),
     initialFrom: (src) => {
       const last = historic.lastTs.get(src.containerId);
       // A container that had printed nothing yet: from when the historic read began.

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { captureProject, listSources } from '../../../src/core/logs/capture.js';
+import { captureProject, listSources, type ReplicaStart } from '../../../src/core/logs/capture.js';
+import { runtimeStarts } from '../../../src/core/logs/starts.js';
 import { followLogs, readLogs } from '../../../src/core/logs/session.js';
 import { LogStore, type LogStorePort } from '../../../src/core/logs/store.js';
 import { normalizeTs, type LogRecord, type SourcedRecord } from '../../../src/core/logs/types.js';
@@ -26,7 +27,12 @@ describe('captureProject', () => {
     engine.print('x1', ts(2), 'x done');
     const got: SourcedRecord[] = [];
     const ctl = new AbortController();
-    const run = captureProject(engine, { project: 'p', signal: ctl.signal, onRecord: (r) => got.push(r) });
+    const run = captureProject(engine, {
+      project: 'p',
+      signal: ctl.signal,
+      starts: runtimeStarts(engine, 'p', new FakeClock()),
+      onRecord: (r) => got.push(r),
+    });
     await tick();
     engine.add('b1', 'b', 1, false);
     engine.print('b1', ts(3000), 'b first');
@@ -51,6 +57,7 @@ describe('captureProject', () => {
     const run = captureProject(engine, {
       project: 'p',
       signal: ctl.signal,
+      starts: runtimeStarts(engine, 'p', new FakeClock()),
       onRecord: (r) => got.push(r.line),
     });
     await tick();
@@ -64,6 +71,82 @@ describe('captureProject', () => {
     ctl.abort();
     await run;
     expect(got).toEqual(['before', 'last words', 'after restart']);
+  });
+
+  it('attaches on a start it is told of, from its last line: what the restart printed before the attach is kept, nothing is repeated', async () => {
+    const engine = new FakeEngine('p').add('a1', 'a');
+    engine.print('a1', ts(100), 'before');
+    let tell: (s: ReplicaStart) => void = () => undefined;
+    const got: string[] = [];
+    const ctl = new AbortController();
+    const run = captureProject(engine, {
+      project: 'p',
+      signal: ctl.signal,
+      starts: (onStart) => {
+        tell = onStart;
+        return () => (tell = () => undefined);
+      },
+      onRecord: (r) => got.push(r.line),
+    });
+    await tick();
+    engine.print('a1', ts(200), 'last words');
+    engine.stop('a1');
+    await tick();
+    // Running again, and printing, before anyone tells capture (no event of the engine's own).
+    engine.start('a1', Date.UTC(2024, 0, 1) + 1500, { event: false });
+    engine.print('a1', ts(1600), 'first after restart');
+    await tick();
+    expect(got).toEqual(['before', 'last words']);
+    const start = { id: 'a1', labels: { 'dev.orch.project': 'p', 'dev.orch.service': 'a' } };
+    // Told twice (as the tracker may): the second finds it attached.
+    tell(start);
+    tell(start);
+    await tick();
+    engine.print('a1', ts(1700), 'later');
+    await tick();
+    expect(got).toEqual(['before', 'last words', 'first after restart', 'later']);
+    // Each attach after the first read from the second of the last line it had.
+    expect(engine.logCalls.map((c) => c.sinceS ?? 'all')).toEqual(['all', Date.UTC(2024, 0, 1) / 1000]);
+    ctl.abort();
+    await run;
+  });
+
+  it("the runtimes' starts reconnect after the engine went away and report what started meanwhile", async () => {
+    const engine = new FakeEngine('p').add('a1', 'a');
+    engine.print('a1', ts(100), 'before');
+    const clock = new FakeClock(Date.UTC(2024, 0, 1) + 200);
+    const got: string[] = [];
+    const ctl = new AbortController();
+    const run = captureProject(engine, {
+      project: 'p',
+      signal: ctl.signal,
+      starts: runtimeStarts(engine, 'p', clock),
+      onRecord: (r) => got.push(r.line),
+    });
+    await clock.flush();
+    // The engine restarts: the event stream breaks, and the container stopped with it.
+    engine.stop('a1');
+    engine.breakEvents();
+    await clock.flush();
+    // Back, and the container with it, before a new stream subscribed: its start is no event.
+    engine.start('a1', Date.UTC(2024, 0, 1) + 1000, { event: false });
+    engine.print('a1', ts(1100), 'after restart');
+    await clock.advance(250);
+    expect(got).toEqual(['before']);
+    // The new stream had time to subscribe: the re-read finds it running.
+    await clock.advance(500);
+    await tick();
+    expect(got).toEqual(['before', 'after restart']);
+    // Then new starts come as events again.
+    engine.stop('a1');
+    await tick();
+    engine.start('a1', Date.UTC(2024, 0, 1) + 2000);
+    engine.print('a1', ts(2100), 'second restart');
+    await tick();
+    await tick();
+    expect(got).toEqual(['before', 'after restart', 'second restart']);
+    ctl.abort();
+    await run;
   });
 
   it('keeps only the selected services', async () => {
@@ -168,6 +251,38 @@ describe('readLogs / followLogs', () => {
         'api:GET / request_id=abc123',
         'worker:{"requestId":"abc123","msg":"job"}',
       ]);
+  });
+
+  it('follow: the engine goes away right after the historic part; once it is back, lines go on from there, none repeated', async () => {
+    const engine = new FakeEngine('p').add('a1', 'a');
+    engine.print('a1', ts(100), 'before');
+    // The historic read lists (1st); the live part's own listing (2nd) finds the engine gone.
+    engine.failingLists.add(2);
+    const clock = new FakeClock(Date.UTC(2024, 0, 1) + 200);
+    const historic: string[] = [];
+    const live: string[] = [];
+    const ctl = new AbortController();
+    const run = followLogs(
+      { replicas: engine, clock },
+      { project: 'p' },
+      {
+        signal: ctl.signal,
+        onHistoric: (rs) => void historic.push(...rs.map((r) => r.line)),
+        onLive: (rs) => void live.push(...rs.map((r) => r.line)),
+      },
+    );
+    await clock.flush();
+    engine.stop('a1');
+    engine.breakEvents();
+    engine.start('a1', Date.UTC(2024, 0, 1) + 1000, { event: false });
+    engine.print('a1', ts(1100), 'after restart');
+    await clock.advance(1000);
+    await tick();
+    await clock.advance(500);
+    expect(historic).toEqual(['before']);
+    expect(live).toEqual(['after restart']);
+    ctl.abort();
+    await run;
   });
 
   it('follow: historic part sorted, then live lines through the window, resuming after the historic part', async () => {

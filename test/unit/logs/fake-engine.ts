@@ -12,7 +12,7 @@ interface Box {
 /** list/logs/events of a project in memory: containers print, stop, restart, appear. */
 export class FakeEngine implements ReplicaReader {
   private readonly boxes = new Map<string, Box>();
-  private readonly eventWaiters: ((e: EngineEvent) => void)[] = [];
+  private readonly eventWaiters: ((e: EngineEvent | 'broken') => void)[] = [];
   readonly logCalls: { id: string; follow: boolean; tail?: number; sinceS?: number }[] = [];
   /** Most lines per batch `logs` hands out (the engine's chunks cut a log anywhere). */
   batchSize = Number.POSITIVE_INFINITY;
@@ -56,18 +56,32 @@ export class FakeEngine implements ReplicaReader {
   stop(id: string): void {
     const b = this.box(id);
     b.running = false;
+    b.snap = { ...b.snap, state: 'exited' };
     this.wake(b);
   }
 
-  /** Starts (again) and sends the engine's `start` event. */
-  start(id: string, timeMs: number): void {
+  /** Starts (again) and sends the engine's `start` event (unless `event: false`). */
+  start(id: string, timeMs: number, opts: { event?: boolean } = {}): void {
     const b = this.box(id);
     b.running = true;
+    b.snap = { ...b.snap, state: 'running' };
+    if (opts.event === false) return;
     const ev: EngineEvent = { type: 'start', id, labels: b.snap.labels, time: timeMs };
     for (const w of this.eventWaiters) w(ev);
   }
 
+  /** Every open event stream throws (the engine restarted); new ones subscribe as before. */
+  breakEvents(): void {
+    const ws = this.eventWaiters.splice(0);
+    for (const w of ws) w('broken');
+  }
+
+  /** Which `list` calls (1-based) fail, as they do while the engine is away. */
+  readonly failingLists = new Set<number>();
+  private lists = 0;
+
   list(): Promise<readonly ReplicaSnapshot[]> {
+    if (this.failingLists.has(++this.lists)) return Promise.reject(new Error('connect ENOENT'));
     return Promise.resolve([...this.boxes.values()].map((b) => b.snap));
   }
 
@@ -102,7 +116,7 @@ export class FakeEngine implements ReplicaReader {
   }
 
   async *events(_project: string, signal: AbortSignal): AsyncIterable<EngineEvent> {
-    const queue: EngineEvent[] = [];
+    const queue: (EngineEvent | 'broken')[] = [];
     let wake: (() => void) | undefined;
     this.eventWaiters.push((e) => {
       queue.push(e);
@@ -110,6 +124,7 @@ export class FakeEngine implements ReplicaReader {
     });
     while (!signal.aborted) {
       const e = queue.shift();
+      if (e === 'broken') throw new Error('socket hang up');
       if (e) {
         yield e;
         continue;
