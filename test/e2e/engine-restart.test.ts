@@ -1,4 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
@@ -26,12 +27,15 @@ import {
 const ensureDocker = join(repoRoot, 'scripts/ensure-docker.sh');
 
 const name = uniqueName('enginerestart');
+// Each run of web prints this once: the line after the engine restart is the second one.
+const traceId = `${name.replace(/[^a-z0-9]/g, '')}run`;
+const runLine = `run trace_id=${traceId}`;
 const yaml = `
 name: ${name}
 services:
   web:
     image: busybox:latest
-    command: ["sh", "-c", "touch /tmp/ok; exec sleep 3600"]
+    command: ["sh", "-c", "echo ${runLine}; touch /tmp/ok; exec sleep 3600"]
     stop_signal: SIGKILL
     restart: always
     healthcheck:
@@ -79,6 +83,37 @@ function collectEvents(dir: string, args: readonly string[], done: (evs: Ev[]) =
   };
 }
 
+/** How many of web's run lines the supervisor's log recording stored (what --trace and the dashboard read). */
+function storedRuns(dir: string): number {
+  let text = '';
+  try {
+    text = readFileSync(join(dir, '.orch', 'logs', name, 'current.jsonl'), 'utf8');
+  } catch {
+    return 0;
+  }
+  return text.split('\n').filter((l) => l.includes(runLine)).length;
+}
+
+const runsIn = (text: string): number => text.split('\n').filter((l) => l.includes(runLine)).length;
+
+/**
+ * `orch logs -f web`, kept running through the restart, from a copy of the project directory:
+ * the follower stores what it reads too, in its own directory, so the project's store still shows
+ * what the supervisor alone recorded.
+ */
+function followLogs() {
+  const dir = projectDir({ 'orch.yaml': yaml });
+  const child = spawn(process.execPath, [cliPath, 'logs', '-f', 'web'], {
+    cwd: dir,
+    env: { ...process.env, NO_COLOR: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+  return { out: () => out, stop: () => child.kill('SIGKILL') };
+}
+
 const typesOf = (evs: readonly Ev[], service: string): string[] =>
   evs.filter((e) => e.service === service).map((e) => e.type);
 
@@ -107,6 +142,10 @@ describe('an engine restart under a running supervisor', () => {
     // A follower attached through the restart (from a minute back, so it misses nothing while it
     // starts up): the supervisor and its control socket outlive the engine.
     const live = collectEvents(dir, ['--since', '1m'], () => false, 0);
+    // The supervisor records every replica's log from the start; so does a follower.
+    await waitUntil(() => storedRuns(dir) === 1, 20_000, "web's first run line stored");
+    const tail = followLogs();
+    await waitUntil(() => runsIn(tail.out()) === 1, 20_000, 'orch logs -f printing web');
 
     const restartedAt = Date.now();
     const r = spawnSync('bash', [ensureDocker, 'restart'], { encoding: 'utf8', timeout: 120_000 });
@@ -182,11 +221,34 @@ describe('an engine restart under a running supervisor', () => {
       );
       const seen = live.parsed().filter(isNew);
       expect(seen.map((e) => `${e.service}:${e.type}`)).toEqual(events.map((e) => `${e.service}:${e.type}`));
+
+      // What web printed after the restart is recorded too (checked before `orch logs` itself
+      // reads the engine and stores what it read), and reached the follower, once each.
+      await waitUntil(() => storedRuns(dir) >= 2, 20_000, "web's second run line stored").catch(
+        (e: Error) => {
+          throw new Error(`${e.message}: stored ${storedRuns(dir)}`);
+        },
+      );
+      await waitUntil(() => runsIn(tail.out()) >= 2, 20_000, 'orch logs -f printing the second run').catch(
+        (e: Error) => {
+          throw new Error(`${e.message}:\n${tail.out()}`);
+        },
+      );
+      const logs = await orch(['logs', 'web'], { cwd: dir });
+      expect(logs.code, logs.stderr).toBe(0);
+      expect(runsIn(logs.stdout), logs.stdout).toBe(2);
+      expect(storedRuns(dir)).toBe(2);
+      expect(runsIn(tail.out()), tail.out()).toBe(2);
     } finally {
       live.stop();
+      tail.stop();
     }
     const down = await orch(['down', '-t', '0'], { cwd: dir });
     expect(down.code, down.stderr).toBe(0);
     expect(leftovers(name)).toEqual({ containers: [], networks: [], volumes: [] });
+    // With the containers gone, --trace reads the store: both runs are there.
+    const traced = await orch(['logs', '--trace', traceId], { cwd: dir });
+    expect(traced.code, traced.stderr).toBe(0);
+    expect(runsIn(traced.stdout), traced.stdout).toBe(2);
   }, 240_000);
 });
