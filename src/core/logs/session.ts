@@ -119,7 +119,8 @@ export interface FollowOptions {
 /**
  * `orch logs -f`: the historic part (per `--tail`/`--since`) fully sorted, then every replica
  * followed live (new and restarted containers included, through an engine restart too) through
- * the ordering window, until the signal aborts. Each container resumes right after the last line the historic part read.
+ * the ordering window, until the signal aborts. Each container resumes right after the last line
+ * the historic part read.
  */
 export async function followLogs(deps: LogsDeps, req: LogsRequest, opts: FollowOptions): Promise<void> {
   const startedS = Math.floor(deps.clock.now() / 1000) - 1;
