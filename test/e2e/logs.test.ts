@@ -1,3 +1,5 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { forceClean, leftovers, orch, projectDir, uniqueName } from './helpers.js';
 
@@ -9,29 +11,34 @@ afterAll(() => {
 
 const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
 
-// a prints at t, b at t+50ms, a at t+100ms, ... from a shared wall-clock second T (the containers
-// start at different moments); api and worker carry ids; big prints 200,000 lines.
-const T = Math.ceil(Date.now() / 1000) + 12;
-const atT = `while [ $$(date +%s) -lt ${T} ]; do sleep 0.01; done`;
+// a and b take turns, a1 b1 a2 ... b5, each printing only once it sees the other's marker file in
+// the shared gate/ directory (sleeps 50 ms apart drifted past each other on a loaded machine); all
+// start when the test creates gate/go, once `up -d` has started every container; api and worker
+// carry ids; big prints 200,000 lines.
+const atT = `while [ ! -e /gate/go ]; do sleep 0.01; done`;
 const yaml = (name: string): string => `
 name: ${name}
 services:
   a:
     image: busybox:latest
-    command: ["sh", "-c", "${atT}; for i in 1 2 3 4 5; do echo a$$i; sleep 0.1; done; exec sleep 3600"]
+    command: ["sh", "-c", "${atT}; for i in 1 2 3 4 5; do while [ $$i -gt 1 ] && [ ! -e /gate/b$$((i-1)) ]; do sleep 0.01; done; echo a$$i; touch /gate/a$$i; done; exec sleep 3600"]
     stop_signal: SIGKILL
+    volumes: ["./gate:/gate"]
   b:
     image: busybox:latest
-    command: ["sh", "-c", "${atT}; sleep 0.05; for i in 1 2 3 4 5; do echo b$$i; sleep 0.1; done; exec sleep 3600"]
+    command: ["sh", "-c", "${atT}; for i in 1 2 3 4 5; do while [ ! -e /gate/a$$i ]; do sleep 0.01; done; echo b$$i; touch /gate/b$$i; done; exec sleep 3600"]
     stop_signal: SIGKILL
+    volumes: ["./gate:/gate"]
   api:
     image: busybox:latest
     command: ["sh", "-c", "${atT}; echo 'GET /x request_id=abc123'; echo 'request_id=zzz other'; echo '{\\"traceId\\":\\"${TRACE}\\"}'; exec sleep 3600"]
     stop_signal: SIGKILL
+    volumes: ["./gate:/gate"]
   worker:
     image: busybox:latest
     command: ["sh", "-c", "${atT}; sleep 0.2; echo 'job done request_id=abc123'; echo 'abc123 in plain text'; exec sleep 3600"]
     stop_signal: SIGKILL
+    volumes: ["./gate:/gate"]
   big:
     image: busybox:latest
     command: ["seq", "1", "200000"]
@@ -42,11 +49,13 @@ describe('orch logs on a real engine', () => {
   const name = uniqueName('logs');
   projects.push(name);
   const dir = projectDir({ 'orch.yaml': yaml(name) });
+  mkdirSync(join(dir, 'gate'));
   const run = (args: string[]) => orch(['logs', ...args], { cwd: dir });
 
   it('starts the project', async () => {
     const up = await orch(['up', '-d'], { cwd: dir });
     expect(up.code, up.stderr).toBe(0);
+    writeFileSync(join(dir, 'gate', 'go'), '');
     // Let every service print (and big finish).
     for (let i = 0; i < 80; i++) {
       const r = await run(['big', 'b', '--tail', '1']);
