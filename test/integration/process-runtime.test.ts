@@ -169,7 +169,7 @@ services:
 services:
   polite:
     x-orch:
-      process: { command: "trap 'echo got INT; exit 0' INT; while true; do sleep 0.05; done" }
+      process: { command: "trap 'echo got INT; exit 0' INT; echo ready; while true; do sleep 0.05; done" }
     stop_signal: SIGINT
   stubborn:
     x-orch:
@@ -177,7 +177,9 @@ services:
 `);
     const rt = runtime();
     const polite = await up(rt, p, 'polite');
-    await new Promise((r) => setTimeout(r, 200));
+    // Its trap is set once it has printed: a signal sent before that (a fixed 200 ms was not enough
+    // at load ~12) meets the shell's default action instead.
+    await until('ready', async () => (await allLogs(rt, polite.id)).length > 0);
     await rt.stop(polite.id, 10_000);
     const pe = await rt.inspect(polite.id);
     expect(pe).toMatchObject({ state: 'exited', exitCode: 0 });
