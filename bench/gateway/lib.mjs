@@ -31,11 +31,12 @@ export function freePort() {
 }
 
 /** Forks a script of this folder and resolves once it sends its first message (ready). */
-export function forkReady(script, args, extraEnv = {}) {
+export function forkReady(script, args, extraEnv = {}, execArgv = process.execArgv) {
   return new Promise((resolve, reject) => {
     const child = fork(join(here, script), args.map(String), {
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       env: { ...process.env, ...extraEnv },
+      execArgv,
     });
     children.push(child);
     child.once('error', reject);
