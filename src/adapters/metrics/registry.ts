@@ -1,8 +1,9 @@
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, Gauge, Registry } from 'prom-client';
 import type { GatewayStats } from '../../core/gateway/stats.js';
 import type { ReplicaStats } from '../../core/stats/sampler.js';
 import type { OrchEvent } from '../../model/events.js';
 import type { AccessEntry } from '../gateway/access.js';
+import { RequestSeries } from './requests.js';
 
 /** A replica as /metrics reports it (a `ps` row's figures). */
 export interface MetricsReplica {
@@ -24,60 +25,25 @@ export interface MetricsSources {
   readonly replicaOf: (container: string) => number | undefined;
 }
 
-/** Latency buckets in seconds: a local stack answers in 1 ms to a few seconds. */
-const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
-
 /** Breaker states as numbers, worse is higher (`orch_gateway_breaker_state`). */
 const BREAKER_VALUE: Readonly<Record<string, number>> = { closed: 0, 'half-open': 1, open: 2 };
-
-type RouteLabels = 'route' | 'service' | 'replica';
-
-/** The children of one route and replica, found once per label set rather than per request. */
-interface Series {
-  readonly codes: Map<string, Counter.Internal>;
-  readonly latency: Histogram.Internal<RouteLabels>;
-  readonly retries: Counter.Internal;
-  readonly labels: readonly [string, string, string];
-}
 
 /**
  * The stack's Prometheus series, in a registry of its own (not prom-client's global one, so two
  * stacks in one process, or tests, never mix). Requests are counted from the gateway's access
  * entries, which the gateway already hands out in batches after each I/O turn: the proxy does no
- * extra work per request. Everything else is read when scraped.
+ * extra work per request. Those per-request series are kept by RequestSeries (plain numbers);
+ * everything else is read when scraped.
  */
 export class OrchMetrics {
   readonly registry = new Registry();
-  private readonly requests: Counter<RouteLabels | 'code_class'>;
-  private readonly latency: Histogram<RouteLabels>;
-  private readonly retries: Counter<RouteLabels>;
+  private readonly requests = new RequestSeries((container) => this.replicaLabel(container));
   private readonly dropped: Counter;
-  private readonly series = new Map<string, Series>();
   private readonly breakers = new Map<string, { service: string; replica: string; state: string }>();
   private readonly names = new Map<string, string>();
 
   constructor(private readonly sources: MetricsSources) {
     const registers = [this.registry];
-    const routeLabels: RouteLabels[] = ['route', 'service', 'replica'];
-    this.requests = new Counter({
-      name: 'orch_gateway_requests_total',
-      help: 'Requests through the gateway, by route, replica and status class (1xx…5xx; "none" when no answer)',
-      labelNames: [...routeLabels, 'code_class'],
-      registers,
-    });
-    this.latency = new Histogram({
-      name: 'orch_gateway_request_duration_seconds',
-      help: 'Time from the request to the end of the response, by route and replica',
-      labelNames: routeLabels,
-      buckets: LATENCY_BUCKETS,
-      registers,
-    });
-    this.retries = new Counter({
-      name: 'orch_gateway_retries_total',
-      help: 'Extra attempts the gateway made for requests, by route and the replica that answered',
-      labelNames: routeLabels,
-      registers,
-    });
     this.dropped = new Counter({
       name: 'orch_otlp_spans_dropped_total',
       help: 'Gateway spans not delivered to the OTLP collector (unreachable, refused, or queue full)',
@@ -88,16 +54,7 @@ export class OrchMetrics {
 
   /** Counts one request (called from the gateway's access batches, never on the request path). */
   observe(e: AccessEntry): void {
-    const s = this.seriesOf(e.route ?? '', e.service ?? '', e.replica ?? '');
-    const cls = e.status >= 100 && e.status < 600 ? `${Math.floor(e.status / 100)}xx` : 'none';
-    let code = s.codes.get(cls);
-    if (!code) {
-      code = this.requests.labels(...s.labels, cls);
-      s.codes.set(cls, code);
-    }
-    code.inc();
-    s.latency.observe(e.durationMs / 1000);
-    if (e.retries !== undefined && e.retries > 0) s.retries.inc(e.retries);
+    this.requests.observe(e);
   }
 
   /** Follows the event stream for breaker states. */
@@ -116,25 +73,8 @@ export class OrchMetrics {
     return this.registry.contentType;
   }
 
-  text(): Promise<string> {
-    return this.registry.metrics();
-  }
-
-  private seriesOf(route: string, service: string, container: string): Series {
-    const key = `${route}\u0000${service}\u0000${container}`;
-    let s = this.series.get(key);
-    if (s) return s;
-    const labels = [route, service, this.replicaLabel(container)] as const;
-    s = {
-      codes: new Map(),
-      latency: this.latency.labels(...labels),
-      retries: this.retries.labels(...labels),
-      labels,
-    };
-    // Zero, so a rate over a replica with no retries yet reads 0 rather than nothing.
-    s.retries.inc(0);
-    this.series.set(key, s);
-    return s;
+  async text(): Promise<string> {
+    return this.requests.text() + (await this.registry.metrics());
   }
 
   /** The replica's number as the label (as events and `ps` name it), else the container name. */

@@ -139,21 +139,30 @@ describe('OrchMetrics', () => {
     expect(value(requests, { replica: '1', code_class: 'none' })).toBe(1);
     expect(requests.metrics.reduce((n, s) => n + Number(s.value), 0)).toBe(10);
 
-    // The text parser above folds labelled histograms into one; prom-client's own JSON view of
-    // the same registry gives the buckets per replica.
+    // The text parser above folds labelled histograms into one: the lines of replica 2 instead.
     expect(family(parsed, 'orch_gateway_request_duration_seconds').type).toBe('HISTOGRAM');
-    const json = await m.registry.getMetricsAsJSON();
-    const latency = json.find((f) => f.name === 'orch_gateway_request_duration_seconds');
-    // At run time each value names its series (`_bucket`, `_sum`, `_count`); the types leave it out.
-    const r2 = (
-      (latency?.values ?? []) as { value: number; labels: Record<string, unknown>; metricName?: string }[]
-    ).filter((v) => v.labels['replica'] === '2');
-    const bucket = (le: number): number | undefined =>
-      r2.find((v) => v.metricName?.endsWith('_bucket') && v.labels['le'] === le)?.value;
-    expect(bucket(1)).toBe(0);
-    expect(bucket(2.5)).toBe(1);
-    expect(r2.find((v) => v.metricName?.endsWith('_count'))?.value).toBe(1);
-    expect(r2.find((v) => v.metricName?.endsWith('_sum'))?.value).toBeCloseTo(1.5);
+    const text = await m.text();
+    const series = (suffix: string, le?: string): number | undefined => {
+      const labels = `route="/api",service="api",replica="2"${le === undefined ? '' : `,le="${le}"`}`;
+      const line = text
+        .split('\n')
+        .find((l) => l.startsWith(`orch_gateway_request_duration_seconds_${suffix}{${labels}} `));
+      return line === undefined ? undefined : Number(line.split(' ')[1]);
+    };
+    expect(series('bucket', '1')).toBe(0);
+    expect(series('bucket', '2.5')).toBe(1);
+    expect(series('bucket', '+Inf')).toBe(1);
+    expect(series('count')).toBe(1);
+    expect(series('sum')).toBeCloseTo(1.5);
+    // replica 1: eight requests of 3 ms (one never answered), in cumulative buckets
+    const r1 = (le: string): number | undefined =>
+      Number(
+        text
+          .split('\n')
+          .find((l) => l.includes('replica="1",le="' + le + '"'))
+          ?.split(' ')[1],
+      );
+    expect([r1('0.001'), r1('0.0025'), r1('0.005'), r1('10'), r1('+Inf')]).toEqual([0, 0, 8, 8, 8]);
 
     const retries = family(parsed, 'orch_gateway_retries_total');
     expect(value(retries, { replica: '2' })).toBe(1);
@@ -203,6 +212,13 @@ describe('OrchMetrics', () => {
     expect(value(breaker, { service: 'api', replica: '1' })).toBe(2);
     expect(value(breaker, { service: 'api', replica: '2' })).toBe(1);
     expect(Number(family(parsed, 'orch_otlp_spans_dropped_total').metrics[0]?.value)).toBe(3);
+  });
+
+  it('escapes label values as the text format wants', async () => {
+    const m = new OrchMetrics(sources);
+    m.observe(entry({ route: '/a"b\\c\nd' }));
+    const requests = family(parsePrometheusTextFormat(await m.text()), 'orch_gateway_requests_total');
+    expect(value(requests, { route: '/a"b\\c\nd', code_class: '2xx' })).toBe(1);
   });
 
   it('uses a registry of its own: two stacks in one process do not mix', async () => {
