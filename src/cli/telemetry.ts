@@ -32,7 +32,7 @@ export function otlpTracesUrl(project: Project, env: Env): string | undefined {
 const EARLY_LIMIT = 10_000;
 
 /**
- * Metrics and (when configured) OTLP traces for a stack. prom-client and the OpenTelemetry SDK
+ * Metrics and (when configured) OTLP traces for a stack. prom-client and the OpenTelemetry exporter
  * are loaded in the background (together ~0.6 s of module loading here, which `orch up` should
  * not wait for): what arrives meanwhile is kept and counted once they are there.
  */

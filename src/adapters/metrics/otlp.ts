@@ -75,15 +75,21 @@ export function otlpSpans(opts: OtlpOptions): GatewaySpans {
     { name: 'span', countItems: (entries: AccessEntry[]) => entries.length },
     undefined,
   );
+  // At most this many export requests at once; the rest waits in the queue (the exporter itself
+  // would fail the ones past its own limit, and a slow collector must show as a full queue).
+  const MAX_IN_FLIGHT = 2;
+  let inFlight = 0;
+  let closing = false;
   const flush = (): void => {
     soon = false;
-    const all = queue;
-    if (all.length === 0) return;
-    queue = [];
-    for (let i = 0; i < all.length; i += BATCH) {
-      const batch = all.length <= BATCH ? all : all.slice(i, i + BATCH);
+    while (queue.length > 0 && inFlight < MAX_IN_FLIGHT) {
+      const batch = queue.length <= BATCH ? queue : queue.slice(0, BATCH);
+      queue = batch === queue ? [] : queue.slice(BATCH);
+      inFlight++;
       delegate.export(batch, (result) => {
+        inFlight--;
         if (result.code === FAILED) drop(batch.length, result.error?.message ?? 'the collector refused them');
+        if (queue.length >= BATCH || closing) flush();
       });
     }
   };
@@ -102,13 +108,20 @@ export function otlpSpans(opts: OtlpOptions): GatewaySpans {
     },
     async close() {
       clearInterval(timer);
+      closing = true;
       flush();
       // A dead collector must not hold `orch down`: what is not out in 2 s is lost.
       let wait: NodeJS.Timeout | undefined;
+      let gaveUp = false;
+      const drained = async (): Promise<void> => {
+        while (!gaveUp && (queue.length > 0 || inFlight > 0)) await new Promise((r) => setTimeout(r, 10));
+        await delegate.shutdown();
+      };
       await Promise.race([
-        delegate.shutdown().catch(() => undefined),
+        drained().catch(() => undefined),
         new Promise<void>((r) => (wait = setTimeout(r, 2000))),
       ]);
+      gaveUp = true;
       clearTimeout(wait);
     },
   };
