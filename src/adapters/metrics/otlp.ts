@@ -37,8 +37,8 @@ const BATCH = 2048;
 /**
  * The gateway's spans over OTLP/HTTP (JSON): `record` only queues the access entry (it is the
  * span's record already), and the queue leaves on a timer, or as soon as a batch is full, through
- * the OpenTelemetry exporter's HTTP delegate (its headers, timeout, retries and compression, as
- * the OTEL_EXPORTER_OTLP_* variables set them). So a slow or dead collector never holds a
+ * the OpenTelemetry exporter's HTTP delegate (its retries, and the headers and compression
+ * the OTEL_EXPORTER_OTLP_* variables set). So a slow or dead collector never holds a
  * request. A full queue or a failed export drops spans; each is counted through `dropped`, and
  * the first drop prints one warning line.
  *
