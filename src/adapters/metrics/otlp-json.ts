@@ -18,6 +18,11 @@ const FLAGS_REMOTE_PARENT = 0x301;
  * spans, less the fields at their defaults (empty events and links, zero drop counts), which
  * OTLP readers take as absent.
  *
+ * Why not the SDK's own path (a Span per request, then its JSON serializer): measured at ~2.7 µs
+ * for the span and ~7.5 µs for its encoding, on a gateway spending ~50–95 µs of CPU a request, it
+ * alone took tracing past the 5% budget (issue #19); this writer costs ~1.8 µs a span. The
+ * OpenTelemetry exporter still sends the bytes (headers, compression, retries).
+ *
  * Why bytes and not a string: Node's UTF-8 encoding of a long concatenated string costs more per
  * span (~5 µs for ~650 bytes, measured) than building it; ASCII, nearly all of a span, is copied
  * here code unit by code unit, and only a string that needs escaping or is not ASCII goes through

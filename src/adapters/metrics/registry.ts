@@ -1,4 +1,4 @@
-import { Counter, Gauge, Registry } from 'prom-client';
+import { Counter, Gauge, Registry, type Metric } from 'prom-client';
 import type { GatewayStats } from '../../core/gateway/stats.js';
 import type { ReplicaStats } from '../../core/stats/sampler.js';
 import type { OrchEvent } from '../../model/events.js';
@@ -44,6 +44,9 @@ export class OrchMetrics {
 
   constructor(private readonly sources: MetricsSources) {
     const registers = [this.registry];
+    // Not prom-client's own classes, but what its registry asks of a metric (name, type, get()): the
+    // registry writes them in the text format with the others.
+    for (const m of this.requests.metrics()) this.registry.registerMetric(m as unknown as Metric);
     this.dropped = new Counter({
       name: 'orch_otlp_spans_dropped_total',
       help: 'Gateway spans not delivered to the OTLP collector (unreachable, refused, or queue full)',
@@ -74,7 +77,7 @@ export class OrchMetrics {
   }
 
   async text(): Promise<string> {
-    return this.requests.text() + (await this.registry.metrics());
+    return this.registry.metrics();
   }
 
   /** The replica's number as the label (as events and `ps` name it), else the container name. */

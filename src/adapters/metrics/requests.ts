@@ -6,10 +6,9 @@ export const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.
 /** `code_class` by the status's hundreds; index 0 for no answer (status 0 or out of range). */
 const CLASSES = ['none', '1xx', '2xx', '3xx', '4xx', '5xx'];
 
-/** One route and replica: plain numbers, turned into text only when scraped. */
+/** One route and replica: plain numbers, turned into prom-client's values only when scraped. */
 interface Series {
-  /** `route="…",service="…",replica="…"`, escaped once. */
-  readonly labels: string;
+  readonly labels: { route: string; service: string; replica: string };
   readonly codes: number[];
   /** Observations per bucket (not cumulative); the last is past the largest bound. */
   readonly buckets: number[];
@@ -18,11 +17,21 @@ interface Series {
   retries: number;
 }
 
+/** One family's figures, in the shape prom-client's metrics return from `get()`. */
+interface Family {
+  readonly name: string;
+  readonly help: string;
+  readonly type: 'counter' | 'histogram';
+  readonly aggregator: 'sum';
+  values: { metricName?: string; labels: Record<string, string | number>; value: number }[];
+}
+
 /**
  * The gateway's per-request series (orch_gateway_requests_total, _request_duration_seconds,
- * _retries_total), counted here and written in the Prometheus text format when scraped, rather
- * than through prom-client. prom-client builds and hashes a label string on every inc() and
- * observe(), even through a bound child: ~1 µs of the ~2 µs that metrics cost each request.
+ * _retries_total), counted here as plain numbers and handed to prom-client as values when scraped
+ * (prom-client still writes the text format), rather than through its Counter and Histogram: those
+ * build and hash a label string on every inc() and observe(), even through a bound child, ~1 µs of
+ * the ~2 µs that metrics cost each request (measured with bench/gateway's telemetry-path figure).
  */
 export class RequestSeries {
   private readonly series = new Map<string, Series>();
@@ -38,7 +47,7 @@ export class RequestSeries {
     let s = this.series.get(key);
     if (s === undefined) {
       s = {
-        labels: `route="${escape(route)}",service="${escape(service)}",replica="${escape(this.replicaLabel(container))}"`,
+        labels: { route, service, replica: this.replicaLabel(container) },
         codes: CLASSES.map(() => 0),
         buckets: [...LATENCY_BUCKETS.map(() => 0), 0],
         sum: 0,
@@ -58,37 +67,64 @@ export class RequestSeries {
     if (e.retries > 0) s.retries += e.retries;
   }
 
-  /** The three families in the Prometheus text format (each with HELP and TYPE, even empty). */
-  text(): string {
-    let requests =
-      '# HELP orch_gateway_requests_total Requests through the gateway, by route, replica and status class (1xx…5xx; "none" when no answer)\n' +
-      '# TYPE orch_gateway_requests_total counter\n';
-    let latency =
-      '# HELP orch_gateway_request_duration_seconds Time from the request to the end of the response, by route and replica\n' +
-      '# TYPE orch_gateway_request_duration_seconds histogram\n';
-    let retries =
-      '# HELP orch_gateway_retries_total Extra attempts the gateway made for requests, by route and the replica that answered\n' +
-      '# TYPE orch_gateway_retries_total counter\n';
-    for (const s of this.series.values()) {
-      s.codes.forEach((n, i) => {
-        if (n > 0) requests += `orch_gateway_requests_total{${s.labels},code_class="${CLASSES[i]}"} ${n}\n`;
-      });
-      let upTo = 0;
-      LATENCY_BUCKETS.forEach((le, i) => {
-        upTo += s.buckets[i] as number;
-        latency += `orch_gateway_request_duration_seconds_bucket{${s.labels},le="${le}"} ${upTo}\n`;
-      });
-      latency +=
-        `orch_gateway_request_duration_seconds_bucket{${s.labels},le="+Inf"} ${s.count}\n` +
-        `orch_gateway_request_duration_seconds_sum{${s.labels}} ${s.sum}\n` +
-        `orch_gateway_request_duration_seconds_count{${s.labels}} ${s.count}\n`;
-      retries += `orch_gateway_retries_total{${s.labels}} ${s.retries}\n`;
-    }
-    return `${requests}\n${latency}\n${retries}\n`;
+  /**
+   * The three families as prom-client metrics (each `get()` reads the numbers as they are then), to
+   * register in a prom-client Registry, which writes them out with the rest.
+   */
+  metrics(): { readonly name: string; get(): Promise<Family> }[] {
+    const family = (name: string, help: string, type: Family['type'], fill: (f: Family) => void) => ({
+      name,
+      type,
+      help,
+      aggregator: 'sum' as const,
+      collect: () => undefined,
+      get: (): Promise<Family> => {
+        const f: Family = { name, help, type, aggregator: 'sum', values: [] };
+        fill(f);
+        return Promise.resolve(f);
+      },
+    });
+    return [
+      family(
+        'orch_gateway_requests_total',
+        'Requests through the gateway, by route, replica and status class (1xx…5xx; "none" when no answer)',
+        'counter',
+        (f) => {
+          for (const s of this.series.values())
+            s.codes.forEach((value, i) => {
+              if (value > 0)
+                f.values.push({ labels: { ...s.labels, code_class: CLASSES[i] as string }, value });
+            });
+        },
+      ),
+      family(
+        'orch_gateway_request_duration_seconds',
+        'Time from the request to the end of the response, by route and replica',
+        'histogram',
+        (f) => {
+          const name = 'orch_gateway_request_duration_seconds';
+          for (const s of this.series.values()) {
+            let upTo = 0;
+            LATENCY_BUCKETS.forEach((le, i) => {
+              upTo += s.buckets[i] as number;
+              f.values.push({ metricName: `${name}_bucket`, labels: { ...s.labels, le }, value: upTo });
+            });
+            f.values.push(
+              { metricName: `${name}_bucket`, labels: { ...s.labels, le: '+Inf' }, value: s.count },
+              { metricName: `${name}_sum`, labels: s.labels, value: s.sum },
+              { metricName: `${name}_count`, labels: s.labels, value: s.count },
+            );
+          }
+        },
+      ),
+      family(
+        'orch_gateway_retries_total',
+        'Extra attempts the gateway made for requests, by route and the replica that answered',
+        'counter',
+        (f) => {
+          for (const s of this.series.values()) f.values.push({ labels: s.labels, value: s.retries });
+        },
+      ),
+    ];
   }
-}
-
-/** A label value as the text format quotes it. */
-function escape(v: string): string {
-  return v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
 }
