@@ -7,7 +7,7 @@ import type { EngineDeps } from '../core/engine/up.js';
 import type { ProbeStarter } from '../core/engine/replica-tracker.js';
 import type { DockerPort } from '../core/ports.js';
 import { listAll } from '../core/runtime/runtimes.js';
-import { stackRuntimes } from './runtimes.js';
+import { stackRuntimes, type ServedGateway } from './runtimes.js';
 import { join } from 'node:path';
 import type { Project } from '../model/project.js';
 import { Gateway, type AccessEntry } from '../adapters/gateway/index.js';
@@ -35,8 +35,12 @@ import { runKey, type Handover } from './handover.js';
  * assembled. `projectDir`: the project's directory, where host processes keep their state;
  * without it (no project, as for `doctor`) only containers run. `preloadClient`: load the engine
  * client now, while the caller waits on something else (see DockerodeAdapter.preload).
+ * `gateway`: this orch serves the gateway (on `port` when a flag says), so host processes it
+ * starts are told its address.
  */
-export function engineDeps(opts: { projectDir?: string; preloadClient?: boolean } = {}): EngineDeps {
+export function engineDeps(
+  opts: { projectDir?: string; preloadClient?: boolean; gateway?: ServedGateway } = {},
+): EngineDeps {
   const { projectDir } = opts;
   const adapter = new DockerodeAdapter();
   if (opts.preloadClient) adapter.preload();
@@ -44,7 +48,7 @@ export function engineDeps(opts: { projectDir?: string; preloadClient?: boolean 
   const clock = systemClock;
   const net = nodeNetProbe;
   const files = { readFile: (p: string) => readFile(p), env: process.env };
-  const runtimes = stackRuntimes(docker, files, projectDir);
+  const runtimes = stackRuntimes(docker, files, projectDir, opts.gateway);
   const startProbe: ProbeStarter = (service, replica, signal, onChange, history) => {
     const probe = service.orch.probe;
     if (!probe) return Promise.resolve();

@@ -1,5 +1,6 @@
 import type { ChalkInstance } from 'chalk';
 import { runStack, type RunningStack } from './composition.js';
+import { hasHostProcesses } from '../core/engine/container-spec.js';
 import { onInterrupt, type Interrupt } from './interrupt.js';
 import { projectArgs, startSupervisor, stopSupervisor } from './supervisor-process.js';
 import { liveProgress, upProgress } from './up-progress.js';
@@ -220,7 +221,11 @@ async function finish(
   opts: {
     keep: boolean;
     supervise: boolean;
-    flags: { 'env-file'?: string[] | undefined; profile?: string[] | undefined };
+    flags: {
+      'env-file'?: string[] | undefined;
+      profile?: string[] | undefined;
+      'gateway-port': number;
+    };
   },
 ): Promise<void> {
   if (opts.keep) {
@@ -229,13 +234,14 @@ async function finish(
       return;
     }
     try {
-      const sup = await startSupervisor(
-        project,
-        projectArgs(project, {
+      const sup = await startSupervisor(project, [
+        ...projectArgs(project, {
           envFiles: opts.flags['env-file'] ?? [],
           profiles: opts.flags.profile ?? [],
         }),
-      );
+        // Host processes were told the gateway this run served: the supervisor serves it there.
+        ...(hasHostProcesses(project) ? ['--gateway-port', String(opts.flags['gateway-port'])] : []),
+      ]);
       say(`orch: --keep: ${project.name} stays up, supervised in the background`);
       if (sup.gateway) say(`  gateway: http://${urlHost(sup.gateway.host)}:${sup.gateway.port}/`);
     } catch (e) {

@@ -5,6 +5,7 @@ import { Flags } from '@oclif/core';
 import { OrchCommand } from '../cli/base-command.js';
 import { loadFromFlags } from '../cli/load-project.js';
 import { engineDeps } from '../cli/composition.js';
+import { settleGatewayPort } from '../cli/runtimes.js';
 import { runSmoke } from '../cli/smoke-run.js';
 import { renderJUnit, type SmokeResult } from '../core/smoke/index.js';
 import { ExitCode, OrchError } from '../errors/index.js';
@@ -56,13 +57,15 @@ export default class Smoke extends OrchCommand {
     const { project, warnings } = await loadFromFlags(flags);
     const err = this.errStyle();
     if (warnings.length > 0) this.say(renderDiagnostics(warnings, err));
-    const deps = engineDeps({ projectDir: project.projectDir });
+    const gatewayPort =
+      (await settleGatewayPort(project, { noGateway: false, port: flags['gateway-port'] })) ?? 0;
+    const deps = engineDeps({ projectDir: project.projectDir, gateway: { port: gatewayPort } });
     await deps.docker.ping();
 
     const { result, artifactsDir, startError } = await runSmoke(
       project,
       deps,
-      { ...flags, json: this.jsonEnabled() },
+      { ...flags, 'gateway-port': gatewayPort, json: this.jsonEnabled() },
       (t) => this.say(t),
       err,
     );

@@ -37,7 +37,13 @@ export default class Supervise extends OrchCommand {
     const { flags } = await this.parse(Supervise);
     const { project } = await loadFromFlags(flags);
     // Waiting for the handover is idle time: the engine client loads meanwhile.
-    const deps = engineDeps({ projectDir: project.projectDir, preloadClient: flags.handover });
+    const deps = engineDeps({
+      projectDir: project.projectDir,
+      preloadClient: flags.handover,
+      ...(flags['no-gateway']
+        ? {}
+        : { gateway: flags['gateway-port'] !== undefined ? { port: flags['gateway-port'] } : {} }),
+    });
     await deps.docker.ping();
     const handover = flags.handover ? await awaitHandover(project) : undefined;
     if (handover === 'shutdown') process.exit(0);

@@ -2,6 +2,7 @@ import { Args, Flags } from '@oclif/core';
 import { OrchCommand } from '../cli/base-command.js';
 import { loadFromFlags } from '../cli/load-project.js';
 import { engineDeps } from '../cli/composition.js';
+import { settleGatewayPort } from '../cli/runtimes.js';
 import { onInterrupt } from '../cli/interrupt.js';
 import { runForeground, tearDownOnInterrupt } from '../cli/foreground.js';
 import { projectArgs, spawnSupervisor, stopSupervisor } from '../cli/supervisor-process.js';
@@ -57,7 +58,15 @@ export default class Up extends OrchCommand {
     const err = this.errStyle();
     if (warnings.length > 0) this.say(renderDiagnostics(warnings, err));
     // The engine client loads while the engine is pinged and the supervisor spawned.
-    const deps = engineDeps({ projectDir: project.projectDir, preloadClient: true });
+    const gatewayPort = await settleGatewayPort(project, {
+      noGateway: flags['no-gateway'],
+      port: flags['gateway-port'],
+    });
+    const deps = engineDeps({
+      projectDir: project.projectDir,
+      preloadClient: true,
+      ...(flags['no-gateway'] ? {} : { gateway: gatewayPort !== undefined ? { port: gatewayPort } : {} }),
+    });
     await deps.docker.ping();
     // One supervisor per project: a running one lets go (containers stay) and is started afresh below.
     await stopSupervisor(project);
@@ -68,7 +77,7 @@ export default class Up extends OrchCommand {
     const supervisorArgs = [
       ...projectArgs(project, { envFiles: flags['env-file'] ?? [], profiles: flags.profile ?? [] }),
       ...(flags['no-gateway'] ? ['--no-gateway'] : []),
-      ...(flags['gateway-port'] !== undefined ? ['--gateway-port', String(flags['gateway-port'])] : []),
+      ...(gatewayPort !== undefined ? ['--gateway-port', String(gatewayPort)] : []),
       ...(flags.watch ? ['--watch'] : []),
       ...dashboardArgs(flags),
     ];
@@ -160,7 +169,7 @@ export default class Up extends OrchCommand {
         interrupt,
         {
           noGateway: flags['no-gateway'],
-          ...(flags['gateway-port'] !== undefined ? { gatewayPort: flags['gateway-port'] } : {}),
+          ...(gatewayPort !== undefined ? { gatewayPort } : {}),
           watch: flags.watch,
           reload: (fs) => loadFromFlags(flags, fs),
           ...dashboardOption(flags),

@@ -1,2 +1,3 @@
 export { ProcessRuntime } from './runtime.js';
 export { processesDir } from './state.js';
+export { freePort } from './ports.js';

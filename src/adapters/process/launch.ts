@@ -17,8 +17,16 @@ interface Launch {
   readonly env: Record<string, string>;
 }
 
-/** The command and environment of replica `replica` (1-based) listening on `port`, if any. */
-function launchOf(spec: ServiceSpec, replica: number, port: number | undefined): Launch {
+/**
+ * The command and environment of replica `replica` (1-based) listening on `port`, if any;
+ * `reach`: how it reaches the containers it depends on (see gatewayEnvOf).
+ */
+function launchOf(
+  spec: ServiceSpec,
+  replica: number,
+  port: number | undefined,
+  reach: Readonly<Record<string, string>>,
+): Launch {
   const p = processOf(spec);
   const argv = typeof p.command === 'string' ? [p.shell ?? '/bin/sh', '-c', p.command] : [...p.command];
   // The host's environment (PATH, HOME, ...) as a shell would pass it, then the service's own
@@ -26,6 +34,7 @@ function launchOf(spec: ServiceSpec, replica: number, port: number | undefined):
   // a value and set nowhere is left unset, as compose leaves it in a container.
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
+  Object.assign(env, reach);
   for (const [k, v] of Object.entries(spec.environment)) {
     if (v === null) delete env[k];
     else env[k] = v;
@@ -111,11 +120,12 @@ export async function newRecord(
   spec: ServiceSpec,
   replica: number,
   configHash: string,
+  reach: Readonly<Record<string, string>>,
   preferredPort?: number,
 ): Promise<ProcessRecord> {
   const p = processOf(spec);
   const hostPort = await hostPortFor(spec, replica, preferredPort);
-  const launch = launchOf(spec, replica, hostPort);
+  const launch = launchOf(spec, replica, hostPort, reach);
   const hc = healthcheckOf(spec);
   return {
     v: 1,

@@ -58,7 +58,8 @@ function listenOn(port: number): Promise<number> {
   });
 }
 
-function freePort(): Promise<number> {
+/** A port free on every address a moment ago (the kernel's pick). */
+export function freePort(): Promise<number> {
   return listenOn(0);
 }
 

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { serviceConfigHash } from '../../core/engine/config-hash.js';
+import { gatewayEnvOf } from '../../core/engine/process-env.js';
 import type { ExecResult, LogLine, UsageReading } from '../../core/ports.js';
 import type { ReplicaId, ReplicaSnapshot, RuntimeEvent, RuntimePort } from '../../core/runtime/port.js';
 import type { Project, ServiceSpec } from '../../model/project.js';
@@ -20,6 +21,12 @@ export interface ProcessRuntimeOptions {
   readonly dirOf: (projectName: string) => string;
   /** How often the liveness of processes this runtime did not spawn is checked. Default 250 ms. */
   readonly pollMs?: number;
+  /**
+   * The port the project's gateway listens on, when this orch serves it (`--gateway-port` over
+   * the file's); undefined without one. Host processes reach their container dependencies
+   * through it (`ORCH_<SERVICE>_URL`, `ORCH_GATEWAY_URL`).
+   */
+  readonly gatewayPort?: (project: Project) => number | undefined;
 }
 
 /**
@@ -70,8 +77,21 @@ export class ProcessRuntime implements RuntimePort {
     throw new ProcessNotFoundError(id);
   }
 
-  async configHash(_project: Project, spec: ServiceSpec): Promise<string> {
-    return serviceConfigHash(spec, 'host-process');
+  async configHash(project: Project, spec: ServiceSpec): Promise<string> {
+    // The gateway addresses are part of what a replica was started with: another gateway port
+    // recreates it rather than leaving it calling the old one.
+    const reach = this.reachOf(project, spec);
+    const keys = Object.keys(reach);
+    if (keys.length === 0) return serviceConfigHash(spec, 'host-process');
+    const named = keys
+      .sort()
+      .map((k) => `${k}=${reach[k]}`)
+      .join(' ');
+    return serviceConfigHash(spec, `host-process ${named}`);
+  }
+
+  private reachOf(project: Project, spec: ServiceSpec): Record<string, string> {
+    return gatewayEnvOf(project, spec, this.opts.gatewayPort?.(project));
   }
 
   async create(
@@ -84,7 +104,14 @@ export class ProcessRuntime implements RuntimePort {
     const key = `${spec.name}/${replica}`;
     const hash = opts?.configHash ?? (await this.configHash(project, spec));
     const rec = await store.exclusive(async () => {
-      const made = await newRecord(project, spec, replica, hash, (await store.ports())[key]);
+      const made = await newRecord(
+        project,
+        spec,
+        replica,
+        hash,
+        this.reachOf(project, spec),
+        (await store.ports())[key],
+      );
       if (made.port) await store.setPort(key, made.port.hostPort);
       return made;
     });

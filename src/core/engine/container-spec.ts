@@ -70,12 +70,15 @@ export function containerCreateSpec(input: ReplicaInput): ContainerCreateSpec {
 /** How a container reaches the host (Docker Desktop defines it; on Linux the engine maps `host-gateway`). */
 const HOST_GATEWAY = 'host.docker.internal:host-gateway';
 
-function hasHostProcesses(project: Project): boolean {
+export function hasHostProcesses(project: Project): boolean {
   return Object.values(project.services).some((s) => s.orch.process !== undefined);
 }
 
-/** `ORCH_<SERVICE>_URL` of a host process: upper case, anything but A-Z and 0-9 as `_`. */
-export function hostProcessUrlVar(service: string): string {
+/**
+ * `ORCH_<SERVICE>_URL`, how one side reaches a service on the other (a container a host process,
+ * a host process a container): upper case, anything but A-Z and 0-9 as `_`.
+ */
+export function serviceUrlVar(service: string): string {
   return `ORCH_${service.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_URL`;
 }
 
@@ -90,9 +93,9 @@ function hostProcessEnv(
 ): string[] {
   return Object.keys(service.dependsOn)
     .filter((d) => project.services[d]?.orch.process !== undefined && ports[d] !== undefined)
-    .filter((d) => !(hostProcessUrlVar(d) in service.environment))
+    .filter((d) => !(serviceUrlVar(d) in service.environment))
     .sort()
-    .map((d) => `${hostProcessUrlVar(d)}=http://host.docker.internal:${ports[d]}`);
+    .map((d) => `${serviceUrlVar(d)}=http://host.docker.internal:${ports[d]}`);
 }
 
 /** As `docker compose up` applies them: CPU and memory limits, memory reservation, pids. */

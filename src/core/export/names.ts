@@ -54,19 +54,20 @@ export function cmp(a: string, b: string): number {
 
 /**
  * Host processes (`x-orch.process`) run beside a local stack only: Swarm and Kubernetes run
- * images on their nodes. Skipping them would deploy their dependents without what they need, so
- * the export stops and names them.
+ * images on their nodes. A process service that also has an image or build runs from that image
+ * there (its `x-orch.process` is how it runs locally, nothing else reads it here); one with
+ * neither would leave its dependents without it, so the export stops and names it.
  */
 export function assertNoHostProcesses(project: Project, target: 'Swarm' | 'Kubernetes'): void {
   const names = sortedServices(project)
-    .filter((s) => s.orch.process !== undefined)
+    .filter((s) => s.orch.process !== undefined && s.image === undefined && s.build === undefined)
     .map((s) => `\`${s.name}\``);
   if (names.length === 0) return;
   throw new OrchError(
     'USAGE',
     `${names.length === 1 ? 'service' : 'services'} ${names.join(', ')} ${names.length === 1 ? 'runs' : 'run'} on the host (x-orch.process): ${target} cannot run ${names.length === 1 ? 'it' : 'them'}`,
     {
-      hint: `give ${names.length === 1 ? 'it' : 'each'} an image or build instead, or leave ${names.length === 1 ? 'it' : 'them'} out with a profile for the ${target} export`,
+      hint: `give ${names.length === 1 ? 'it' : 'each'} an image or build as well (${target} runs that, a local up still runs the process), or leave ${names.length === 1 ? 'it' : 'them'} out with a profile for the ${target} export`,
     },
   );
 }

@@ -6,14 +6,14 @@ import { isRecord, toInt, toStr, type Ctx } from './values.js';
 /** What of the rest of the service decides a process service's shape. */
 export interface ProcessContext {
   readonly service: string;
-  readonly hasImage: boolean;
-  readonly hasBuild: boolean;
   readonly expose: readonly string[];
   readonly ports: readonly PortSpec[];
 }
 
 /**
- * `x-orch.process` (contract §7). The declared port is the key's `port`, else the first `expose`,
+ * `x-orch.process` (contract §7). Beside `image`/`build` it is how the service runs locally (as
+ * an Aspire project runs on the host), while exports and Swarm deploys use the image: the two
+ * are not exclusive. The declared port is the key's `port`, else the first `expose`,
  * else the first `ports:` target, so a service written like a container keeps its routes and
  * probes. Whether the command exists is checked when it starts (PATH is the host's at `up`).
  */
@@ -24,13 +24,6 @@ export function parseProcess(
   svc: ProcessContext,
 ): ProcessSpec | undefined {
   if (!isRecord(raw)) return undefined;
-  if (svc.hasImage || svc.hasBuild) {
-    ctx.r.errorAtKey(
-      path,
-      `service \`${svc.service}\` has both \`x-orch.process\` and \`${svc.hasImage ? 'image' : 'build'}\``,
-      'a service runs either on the host (x-orch.process) or in a container (image/build): keep one',
-    );
-  }
   const command = parseCommand(raw['command']);
   if (command === undefined) {
     ctx.r.error(

@@ -83,8 +83,6 @@ export async function normalizeService(
   const expose = toStrList(svc['expose']);
   const process = parseProcess(ctx, at('x-orch', 'process'), xOrch['process'], {
     service: name,
-    hasImage: image !== undefined,
-    hasBuild: build !== undefined,
     expose,
     ports: ports.map((p) => p.spec),
   });

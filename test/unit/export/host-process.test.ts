@@ -31,6 +31,25 @@ describe('export of a project with a host process', () => {
     }
   });
 
+  it('one with a build or image as well exports from it, exactly as without the process key', async () => {
+    const container =
+      'services:\n  web:\n    build: ./web\n    depends_on: [api]\n  api:\n    image: busybox\n';
+    const both = container.replace(
+      '    build: ./web\n',
+      '    build: ./web\n    x-orch:\n      process: { command: npm run dev, port: 3000 }\n',
+    );
+    const [a, b] = [await input(container), await input(both)];
+    expect(b.project.services['web']?.orch.process).toBeDefined();
+    const images = { web: 'registry.local/web:1' };
+    expect(toKubernetes({ ...b, images })).toEqual(toKubernetes({ ...a, images }));
+    expect(toSwarmStack({ ...b, images }, { image: 'gw' }, new Set())).toEqual(
+      toSwarmStack({ ...a, images }, { image: 'gw' }, new Set()),
+    );
+    // the process-only service is still refused, by name, beside it
+    const mixed = await input(`${both}  dev:\n    x-orch:\n      process: { command: make watch }\n`);
+    expect(() => toKubernetes(mixed)).toThrow(/^service `dev` runs on the host/);
+  });
+
   it('a project without one exports as before', async () => {
     const inp = await input('services:\n  api:\n    image: busybox\n');
     expect(() => toKubernetes(inp)).not.toThrow();

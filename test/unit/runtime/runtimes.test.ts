@@ -23,6 +23,8 @@ describe('RuntimeSet: which runtime runs a service', () => {
     const set = new RuntimeSet([containers, processes]);
     expect(set.of(service('web'))).toBe(containers);
     expect(set.of(hostProcess('api'))).toBe(processes);
+    // with an image as well (for exports), it still runs on the host locally
+    expect(set.of({ ...hostProcess('web'), image: 'web:1' })).toBe(processes);
     expect(set.kind('process')).toBe(processes);
   });
 
