@@ -20,7 +20,7 @@ export function renderUpEvent(e: UpEvent, elapsedMs: number, style: ChalkInstanc
     case 'image':
       return e.action === 'present' ? undefined : `${t} ${svc(e.service)}: image ${e.image} ${e.action}`;
     case 'container':
-      return `${t} ${svc(e.service)}: container ${e.name} ${e.action}`;
+      return `${t} ${svc(e.service)}: ${e.onHost ? 'host process' : 'container'} ${e.name} ${e.action}`;
     case 'waiting':
       return `${t} ${svc(e.service)}: ${style.yellow(`waiting on ${e.on.join(', ')}`)}`;
     case 'starting':

@@ -29,6 +29,8 @@ describe('the example stack (examples/shop)', () => {
     );
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/3 passed, 0 failed/);
+    // web runs on the host (x-orch.process) and its page came from the api through the gateway
+    expect(r.stderr).toMatch(new RegExp(`web: host process ${name}-web-1 created`));
     const xml = readFileSync(junit, 'utf8');
     expect(xml).toMatch(/failures="0"/);
     expect(leftovers(name)).toEqual({ containers: [], networks: [], volumes: [] });

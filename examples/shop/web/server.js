@@ -1,7 +1,10 @@
 'use strict';
 const http = require('node:http');
 
-const api = process.env.API_URL || 'http://api:3000';
+// On the host (orch up) `api` does not resolve: orch gives the api's gateway route as
+// ORCH_API_URL (http://127.0.0.1:8080/api, which the api answers as it answers /visit). In a
+// container (an export, Swarm) API_URL names the service on the stack's network.
+const api = process.env.ORCH_API_URL || process.env.API_URL || 'http://api:3000';
 const port = Number(process.env.PORT || 3000);
 
 const page = (data) => `<!doctype html><title>shop</title>
@@ -31,5 +34,5 @@ const server = http.createServer((req, res) => {
     });
 });
 
-server.listen(port, () => console.log(`web listening on ${port}`));
+server.listen(port, () => console.log(`web listening on ${port}, api at ${api}`));
 process.on('SIGTERM', () => server.close(() => process.exit(0)));

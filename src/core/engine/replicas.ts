@@ -9,6 +9,8 @@ export type ContainerEvent = {
   service: string;
   name: string;
   action: 'created' | 'recreated' | 'reused' | 'started' | 'removed';
+  /** A host process (`x-orch.process`), not a container: said so where it is shown. */
+  onHost?: true;
 };
 
 /** A service's replicas made ready to run: created (or kept), not yet started. */
@@ -49,7 +51,13 @@ export async function prepareService(
   for (const c of surplus) {
     await removeReplica(runtime, c.id, service);
     tracker.forget(c.id);
-    onEvent({ type: 'container', service: service.name, name: c.name, action: 'removed' });
+    onEvent({
+      type: 'container',
+      service: service.name,
+      name: c.name,
+      action: 'removed',
+      ...onHost(runtime),
+    });
   }
 
   const toStart = await Promise.all(
@@ -58,7 +66,13 @@ export async function prepareService(
       if (old && !recreate && old.labels[Label.configHash] === hash) {
         if (old.state === 'running') {
           tracker.track(old);
-          onEvent({ type: 'container', service: service.name, name: old.name, action: 'reused' });
+          onEvent({
+            type: 'container',
+            service: service.name,
+            name: old.name,
+            action: 'reused',
+            ...onHost(runtime),
+          });
           return undefined;
         }
         return { snapshot: old, fresh: false, recreated: false };
@@ -85,9 +99,19 @@ export async function startPrepared(
     prepared.toStart.map(async (c) => {
       await startTracked(c.snapshot, tracker, prepared.runtime, opts);
       const action = c.fresh ? (c.recreated ? 'recreated' : 'created') : 'started';
-      onEvent({ type: 'container', service: prepared.service.name, name: c.snapshot.name, action });
+      onEvent({
+        type: 'container',
+        service: prepared.service.name,
+        name: c.snapshot.name,
+        action,
+        ...onHost(prepared.runtime),
+      });
     }),
   );
+}
+
+function onHost(runtime: RuntimePort): { onHost?: true } {
+  return runtime.kind === 'process' ? { onHost: true } : {};
 }
 
 /**
