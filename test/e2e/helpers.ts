@@ -186,8 +186,9 @@ export interface PsRow {
   pid?: number;
 }
 
-export async function ps(dir: string): Promise<PsRow[]> {
-  const r = await orch(['ps', '--json'], { cwd: dir });
+/** `orch ps --json` in `dir`, with `args` (e.g. `-f FILE -p NAME`). */
+export async function ps(dir: string, args: readonly string[] = []): Promise<PsRow[]> {
+  const r = await orch(['ps', '--json', ...args], { cwd: dir });
   if (r.code !== 0) throw new Error(`ps failed: ${r.stderr}`);
   return JSON.parse(r.stdout) as PsRow[];
 }
