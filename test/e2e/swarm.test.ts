@@ -76,6 +76,8 @@ services:
       db: { condition: service_healthy }
       seed: { condition: service_completed_successfully }
     x-orch:
+      # how a local up runs it (on the host); Swarm runs the image
+      process: { command: [node, api/server.js], port: 3000 }
       probe: { http: { path: /health, port: 3000 }, interval: 1s, retries: 30 }
 x-orch:
   gateway:
