@@ -13,5 +13,5 @@ fi
 npm run build --silent
 bash scripts/ensure-docker.sh
 bash scripts/make-base-images.sh
-echo "orch: the example answers on http://127.0.0.1:8080/ (the gateway) once it is healthy; Ctrl-C stops it" >&2
+echo "orch: the example answers on http://127.0.0.1:8080/ (the gateway) once it is healthy (web runs on this machine as a process, the rest in containers); Ctrl-C stops it" >&2
 exec node bin/run.js up -f examples/shop/orch.yaml "$@"

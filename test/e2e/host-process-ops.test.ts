@@ -47,7 +47,8 @@ services:
   web:
     x-orch:
       process: { command: [node, server.js], cwd: ./web, port: 3000 }
-      probe: { http: { path: /health, port: 3000 }, interval: 300ms }
+      # node can take over a second to listen on a loaded machine: failures meanwhile do not count
+      probe: { http: { path: /health, port: 3000 }, interval: 300ms, start_period: 20s }
     environment: { GREETING: ${greeting} }
     stop_grace_period: 3s
     develop:
