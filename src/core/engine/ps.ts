@@ -1,6 +1,6 @@
 import type { Project } from '../../model/project.js';
 import { Label } from '../../model/labels.js';
-import type { DockerPort, HealthStatus } from '../ports.js';
+import type { HealthStatus } from '../ports.js';
 import type { Runtimes } from '../runtime/port.js';
 import { listAll } from '../runtime/runtimes.js';
 
@@ -19,12 +19,14 @@ export interface PsRow {
   readonly pid?: number;
 }
 
-/** One row per replica, read from the engine by label (labels are the source of truth). */
-export async function psProject(
-  project: Project,
-  deps: { readonly docker: DockerPort; readonly runtimes: Runtimes },
-): Promise<PsRow[]> {
-  await deps.docker.ping();
+/**
+ * One row per replica, read from the engine by label (labels are the source of truth). No
+ * `ping` first: the list itself reports an unreachable engine the same way, and the engine is
+ * slow to answer `GET /version`: Docker runs `runc --version` and `docker-init --version` for it,
+ * 30–250 ms on this project's loaded machine (`/_ping` ~2 ms), the largest part of an `orch ps`
+ * with no supervisor running.
+ */
+export async function psProject(project: Project, deps: { readonly runtimes: Runtimes }): Promise<PsRow[]> {
   const cs = await listAll(deps.runtimes, project.name);
   // listContainers already inspected each one: health and exit codes are in the snapshots.
   const rows = cs.map((c) => ({
