@@ -1,16 +1,15 @@
 import { parseArgs } from 'node:util';
-import { printVersion } from './version.js';
 
 /**
- * Answers `orch --version`, a plain `orch ps` and `orch logs` without --follow without oclif: its start-up (config, manifest,
- * flag parsing, the command's module graph) is ~100 ms of a command that needs ~20 ms of work.
+ * Answers a plain `orch ps` and `orch logs` without --follow without oclif (bin/run.js answers
+ * `--version` itself): oclif's start-up (config, manifest, flag parsing, the command's module
+ * graph) is ~100 ms of a command that needs ~20 ms of work.
  * Only the common, happy case is answered here; anything else (another flag, --help, no cached
  * project model, an error of any kind) returns false and oclif runs the command as usual, so
  * every message and exit code stays oclif's and the command's own. Measured in bench/cli.
  */
 export async function fastPath(argv: readonly string[]): Promise<boolean> {
   try {
-    if (argv.length === 1 && argv[0] === '--version') return printVersion();
     if (argv[0] === 'ps') return await ps(argv.slice(1));
     if (argv[0] === 'logs') return await logs(argv.slice(1));
   } catch {
