@@ -1,6 +1,5 @@
 import { request } from 'node:http';
-import { unlink } from 'node:fs/promises';
-import { OrchError, type ErrorCode, catalogue } from '../../errors/index.js';
+import { answer, supervisorStatus } from './status.js';
 
 /** Talks to a project's supervisor, if one runs. */
 export class ControlClient {
@@ -13,22 +12,10 @@ export class ControlClient {
 
   /**
    * The supervisor's `GET /status` answer, or undefined when none runs (a socket left by a killed
-   * one is removed). One round trip where `alive()` then `call()` take two: `orch ps` asks this.
+   * one is removed). One round trip where `alive()` then `call()` take two.
    */
-  async statusIfAlive<T = unknown>(): Promise<T | undefined> {
-    try {
-      return await this.call<T>('GET', '/status', undefined, 2000);
-    } catch (e) {
-      const code = (e as { code?: string }).code;
-      // Refused: nobody listens on a socket left behind by a supervisor that was killed.
-      if (code === 'ECONNREFUSED' || code === 'ENOTSOCK') {
-        await unlink(this.path).catch(() => undefined);
-        return undefined;
-      }
-      // Gone, or closing its connections while it shuts down.
-      if (code === 'ENOENT' || code === 'EPIPE' || code === 'ECONNRESET') return undefined;
-      throw e;
-    }
+  statusIfAlive<T = unknown>(): Promise<T | undefined> {
+    return supervisorStatus<T>(this.path);
   }
 
   call<T = unknown>(method: 'GET' | 'POST', path: string, body?: unknown, timeoutMs = 600_000): Promise<T> {
@@ -48,19 +35,11 @@ export class ControlClient {
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));
           res.on('end', () => {
-            const parsed = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as {
-              error?: { code: string; message: string; hint?: string };
-            };
-            if (res.statusCode === 200) return resolve(parsed as T);
-            const err = parsed.error;
-            const code = (err && err.code in catalogue ? err.code : 'INTERNAL') as ErrorCode;
-            reject(
-              new OrchError(
-                code,
-                `supervisor: ${err?.message ?? `HTTP ${res.statusCode}`}`,
-                err?.hint ? { hint: err.hint } : {},
-              ),
-            );
+            try {
+              resolve(answer<T>(res.statusCode ?? 0, Buffer.concat(chunks).toString('utf8')));
+            } catch (e) {
+              reject(e);
+            }
           });
         },
       );

@@ -1,8 +1,8 @@
 import { accessSync } from 'node:fs';
-import { connect, type Socket } from 'node:net';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { readSocket } from './socket-reader.js';
+import { HEADER_END, getOnce, statusOf, type SocketTarget } from '../socket-get.js';
 
 /**
  * A small client for the engine's read-only calls on the paths `orch logs` and `orch ps` take
@@ -119,45 +119,21 @@ function parseJson(text: string): unknown {
   }
 }
 
-const HEADER_END = Buffer.from('\r\n\r\n');
 const MAX_HEADER_BYTES = 64 * 1024;
-
-/**
- * `GET path` as HTTP/1.0 on a connection of its own (the engine answers and closes it). Plain
- * sockets rather than node:http: a handful of calls, and the first node:http request alone costs
- * ~10 ms of `orch logs`' start-up.
- */
-function send(address: EngineAddress, path: string, query: Query | undefined): Socket {
-  const socket = 'socketPath' in address ? connect(address.socketPath) : connect(address.port, address.host);
-  socket.write(requestFor(path, query));
-  return socket;
-}
 
 function requestFor(path: string, query: Query | undefined): string {
   return `GET ${pathWithQuery(path, query)} HTTP/1.0\r\nHost: docker\r\nUser-Agent: orch\r\n\r\n`;
 }
 
+const target = (address: EngineAddress): SocketTarget =>
+  'socketPath' in address ? { path: address.socketPath } : address;
+
 /** `GET path` answered with JSON; a non-2xx answer rejects with an EngineHttpError. */
-export function getJson<T>(address: EngineAddress, path: string, query?: Query): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const socket = send(address, path, query);
-    const chunks: Buffer[] = [];
-    socket.on('data', (c: Buffer) => chunks.push(c));
-    socket.on('error', reject);
-    socket.on('end', () => {
-      try {
-        const all = Buffer.concat(chunks);
-        const end = all.indexOf(HEADER_END);
-        if (end === -1) throw new Error(`engine closed GET ${path} before answering`);
-        const status = statusOf(all.toString('latin1', 0, end));
-        const body = parseJson(all.toString('utf8', end + HEADER_END.length));
-        if (status >= 200 && status < 300) resolve(body as T);
-        else reject(new EngineHttpError(status, body));
-      } catch (e) {
-        reject(e);
-      }
-    });
-  });
+export async function getJson<T>(address: EngineAddress, path: string, query?: Query): Promise<T> {
+  const { status, body } = await getOnce(target(address), pathWithQuery(path, query));
+  const json = parseJson(body);
+  if (status >= 200 && status < 300) return json as T;
+  throw new EngineHttpError(status, json);
 }
 
 /**
@@ -172,11 +148,10 @@ export async function* getStream(
   query: Query,
   signal?: AbortSignal,
 ): AsyncGenerator<Buffer> {
-  const target = 'socketPath' in address ? { path: address.socketPath } : address;
   let head: Buffer | undefined = Buffer.alloc(0);
   let status = 0;
   const errorBody: Buffer[] = [];
-  for await (const chunk of readSocket(target, requestFor(path, query), signal)) {
+  for await (const chunk of readSocket(target(address), requestFor(path, query), signal)) {
     if (head === undefined) {
       if (status === 200) yield chunk;
       else errorBody.push(chunk);
@@ -199,10 +174,4 @@ export async function* getStream(
   if (signal?.aborted) return;
   if (head !== undefined) throw new Error(`engine closed GET ${path} before answering`);
   if (status !== 200) throw new EngineHttpError(status, parseJson(Buffer.concat(errorBody).toString('utf8')));
-}
-
-function statusOf(head: string): number {
-  const m = /^HTTP\/\d\.\d (\d{3})/.exec(head);
-  if (!m?.[1]) throw new Error(`engine answered with something other than HTTP: ${head.slice(0, 40)}`);
-  return Number(m[1]);
 }
