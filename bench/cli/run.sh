@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# CLI start-up: median wall time of `orch --version` and `orch ps` beside `docker ps` (and bare
-# `node -e 0`), interleaved, RUNS=N each (default 21). NODE_EXTRA_CA_CERTS is unset for the
+# CLI start-up: median wall time of `orch --version`, `orch ps` and `orch logs` beside `docker ps` (and bare
+# `node -e 0`), interleaved, RUNS=N each (default 21); INSTRUCTIONS=1 adds instruction counts
+# (valgrind), which the load does not move. NODE_EXTRA_CA_CERTS is unset for the
 # measured commands: Node reads and parses that bundle at start-up (~70 ms here), a cost of the
 # machine's set-up, not of orch.
 set -euo pipefail
