@@ -5,8 +5,8 @@
 // scripts/bundle-fast-path.mjs); everything else, and any doubt, goes to oclif.
 //
 // This file is CommonJS (bin/package.json says so) although the package is ES modules: an ES
-// module entry starts Node's ES module loader, ~17% more instructions for an empty script, and
-// the fast path needs none of it. Measured with bench/cli and, steadier on a shared machine,
+// module entry starts Node's ES module loader, ~17 M instructions (+20%) for an empty script,
+// and the fast path needs none of it. Measured with bench/cli and, steadier on a shared machine,
 // instruction counts (valgrind --tool=callgrind): see README, Performance.
 'use strict';
 const { mkdirSync, readdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } = require('node:fs');
@@ -27,9 +27,9 @@ function printVersion() {
 }
 
 /**
- * Runs the fast path's bundle as a vm.Script with V8's code cache: compiling the bundle was the
- * largest part of `orch ps` after Node's own start (Node 20 has no module compile cache;
- * `module.enableCompileCache` is Node 22). The cache is made after the first answer, so it holds
+ * Runs the fast path's bundle as a vm.Script with V8's code cache: compiling the bundle was ~26 M
+ * of the ~130 M instructions `orch ps` spent above Node's own start (Node 20 has no module
+ * compile cache; `module.enableCompileCache` is Node 22). The cache is made after the first answer, so it holds
  * the functions that answer compiled too, and kept per user (XDG_CACHE_HOME or ~/.cache/orch),
  * named by the bundle's content id (its first line, written by the build) and Node's version:
  * V8 checks only the source's length. Any trouble with the cache only costs the compile.
