@@ -1,31 +1,13 @@
 import type { Server } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { AccessEntry } from '../../src/adapters/gateway/access.js';
 import { otlpSpans } from '../../src/adapters/metrics/otlp.js';
 import { otlpReceiver } from './otlp-receiver.js';
+import { accessEntry } from '../fakes/access-entry.js';
 
 const servers: Server[] = [];
 afterEach(async () => {
   for (const s of servers.splice(0)) await new Promise((r) => s.close(r));
 });
-
-function entry(over: Partial<AccessEntry>): AccessEntry {
-  return {
-    ts: '2026-01-01T00:00:01.000Z',
-    method: 'GET',
-    path: '/api/items',
-    status: 200,
-    durationMs: 12.5,
-    requestId: 'req-1',
-    traceId: '0af7651916cd43dd8448eb211c80319c',
-    spanId: 'b7ad6b7169203331',
-    route: '/api',
-    service: 'api',
-    replica: 'shop-api-1',
-    retries: 0,
-    ...over,
-  };
-}
 
 async function until(what: string, ok: () => boolean, ms = 20_000): Promise<void> {
   const end = Date.now() + ms;
@@ -46,9 +28,9 @@ describe('otlpSpans', () => {
       warn: () => undefined,
       scheduledDelayMillis: 50,
     });
-    spans.record(entry({ retries: 1 }));
+    spans.record(accessEntry({ retries: 1 }));
     spans.record(
-      entry({
+      accessEntry({
         traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
         spanId: '00f067aa0ba902b7',
         parentSpanId: 'a3ce929d0e0e4736',
@@ -56,7 +38,7 @@ describe('otlpSpans', () => {
       }),
     );
     // Refused before routing: no trace was started, so no span.
-    const { spanId: _unused, ...refused } = entry({ traceId: '' });
+    const { spanId: _unused, ...refused } = accessEntry({ traceId: '' });
     spans.record(refused);
     await until('two spans', () => rx.spans.length >= 2);
     await spans.close();
@@ -99,7 +81,7 @@ describe('otlpSpans', () => {
     });
     const t0 = performance.now();
     for (let i = 0; i < 10; i++)
-      spans.record(entry({ spanId: `b7ad6b71692033${String(i).padStart(2, '0')}` }));
+      spans.record(accessEntry({ spanId: `b7ad6b71692033${String(i).padStart(2, '0')}` }));
     // recording only queues: the requests never wait on the collector
     expect(performance.now() - t0).toBeLessThan(1000);
     await until('all ten counted as dropped', () => dropped === 10);

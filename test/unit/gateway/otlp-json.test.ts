@@ -1,24 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { AccessEntry } from '../../../src/adapters/gateway/access.js';
 import { otlpJson, unixNanos } from '../../../src/adapters/metrics/otlp-json.js';
-
-function entry(over: Partial<AccessEntry>): AccessEntry {
-  return {
-    ts: '2026-01-01T00:00:01.000Z',
-    method: 'GET',
-    path: '/api/items',
-    status: 200,
-    durationMs: 12.5,
-    requestId: 'req-1',
-    traceId: '0af7651916cd43dd8448eb211c80319c',
-    spanId: 'b7ad6b7169203331',
-    route: '/api',
-    service: 'api',
-    replica: 'shop-api-1',
-    retries: 0,
-    ...over,
-  };
-}
+import { accessEntry } from '../../fakes/access-entry.js';
 
 const parse = (bytes: Uint8Array): unknown => JSON.parse(Buffer.from(bytes).toString('utf8'));
 const s = (stringValue: string) => ({ stringValue });
@@ -28,8 +10,8 @@ describe('otlpJson', () => {
     const body = parse(
       otlpJson(
         [
-          entry({}),
-          entry({
+          accessEntry({}),
+          accessEntry({
             spanId: '00f067aa0ba902b7',
             parentSpanId: 'a3ce929d0e0e4736',
             status: 503,
@@ -97,7 +79,7 @@ describe('otlpJson', () => {
   it('escapes what JSON must and keeps text past ASCII, however long the batch', () => {
     const odd = 'q"b\\s\n\u0001 é 漢 😀';
     const many = Array.from({ length: 300 }, (_, i) => {
-      const { route: _none, ...e } = entry(i === 299 ? { path: odd, error: odd } : { path: `/p/${i}` });
+      const { route: _none, ...e } = accessEntry(i === 299 ? { path: odd, error: odd } : { path: `/p/${i}` });
       return e;
     });
     const body = parse(otlpJson(many, { project: odd })) as {
