@@ -34,7 +34,9 @@ interface Family {
  * the ~2 µs that metrics cost each request (measured with bench/gateway's telemetry-path figure).
  */
 export class RequestSeries {
-  private readonly series = new Map<string, Series>();
+  /** Route → container name → its series; `series` lists them all in the order first seen. */
+  private readonly byRoute = new Map<string, Map<string, Series>>();
+  private readonly series: Series[] = [];
 
   /** `replicaLabel` turns the entry's container name into the `replica` label. */
   constructor(private readonly replicaLabel: (container: string) => string) {}
@@ -43,8 +45,11 @@ export class RequestSeries {
     const route = e.route ?? '';
     const service = e.service ?? '';
     const container = e.replica ?? '';
-    const key = `${route}\u0000${service}\u0000${container}`;
-    let s = this.series.get(key);
+    // Two lookups by strings the entry already holds rather than one by a key built per request
+    // (an allocation per request on the gateway's batch); a container belongs to one service.
+    let byContainer = this.byRoute.get(route);
+    if (byContainer === undefined) this.byRoute.set(route, (byContainer = new Map()));
+    let s = byContainer.get(container);
     if (s === undefined) {
       s = {
         labels: { route, service, replica: this.replicaLabel(container) },
@@ -54,7 +59,8 @@ export class RequestSeries {
         count: 0,
         retries: 0,
       };
-      this.series.set(key, s);
+      byContainer.set(container, s);
+      this.series.push(s);
     }
     const st = e.status;
     (s.codes[st >= 100 && st < 600 ? Math.floor(st / 100) : 0] as number)++;
@@ -90,7 +96,7 @@ export class RequestSeries {
         'Requests through the gateway, by route, replica and status class (1xx…5xx; "none" when no answer)',
         'counter',
         (f) => {
-          for (const s of this.series.values())
+          for (const s of this.series)
             s.codes.forEach((value, i) => {
               if (value > 0)
                 f.values.push({ labels: { ...s.labels, code_class: CLASSES[i] as string }, value });
@@ -103,7 +109,7 @@ export class RequestSeries {
         'histogram',
         (f) => {
           const name = 'orch_gateway_request_duration_seconds';
-          for (const s of this.series.values()) {
+          for (const s of this.series) {
             let upTo = 0;
             LATENCY_BUCKETS.forEach((le, i) => {
               upTo += s.buckets[i] as number;
@@ -122,7 +128,7 @@ export class RequestSeries {
         'Extra attempts the gateway made for requests, by route and the replica that answered',
         'counter',
         (f) => {
-          for (const s of this.series.values()) f.values.push({ labels: s.labels, value: s.retries });
+          for (const s of this.series) f.values.push({ labels: s.labels, value: s.retries });
         },
       ),
     ];
